@@ -1,0 +1,47 @@
+"""The Typer application object and the helpers every command shares.
+
+Commands live in sibling modules named after what they do (``ingest.py``, ``kpi.py``,
+``queueing.py`` ...), each registering on :data:`app`. They parse arguments, call the
+domain packages and print with Rich; no business logic lives here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from callscope.store import default_db_path
+
+__all__ = ["DbOption", "JsonOption", "app", "console", "err_console", "print_json", "resolve_db"]
+
+app = typer.Typer(
+    name="callscope",
+    help="Run a contact center by the numbers: ingest logs, compute KPIs, forecast and staff.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="DuckDB store file [env CALLSCOPE_DB, default ./callscope.duckdb]",
+                 show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON summary.")]
+
+
+def resolve_db(db: Path | None) -> Path:
+    """The store path: ``--db``, else ``CALLSCOPE_DB``, else ``./callscope.duckdb``."""
+    return db if db is not None else default_db_path()
+
+
+def print_json(obj: Any) -> None:
+    """Write ``obj`` as JSON to stdout (dates and paths as strings)."""
+    sys.stdout.write(json.dumps(obj, default=str, indent=2) + "\n")
