@@ -14,7 +14,9 @@ that rings several agents before one answers is still one segment; a transfer to
 queue creates a second segment of the same ``conversation_id`` whose
 ``previous_contact_id`` points at the first. A contact that never reached a queue (hung up
 in the IVR) is kept with outcome ``ivr_only`` and ``queue_entry_ts`` null, so volumes
-reconcile with the source, but it is never *offered* (see ``KPIS.md``).
+reconcile with the source, but it is never *offered* (see ``KPIS.md``); likewise a
+``phantom`` record (a source's own marker of a contact with no real caller) and a
+``blocked`` one (refused at queue entry).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ OUTCOMES = (
     "transferred",  # sent elsewhere (flow, another number) before an answer
     "blocked",  # refused at entry: the queue was full or had no members; not offered
     "ivr_only",  # never reached a queue (ended in the IVR); not offered
+    "phantom",  # a record with no real caller (Anonymous Bank PHANTOM); not offered
 )
 #: Agent states. ``logged_in`` rows are sessions; ``not_ready`` rows (aux, pause) lie
 #: inside sessions and carry a reason. Handle time comes from ``contacts``.

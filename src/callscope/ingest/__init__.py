@@ -1,0 +1,120 @@
+"""Ingest what contact centers produce into the canonical store.
+
+One module per source format, each turning a file into canonical rows inside DuckDB
+(streaming, bounded memory) and quarantining unreadable rows with file, line and reason:
+
+* ``asterisk``        Asterisk ``queue_log`` -> contacts, agent_states
+* ``amazon-connect``  Amazon Connect contact trace records (JSON lines or array) -> contacts
+* ``anonymous-bank``  the Technion Anonymous Bank call log -> contacts
+* ``csv``             any CSV through a column mapping (TOML or YAML) -> contacts, surveys
+
+:func:`ingest_files` loads each file in its own transaction (all of it or none of it),
+skips files already ingested (same SHA-256) and never stores a key twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from callscope.errors import InputError
+from callscope.ingest import amazon_connect, anonymous_bank, asterisk, mapped_csv
+from callscope.ingest.source import check_readable, raw_lines
+from callscope.ingest.summary import FileResult, IngestSummary, Reject
+from callscope.store import Store, file_sha256
+
+__all__ = ["FORMATS", "FileResult", "IngestSummary", "Reject", "ingest_file", "ingest_files"]
+
+#: format name -> loader(batch, path, raw_table, **options)
+FORMATS: dict[str, Callable[..., None]] = {
+    asterisk.FORMAT: asterisk.load,
+    amazon_connect.FORMAT: amazon_connect.load,
+    anonymous_bank.FORMAT: anonymous_bank.load,
+    mapped_csv.FORMAT: mapped_csv.load,
+}
+
+Progress = Callable[[str, int, int], None]
+
+
+def _options_for(fmt: str, mapping: Any, tz: str | None) -> dict[str, Any]:
+    if fmt == mapped_csv.FORMAT:
+        if mapping is None:
+            raise InputError("--format csv needs --mapping FILE (a TOML or YAML column mapping); "
+                             "see mappings/ for examples")
+        return {"mapping": mapping}
+    if mapping is not None:
+        raise InputError(f"--mapping is only for --format csv, not {fmt}")
+    if fmt in (asterisk.FORMAT, amazon_connect.FORMAT):
+        return {"tz": tz}
+    return {}
+
+
+def ingest_file(store: Store, path: Path, fmt: str, **options: Any) -> tuple[FileResult, list[Reject]]:
+    """Ingest one file atomically; return its result and its rejects."""
+    loader = FORMATS[fmt]
+    size = check_readable(path)
+    started = time.perf_counter()
+    sha = file_sha256(path)
+    name = str(path)
+    seen = store.already_ingested(sha, fmt)
+    if seen:
+        note = f"already ingested (same content as {seen['file']} at {seen['finished_at']:%Y-%m-%d %H:%M})"
+        return FileResult(name, fmt, 0, 0, 0, 0, {}, time.perf_counter() - started, note), []
+    with store.batch(name, fmt, sha, size) as batch:
+        raw = "_raw_lines"
+        raw_lines(store.con, path, raw)
+        loader(batch, path, raw, **options)
+        store.con.execute(f"DROP TABLE IF EXISTS {raw}")
+        rejects = [
+            Reject(name, r[0], r[1], r[2])
+            for r in store.con.execute(
+                "SELECT line, reason, raw FROM rejects WHERE batch_id = ? ORDER BY line",
+                [batch.batch_id],
+            ).fetchall()
+        ]
+    result = FileResult(
+        file=name,
+        format=fmt,
+        rows_read=batch.rows_read,
+        rows_loaded=sum(batch.loaded.values()),
+        rows_rejected=batch.rows_rejected,
+        rows_duplicate=sum(batch.duplicates.values()),
+        tables={k: v for k, v in batch.loaded.items() if v},
+        seconds=time.perf_counter() - started,
+    )
+    return result, rejects
+
+
+def ingest_files(
+    store: Store,
+    paths: Sequence[Path | str],
+    fmt: str,
+    *,
+    mapping: Any = None,
+    tz: str | None = None,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Ingest ``paths`` of format ``fmt`` into ``store``, one transaction per file.
+
+    ``mapping`` (a path or a loaded :class:`~callscope.ingest.mapped_csv.Mapping`) is
+    required for ``csv``; ``tz`` converts epoch/UTC sources to the center's local clock.
+    ``progress(file, done, total)`` is called after each file.
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; choose one of: {', '.join(sorted(FORMATS))}")
+    options = _options_for(fmt, mapping, tz)
+    if fmt == mapped_csv.FORMAT:
+        options["mapping"] = mapped_csv.Mapping.load(options["mapping"])
+    files = [Path(p) for p in paths]
+    for p in files:  # fail fast, before any loading, on a path that cannot be read at all
+        check_readable(p)
+    summary = IngestSummary()
+    for i, p in enumerate(files, 1):
+        result, rejects = ingest_file(store, p, fmt, **options)
+        summary.files.append(result)
+        summary.rejects.extend(rejects)
+        if progress:
+            progress(str(p), i, len(files))
+    return summary

@@ -1,0 +1,287 @@
+"""Asterisk ``queue_log``: ``epoch|uniqueid|queue|agent|EVENT|data1|data2|...``.
+
+Field meanings follow the Asterisk documentation (Queue Logs):
+
+==================  ==========================================================
+event               data fields
+==================  ==========================================================
+ENTERQUEUE          url, callerid
+CONNECT             holdtime (s waited), bridged channel uniqueid, ringtime (s)
+COMPLETEAGENT       holdtime, calltime (s talked), origposition
+COMPLETECALLER      holdtime, calltime, origposition
+TRANSFER            extension, context, holdtime, calltime, origposition
+BLINDTRANSFER       extension, context, holdtime, calltime, origposition
+ATTENDEDTRANSFER    method (BRIDGE/APP/LINK), data, holdtime, calltime, origposition
+ABANDON             position, origposition, waittime
+EXITEMPTY           position, origposition, waittime
+EXITWITHTIMEOUT     position, origposition, waittime
+EXITWITHKEY         key, position, origposition, waittime
+FULL, JOINEMPTY,    (refused at entry: the call never entered the queue)
+JOINUNAVAIL
+RINGNOANSWER        ringtime (ms)       RINGCANCELED  ringtime (ms)
+AGENTLOGIN          channel             AGENTLOGOFF   channel, logintime
+ADDMEMBER           (dynamic member)    REMOVEMEMBER
+PAUSE, PAUSEALL     reason              UNPAUSE, UNPAUSEALL  reason
+==================  ==========================================================
+
+How calls become contacts: the events of one ``uniqueid`` are taken in time order and
+every ENTERQUEUE (or FULL/JOINEMPTY/JOINUNAVAIL) starts a new *segment*; so a call that
+rings several agents is one contact (RINGNOANSWERs add to ``rings``), and a transfer
+back into a queue makes a linked second segment (``previous_contact_id``). A segment's
+outcome comes from its last closing event: COMPLETE*/TRANSFER -> answered (transfers set
+``transferred``), ABANDON -> abandoned, EXITWITHTIMEOUT -> timeout, EXITWITHKEY ->
+exit_by_key, EXITEMPTY -> exit_empty, FULL/JOINEMPTY/JOINUNAVAIL -> blocked.
+``wait_s`` is the logged holdtime/waittime; ``talk_s`` the logged calltime; the
+queue_log has no hold or after-call-work times, so those stay null.
+
+Agent states: AGENTLOGIN..AGENTLOGOFF spans, and (for dynamic members) the union of
+ADDMEMBER..REMOVEMEMBER memberships, become ``logged_in`` spans; PAUSE..UNPAUSE spans
+(per-queue pauses of the same moment merged) become ``not_ready`` with the pause reason.
+
+Rejected, with line and reason: lines with fewer than 5 fields, a non-integer epoch, an
+unknown event; a call whose events start without ENTERQUEUE (the log starts mid-call);
+a call with no closing event (the log ends mid-call: it lands when a later, longer copy of
+the log is ingested); an agent span with no matching end.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from callscope.ingest.source import quote
+from callscope.store import Batch
+
+__all__ = ["CALL_EVENTS", "FORMAT", "IGNORED_EVENTS", "STATE_EVENTS", "load"]
+
+FORMAT = "asterisk"
+
+START_EVENTS = ("ENTERQUEUE", "FULL", "JOINEMPTY", "JOINUNAVAIL")
+CLOSE_EVENTS = ("COMPLETEAGENT", "COMPLETECALLER", "TRANSFER", "BLINDTRANSFER",
+                "ATTENDEDTRANSFER", "ABANDON", "EXITEMPTY", "EXITWITHTIMEOUT", "EXITWITHKEY",
+                "FULL", "JOINEMPTY", "JOINUNAVAIL")
+CALL_EVENTS = tuple(dict.fromkeys(
+    START_EVENTS + CLOSE_EVENTS + ("CONNECT", "RINGNOANSWER", "RINGCANCELED")))
+STATE_EVENTS = ("AGENTLOGIN", "AGENTLOGOFF", "AGENTCALLBACKLOGIN", "AGENTCALLBACKLOGOFF",
+                "ADDMEMBER", "REMOVEMEMBER", "PAUSE", "UNPAUSE", "PAUSEALL", "UNPAUSEALL")
+IGNORED_EVENTS = ("QUEUESTART", "CONFIGRELOAD", "SYSCOMPAT", "DID", "INFO", "AGENTDUMP",
+                  "RINGCANCELED", "ENTERQUEUE_ATTEMPT", "MIXMONITOR", "REPLACEDAGENT",
+                  "ATTENDEDTRANSFERED", "QUEUEEND")
+
+_TRANSFERS = ("TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER")
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(quote(v) for v in values) + ")"
+
+
+def _ts(epoch: str, tz: str | None) -> str:
+    """Local naive timestamp of an epoch column (UTC unless ``tz`` is given)."""
+    if tz:
+        return f"timezone({quote(tz)}, to_timestamp({epoch}))::TIMESTAMP"
+    return f"make_timestamp({epoch}::BIGINT * 1000000)"
+
+
+def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
+    """Load a queue_log (temp table ``raw`` of its lines) into contacts and agent_states."""
+    con = batch.store.con
+    src = quote(str(path))
+    known = CALL_EVENTS + STATE_EVENTS + IGNORED_EVENTS
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _ql AS
+        SELECT line, raw, p,
+               try_cast(p[1] AS BIGINT) AS epoch, p[2] AS callid, p[3] AS queue,
+               p[4] AS agent, upper(p[5]) AS event,
+               p[6] AS d1, p[7] AS d2, p[8] AS d3, p[9] AS d4, p[10] AS d5,
+               CASE
+                 WHEN len(p) < 5 THEN 'expected at least 5 |-separated fields '
+                      || '(epoch|uniqueid|queue|agent|EVENT), found ' || len(p)
+                 WHEN try_cast(p[1] AS BIGINT) IS NULL THEN 'epoch ' || p[1]
+                      || ' is not an integer number of seconds since 1970'
+                 WHEN upper(p[5]) NOT IN {_in(known)} THEN 'unknown queue_log event '
+                      || p[5] || ' (not one of the events in the Asterisk Queue Logs documentation)'
+               END AS reason
+        FROM (SELECT line, raw, string_split(raw, '|') AS p FROM {raw}
+              WHERE trim(coalesce(raw, '')) <> '')"""
+    )
+    batch.rows_read = con.execute("SELECT count(*) FROM _ql").fetchall()[0][0]
+    batch.reject("SELECT line, raw, reason FROM _ql WHERE reason IS NOT NULL")
+
+    # ---- calls -> contacts -------------------------------------------------------------
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _ev AS
+        SELECT *, sum(CASE WHEN event IN {_in(START_EVENTS)} THEN 1 ELSE 0 END)
+                  OVER (PARTITION BY callid ORDER BY epoch, line
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS seg
+        FROM _ql
+        WHERE reason IS NULL AND event IN {_in(CALL_EVENTS)} AND callid <> 'NONE'"""
+    )
+    batch.reject(
+        """SELECT min(line) AS line, arg_min(raw, line) AS raw,
+                  'call ' || callid || ' has ' || count(*) || ' event(s) before any ENTERQUEUE'
+                  || ' (the log starts in the middle of this call); first: ' || arg_min(event, line)
+                  AS reason
+           FROM _ev WHERE seg = 0 GROUP BY callid"""
+    )
+    close = _in(CLOSE_EVENTS)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _seg AS
+        SELECT callid, seg,
+          min(line) FILTER (WHERE event IN {_in(START_EVENTS)}) AS start_line,
+          arg_min(raw, line) FILTER (WHERE event IN {_in(START_EVENTS)}) AS start_raw,
+          arg_min(event, line) FILTER (WHERE event IN {_in(START_EVENTS)}) AS start_event,
+          arg_min(queue, line) FILTER (WHERE event IN {_in(START_EVENTS)}) AS queue,
+          min(epoch) FILTER (WHERE event IN {_in(START_EVENTS)}) AS entry_epoch,
+          arg_min(d2, line) FILTER (WHERE event = 'ENTERQUEUE') AS callerid,
+          min(epoch) FILTER (WHERE event = 'CONNECT') AS connect_epoch,
+          arg_min(agent, line) FILTER (WHERE event = 'CONNECT') AS connect_agent,
+          arg_min(d1, line) FILTER (WHERE event = 'CONNECT') AS connect_hold,
+          count(*) FILTER (WHERE event = 'RINGNOANSWER') AS no_answers,
+          arg_max(event, (epoch, line)) FILTER (WHERE event IN {close}) AS close_event,
+          max(epoch) FILTER (WHERE event IN {close}) AS close_epoch,
+          arg_max([d1, d2, d3, d4, d5], (epoch, line)) FILTER (WHERE event IN {close}) AS d,
+          arg_max(agent, (epoch, line)) FILTER (WHERE event IN {close}) AS close_agent
+        FROM _ev WHERE seg > 0 GROUP BY callid, seg"""
+    )
+    batch.reject(
+        """SELECT start_line AS line, start_raw AS raw,
+                  'call ' || callid || ' in queue ' || queue || ' has no closing event '
+                  || '(COMPLETEAGENT/COMPLETECALLER/ABANDON/EXIT.../TRANSFER): the log ends '
+                  || 'in the middle of this call, or lines are missing' AS reason
+           FROM _seg WHERE close_event IS NULL"""
+    )
+    wait = """CASE close_event
+        WHEN 'ABANDON' THEN try_cast(d[3] AS DOUBLE)
+        WHEN 'EXITEMPTY' THEN try_cast(d[3] AS DOUBLE)
+        WHEN 'EXITWITHTIMEOUT' THEN try_cast(d[3] AS DOUBLE)
+        WHEN 'EXITWITHKEY' THEN try_cast(d[4] AS DOUBLE)
+        ELSE coalesce(try_cast(connect_hold AS DOUBLE), connect_epoch - entry_epoch) END"""
+    talk = """CASE WHEN close_event IN ('COMPLETEAGENT', 'COMPLETECALLER') THEN try_cast(d[2] AS DOUBLE)
+        WHEN close_event IN ('TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER')
+             THEN try_cast(d[4] AS DOUBLE) END"""
+    outcome = """CASE
+        WHEN close_event IN ('FULL', 'JOINEMPTY', 'JOINUNAVAIL') THEN 'blocked'
+        WHEN connect_epoch IS NOT NULL THEN 'answered'
+        WHEN close_event = 'ABANDON' THEN 'abandoned'
+        WHEN close_event = 'EXITWITHTIMEOUT' THEN 'timeout'
+        WHEN close_event = 'EXITWITHKEY' THEN 'exit_by_key'
+        WHEN close_event = 'EXITEMPTY' THEN 'exit_empty'
+        ELSE 'transferred' END"""
+    entry_ts = _ts("entry_epoch", tz)
+    query = f"""
+        SELECT 'ast:' || callid || ':' || seg AS contact_id,
+               'ast:' || callid AS conversation_id,
+               seg::SMALLINT AS segment,
+               CASE WHEN seg > 1 THEN 'ast:' || callid || ':' || (seg - 1) END AS previous_contact_id,
+               'voice' AS channel, 'inbound' AS direction,
+               queue, NULL::VARCHAR AS skill, NULL::SMALLINT AS priority,
+               nullif(nullif(callerid, ''), 'unknown') AS customer_key,
+               {entry_ts} AS arrival_ts,
+               NULL::DOUBLE AS ivr_s,
+               CASE WHEN o <> 'blocked' THEN {entry_ts} END AS queue_entry_ts,
+               CASE WHEN o = 'answered' THEN {entry_ts} + to_seconds(w) END AS answer_ts,
+               {_ts("close_epoch", tz)} AS end_ts,
+               CASE WHEN o <> 'blocked' THEN w END AS wait_s,
+               CASE WHEN o = 'answered' THEN t END AS talk_s,
+               NULL::DOUBLE AS hold_s, NULL::DOUBLE AS acw_s,
+               CASE WHEN o = 'answered' THEN coalesce(connect_agent, close_agent) END AS agent,
+               CASE WHEN o = 'answered' THEN no_answers + 1 END::SMALLINT AS rings,
+               o AS outcome,
+               (o = 'answered' AND close_event IN {_in(_TRANSFERS)}) AS transferred,
+               CASE WHEN close_event IN {_in(_TRANSFERS)} THEN close_event || ' ' || coalesce(d[1], '') END
+                   AS disposition,
+               NULL::BOOLEAN AS resolved,
+               {src} AS source_file, start_line AS source_line
+        FROM (SELECT *, {outcome} AS o, {wait} AS w, {talk} AS t FROM _seg
+              WHERE close_event IS NOT NULL)
+    """
+    batch.append("contacts", query)
+
+    # ---- agent states ------------------------------------------------------------------
+    _load_states(batch, src, tz)
+    con.execute("DROP TABLE IF EXISTS _ql; DROP TABLE IF EXISTS _ev; DROP TABLE IF EXISTS _seg")
+
+
+def _load_states(batch: Batch, src: str, tz: str | None) -> None:
+    con = batch.store.con
+    # +1/-1 events per agent; a span opens when the count leaves 0 and closes when it returns.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _st AS
+        SELECT line, raw, epoch, agent, event, d1,
+          CASE WHEN event IN ('AGENTLOGIN', 'AGENTCALLBACKLOGIN') THEN 'login'
+               WHEN event IN ('AGENTLOGOFF', 'AGENTCALLBACKLOGOFF') THEN 'login'
+               WHEN event IN ('ADDMEMBER', 'REMOVEMEMBER') THEN 'member'
+               ELSE 'pause' END AS kind,
+          CASE WHEN event IN ('AGENTLOGIN', 'AGENTCALLBACKLOGIN', 'ADDMEMBER', 'PAUSE', 'PAUSEALL')
+               THEN 1 ELSE -1 END AS delta,
+          event IN ('PAUSEALL', 'UNPAUSEALL') AS all_queues,
+          queue
+        FROM _ql WHERE reason IS NULL AND event IN ('AGENTLOGIN', 'AGENTLOGOFF',
+          'AGENTCALLBACKLOGIN', 'AGENTCALLBACKLOGOFF', 'ADDMEMBER', 'REMOVEMEMBER',
+          'PAUSE', 'UNPAUSE', 'PAUSEALL', 'UNPAUSEALL')"""
+    )
+    # Login/logoff and pauses are per agent (a pause of several queues at one moment is one
+    # pause); memberships are counted per agent across queues so their union is a session.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _st2 AS
+        WITH dedup AS (
+          -- one event per agent, kind, second and direction (per-queue copies collapse)
+          SELECT agent, kind, epoch, delta, min(line) AS line, arg_min(raw, line) AS raw,
+                 arg_min(d1, line) AS d1, count(DISTINCT queue) AS nq
+          FROM _st GROUP BY agent, kind, epoch, delta
+        ), levels AS (
+          SELECT *, CASE WHEN kind = 'member'
+                 THEN sum(delta * nq) OVER w
+                 ELSE NULL END AS level,
+                 lag(delta) OVER w AS prev_delta
+          FROM dedup
+          WINDOW w AS (PARTITION BY agent, kind ORDER BY epoch, delta DESC, line
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+        )
+        SELECT * FROM levels"""
+    )
+    # Openings: login/pause when not already open; member when the level rises from 0.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _marks AS
+        SELECT agent, kind, epoch, line, raw, d1,
+          CASE WHEN kind = 'member' THEN
+                 CASE WHEN delta > 0 AND level - nq = 0 THEN 'open'
+                      WHEN delta < 0 AND level <= 0 THEN 'close' END
+               ELSE CASE WHEN delta > 0 AND coalesce(prev_delta, -1) < 0 THEN 'open'
+                         WHEN delta < 0 AND coalesce(prev_delta, -1) > 0 THEN 'close'
+                         WHEN delta < 0 THEN 'orphan' END
+          END AS mark
+        FROM _st2"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _spans AS
+        SELECT agent, kind, epoch AS start_epoch, line, raw, d1 AS reason, mark,
+               lead(epoch) OVER w AS end_epoch, lead(mark) OVER w AS next_mark
+        FROM _marks WHERE mark IS NOT NULL
+        WINDOW w AS (PARTITION BY agent, kind ORDER BY epoch, line)"""
+    )
+    batch.reject(
+        """SELECT line, raw, CASE
+             WHEN mark = 'orphan' THEN 'agent ' || agent || ': end of a '
+                  || CASE kind WHEN 'pause' THEN 'pause' ELSE 'login' END
+                  || ' with no matching start before it in this file'
+             ELSE 'agent ' || agent || ': '
+                  || CASE kind WHEN 'pause' THEN 'pause' WHEN 'member' THEN 'queue membership'
+                     ELSE 'login' END
+                  || ' with no matching end in this file (still open when the log ends, '
+                  || 'or lines are missing)' END AS reason
+           FROM _spans WHERE mark = 'orphan' OR (mark = 'open' AND coalesce(next_mark, '') <> 'close')"""
+    )
+    start, end = _ts("start_epoch", tz), _ts("end_epoch", tz)
+    query = f"""
+        SELECT agent, CASE kind WHEN 'pause' THEN 'not_ready' ELSE 'logged_in' END AS state,
+               CASE kind WHEN 'pause' THEN nullif(reason, '') END AS reason,
+               NULL::VARCHAR AS queue,
+               {start} AS start_ts, {end} AS end_ts,
+               (end_epoch - start_epoch)::DOUBLE AS duration_s,
+               {src} AS source_file, line AS source_line
+        FROM _spans WHERE mark = 'open' AND next_mark = 'close'
+          AND NOT (kind = 'member' AND agent IN (SELECT agent FROM _spans WHERE kind = 'login'))
+    """
+    batch.append("agent_states", query)
+    con.execute("DROP TABLE IF EXISTS _st; DROP TABLE IF EXISTS _st2; "
+                "DROP TABLE IF EXISTS _marks; DROP TABLE IF EXISTS _spans")
