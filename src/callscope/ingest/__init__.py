@@ -67,6 +67,13 @@ def ingest_file(store: Store, path: Path, fmt: str, **options: Any) -> tuple[Fil
         raw_lines(store.con, path, raw)
         loader(batch, path, raw, **options)
         store.con.execute(f"DROP TABLE IF EXISTS {raw}")
+        if batch.rows_read and batch.rows_rejected >= batch.rows_read:
+            first = store.con.execute(
+                "SELECT line, reason FROM rejects WHERE batch_id = ? ORDER BY line LIMIT 1",
+                [batch.batch_id]).fetchall()[0]
+            raise InputError(
+                f"{path}: no row could be read as {fmt} (all {batch.rows_read:,} rejected; "
+                f"line {first[0]}: {first[1]}); is --format right?")
         rejects = [
             Reject(name, r[0], r[1], r[2])
             for r in store.con.execute(
@@ -104,12 +111,14 @@ def ingest_files(
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of: {', '.join(sorted(FORMATS))}")
+    files = [Path(p) for p in paths]
+    if not files:
+        raise InputError("no files given: pass one or more paths to ingest")
+    for p in files:  # fail fast, before any loading, on a path that cannot be read at all
+        check_readable(p)
     options = _options_for(fmt, mapping, tz)
     if fmt == mapped_csv.FORMAT:
         options["mapping"] = mapped_csv.Mapping.load(options["mapping"])
-    files = [Path(p) for p in paths]
-    for p in files:  # fail fast, before any loading, on a path that cannot be read at all
-        check_readable(p)
     summary = IngestSummary()
     for i, p in enumerate(files, 1):
         result, rejects = ingest_file(store, p, fmt, **options)

@@ -206,7 +206,7 @@ class Store:
 
     def arrow(self, table: str) -> pa.Table:
         """A whole table as Arrow (small tables and tests)."""
-        return self.con.execute(f"SELECT * FROM {table}").arrow().read_all()
+        return self.con.sql(f"SELECT * FROM {table}").to_arrow_table()
 
     def ibis(self) -> Any:
         """An Ibis backend over this store's connection."""

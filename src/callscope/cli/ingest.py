@@ -1,0 +1,103 @@
+"""``callscope ingest`` and ``callscope rejects``."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from callscope.cli.app import DbOption, JsonOption, app, console, print_json, resolve_db
+from callscope.ingest import IngestSummary, ingest_files
+from callscope.store import Store
+
+__all__ = ["ingest", "rejects"]
+
+
+class Format(str, Enum):
+    anonymous_bank = "anonymous-bank"
+    asterisk = "asterisk"
+    amazon_connect = "amazon-connect"
+    csv = "csv"
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files to ingest.", show_default=False)],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Source format of the files.")],
+    mapping: Annotated[Path | None, typer.Option(
+        "--mapping", "-m", help="Column mapping (TOML/YAML) for --format csv.")] = None,
+    tz: Annotated[str | None, typer.Option(
+        help="Time zone of the center (e.g. Europe/Warsaw) for epoch/UTC sources; default UTC."
+    )] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Load contact-center logs into the store; bad rows go to `callscope rejects`.
+
+    Each file loads in one transaction; a file ingested before (same content) is skipped,
+    and rows already stored are never stored twice.
+    """
+    store = Store(resolve_db(db))
+    with Progress(TextColumn("[bold]ingest[/] {task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total} files"), TimeElapsedColumn(),
+                  console=console, transient=True, disable=as_json) as bar:
+        task = bar.add_task(paths[0].name if paths else "", total=len(paths))
+
+        def progress(file: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, description=Path(file).name)
+
+        summary = ingest_files(store, paths, fmt.value, mapping=mapping, tz=tz,
+                               progress=progress)
+    store.close()
+    if as_json:
+        print_json(summary.to_json())
+    else:
+        _print_summary(summary, resolve_db(db))
+
+
+def _print_summary(summary: IngestSummary, db: Path) -> None:
+    t = Table(title=f"ingested into {db}", title_justify="left")
+    for col in ("file", "read", "loaded", "rejected", "duplicates", "seconds", "note"):
+        t.add_column(col, justify="right" if col not in ("file", "note") else "left")
+    for f in summary.files:
+        t.add_row(Path(f.file).name, f"{f.rows_read:,}", f"{f.rows_loaded:,}",
+                  f"{f.rows_rejected:,}", f"{f.rows_duplicate:,}", f"{f.seconds:.2f}",
+                  f.skipped or ", ".join(f"{k} {v:,}" for k, v in f.tables.items()))
+    console.print(t)
+    if summary.rejects:
+        console.print(f"[yellow]{len(summary.rejects):,} row(s) rejected[/] — the first:")
+        for r in summary.rejects[:10]:
+            console.print(f"  {Path(r.file).name}:{r.line}: {r.reason}", highlight=False)
+        console.print("all of them: [bold]callscope rejects[/]")
+
+
+@app.command()
+def rejects(
+    file: Annotated[str | None, typer.Option(help="Only rejects of this file (as ingested).")] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many.")] = 50,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List rows that could not be loaded, with file, line and reason."""
+    store = Store(resolve_db(db))
+    rows = store.rejects(file=file, limit=limit)
+    total = store.count("rejects")
+    store.close()
+    if as_json:
+        print_json({"total": total, "rejects": rows})
+        return
+    if not rows:
+        console.print("no rejected rows")
+        return
+    t = Table(title=f"{total:,} rejected row(s)" + (f", first {limit}" if total > limit else ""),
+              title_justify="left")
+    for col in ("file", "line", "reason", "raw"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        raw = (r["raw"] or "")[:80]
+        t.add_row(Path(r["file"]).name, str(r["line"]), r["reason"], raw)
+    console.print(t)
