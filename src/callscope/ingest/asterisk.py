@@ -88,8 +88,7 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
     known = CALL_EVENTS + STATE_EVENTS + IGNORED_EVENTS
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _ql AS
-        SELECT line, raw, p,
-               try_cast(p[1] AS BIGINT) AS epoch, p[2] AS callid, p[3] AS queue,
+        SELECT line, try_cast(p[1] AS BIGINT) AS epoch, p[2] AS callid, p[3] AS queue,
                p[4] AS agent, upper(p[5]) AS event,
                p[6] AS d1, p[7] AS d2, p[8] AS d3, p[9] AS d4, p[10] AS d5,
                CASE
@@ -100,54 +99,82 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
                  WHEN upper(p[5]) NOT IN {_in(known)} THEN 'unknown queue_log event '
                       || p[5] || ' (not one of the events in the Asterisk Queue Logs documentation)'
                END AS reason
-        FROM (SELECT line, raw, string_split(raw, '|') AS p FROM {raw}
+        FROM (SELECT line, string_split(raw, '|') AS p FROM {raw}
               WHERE trim(coalesce(raw, '')) <> '')"""
     )
     batch.rows_read = con.execute("SELECT count(*) FROM _ql").fetchall()[0][0]
-    batch.reject("SELECT line, raw, reason FROM _ql WHERE reason IS NOT NULL")
+    batch.reject(f"SELECT q.line, r.raw, q.reason FROM _ql q JOIN {raw} r USING (line) "
+                 "WHERE q.reason IS NOT NULL")
 
     # ---- calls -> contacts -------------------------------------------------------------
+    # Every start event (ENTERQUEUE, or a refusal at entry) opens a segment of its call.
+    # Most calls have one; only those with several need the ordered numbering.
+    starts = _in(START_EVENTS)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _ev AS
-        SELECT *, sum(CASE WHEN event IN {_in(START_EVENTS)} THEN 1 ELSE 0 END)
-                  OVER (PARTITION BY callid ORDER BY epoch, line
-                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS seg
-        FROM _ql
+        SELECT line, epoch, callid, queue, agent, event, d1, d2, d3, d4, d5 FROM _ql
         WHERE reason IS NULL AND event IN {_in(CALL_EVENTS)} AND callid <> 'NONE'"""
     )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _nstart AS
+        SELECT callid, count(*) FILTER (WHERE event IN {starts}) AS n FROM _ev GROUP BY callid"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _evs AS
+        SELECT e.*, 1 AS seg FROM _ev e JOIN _nstart s USING (callid) WHERE s.n = 1
+        UNION ALL
+        SELECT e.*, sum(CASE WHEN event IN {starts} THEN 1 ELSE 0 END)
+                    OVER (PARTITION BY callid ORDER BY epoch, line
+                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS seg
+        FROM _ev e JOIN _nstart s USING (callid) WHERE s.n > 1"""
+    )
     batch.reject(
-        """SELECT min(line) AS line, arg_min(raw, line) AS raw,
+        f"""SELECT min(e.line) AS line, arg_min(r.raw, e.line) AS raw,
                   'call ' || callid || ' has ' || count(*) || ' event(s) before any ENTERQUEUE'
-                  || ' (the log starts in the middle of this call); first: ' || arg_min(event, line)
+                  || ' (the log starts in the middle of this call); first: ' || arg_min(event, e.line)
                   AS reason
-           FROM _ev WHERE seg = 0 GROUP BY callid"""
+           FROM _ev e JOIN _nstart s USING (callid) JOIN {raw} r ON r.line = e.line
+           WHERE s.n = 0 GROUP BY callid
+           UNION ALL
+           SELECT min(line), arg_min(r.raw, e.line), 'call ' || callid || ': ' || count(*)
+                  || ' event(s) before its ENTERQUEUE (lines out of order?); first: '
+                  || arg_min(event, e.line)
+           FROM _evs e JOIN {raw} r USING (line) WHERE seg = 0 GROUP BY callid"""
     )
     close = _in(CLOSE_EVENTS)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _seg AS
-        SELECT callid, seg,
-          min(line) FILTER (WHERE event IN {_in(START_EVENTS)}) AS start_line,
-          arg_min(raw, line) FILTER (WHERE event IN {_in(START_EVENTS)}) AS start_raw,
-          arg_min(event, line) FILTER (WHERE event IN {_in(START_EVENTS)}) AS start_event,
-          arg_min(queue, line) FILTER (WHERE event IN {_in(START_EVENTS)}) AS queue,
-          min(epoch) FILTER (WHERE event IN {_in(START_EVENTS)}) AS entry_epoch,
-          arg_min(d2, line) FILTER (WHERE event = 'ENTERQUEUE') AS callerid,
-          min(epoch) FILTER (WHERE event = 'CONNECT') AS connect_epoch,
-          arg_min(agent, line) FILTER (WHERE event = 'CONNECT') AS connect_agent,
-          arg_min(d1, line) FILTER (WHERE event = 'CONNECT') AS connect_hold,
-          count(*) FILTER (WHERE event = 'RINGNOANSWER') AS no_answers,
-          arg_max(event, (epoch, line)) FILTER (WHERE event IN {close}) AS close_event,
-          max(epoch) FILTER (WHERE event IN {close}) AS close_epoch,
-          arg_max([d1, d2, d3, d4, d5], (epoch, line)) FILTER (WHERE event IN {close}) AS d,
-          arg_max(agent, (epoch, line)) FILTER (WHERE event IN {close}) AS close_agent
-        FROM _ev WHERE seg > 0 GROUP BY callid, seg"""
+        WITH s AS (
+            SELECT callid, seg, min(line) AS start_line, arg_min(event, line) AS start_event,
+                   arg_min(queue, line) AS queue, arg_min(epoch, line) AS entry_epoch,
+                   arg_min(CASE WHEN event = 'ENTERQUEUE' THEN d2 END, line) AS callerid
+            FROM _evs WHERE event IN {starts} GROUP BY callid, seg
+        ), c AS (
+            SELECT callid, seg, arg_min(epoch, line) AS connect_epoch,
+                   arg_min(agent, line) AS connect_agent, arg_min(d1, line) AS connect_hold
+            FROM _evs WHERE event = 'CONNECT' GROUP BY callid, seg
+        ), x AS (
+            SELECT callid, seg, arg_max(event, line) AS close_event,
+                   arg_max(epoch, line) AS close_epoch, arg_max([d1, d2, d3, d4, d5], line) AS d,
+                   arg_max(agent, line) AS close_agent
+            FROM _evs WHERE event IN {close} GROUP BY callid, seg
+        ), r AS (
+            SELECT callid, seg, count(*) AS no_answers FROM _evs
+            WHERE event = 'RINGNOANSWER' GROUP BY callid, seg
+        )
+        SELECT s.*, c.connect_epoch, c.connect_agent, c.connect_hold,
+               coalesce(r.no_answers, 0) AS no_answers,
+               x.close_event, x.close_epoch, x.d, x.close_agent
+        FROM s LEFT JOIN c USING (callid, seg) LEFT JOIN x USING (callid, seg)
+               LEFT JOIN r USING (callid, seg)
+        WHERE s.seg > 0"""
     )
     batch.reject(
-        """SELECT start_line AS line, start_raw AS raw,
+        f"""SELECT start_line AS line, r.raw,
                   'call ' || callid || ' in queue ' || queue || ' has no closing event '
                   || '(COMPLETEAGENT/COMPLETECALLER/ABANDON/EXIT.../TRANSFER): the log ends '
                   || 'in the middle of this call, or lines are missing' AS reason
-           FROM _seg WHERE close_event IS NULL"""
+           FROM _seg JOIN {raw} r ON r.line = start_line WHERE close_event IS NULL"""
     )
     wait = """CASE close_event
         WHEN 'ABANDON' THEN try_cast(d[3] AS DOUBLE)
@@ -194,19 +221,20 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
         FROM (SELECT *, {outcome} AS o, {wait} AS w, {talk} AS t FROM _seg
               WHERE close_event IS NOT NULL)
     """
-    batch.append("contacts", query)
+    batch.append("contacts", query, unique=True)
 
     # ---- agent states ------------------------------------------------------------------
-    _load_states(batch, src, tz)
-    con.execute("DROP TABLE IF EXISTS _ql; DROP TABLE IF EXISTS _ev; DROP TABLE IF EXISTS _seg")
+    _load_states(batch, src, raw, tz)
+    for t in ("_ql", "_ev", "_nstart", "_evs", "_seg"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
-def _load_states(batch: Batch, src: str, tz: str | None) -> None:
+def _load_states(batch: Batch, src: str, raw: str, tz: str | None) -> None:
     con = batch.store.con
     # +1/-1 events per agent; a span opens when the count leaves 0 and closes when it returns.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _st AS
-        SELECT line, raw, epoch, agent, event, d1,
+        SELECT line, epoch, agent, event, d1,
           CASE WHEN event IN ('AGENTLOGIN', 'AGENTCALLBACKLOGIN') THEN 'login'
                WHEN event IN ('AGENTLOGOFF', 'AGENTCALLBACKLOGOFF') THEN 'login'
                WHEN event IN ('ADDMEMBER', 'REMOVEMEMBER') THEN 'member'
@@ -225,7 +253,7 @@ def _load_states(batch: Batch, src: str, tz: str | None) -> None:
         """CREATE OR REPLACE TEMP TABLE _st2 AS
         WITH dedup AS (
           -- one event per agent, kind, second and direction (per-queue copies collapse)
-          SELECT agent, kind, epoch, delta, min(line) AS line, arg_min(raw, line) AS raw,
+          SELECT agent, kind, epoch, delta, min(line) AS line,
                  arg_min(d1, line) AS d1, count(DISTINCT queue) AS nq
           FROM _st GROUP BY agent, kind, epoch, delta
         ), levels AS (
@@ -242,7 +270,7 @@ def _load_states(batch: Batch, src: str, tz: str | None) -> None:
     # Openings: login/pause when not already open; member when the level rises from 0.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _marks AS
-        SELECT agent, kind, epoch, line, raw, d1,
+        SELECT agent, kind, epoch, line, d1,
           CASE WHEN kind = 'member' THEN
                  CASE WHEN delta > 0 AND level - nq = 0 THEN 'open'
                       WHEN delta < 0 AND level <= 0 THEN 'close' END
@@ -254,13 +282,13 @@ def _load_states(batch: Batch, src: str, tz: str | None) -> None:
     )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _spans AS
-        SELECT agent, kind, epoch AS start_epoch, line, raw, d1 AS reason, mark,
+        SELECT agent, kind, epoch AS start_epoch, line, d1 AS reason, mark,
                lead(epoch) OVER w AS end_epoch, lead(mark) OVER w AS next_mark
         FROM _marks WHERE mark IS NOT NULL
         WINDOW w AS (PARTITION BY agent, kind ORDER BY epoch, line)"""
     )
     batch.reject(
-        """SELECT line, raw, CASE
+        f"""SELECT line, r.raw, CASE
              WHEN mark = 'orphan' THEN 'agent ' || agent || ': end of a '
                   || CASE kind WHEN 'pause' THEN 'pause' ELSE 'login' END
                   || ' with no matching start before it in this file'
@@ -269,7 +297,8 @@ def _load_states(batch: Batch, src: str, tz: str | None) -> None:
                      ELSE 'login' END
                   || ' with no matching end in this file (still open when the log ends, '
                   || 'or lines are missing)' END AS reason
-           FROM _spans WHERE mark = 'orphan' OR (mark = 'open' AND coalesce(next_mark, '') <> 'close')"""
+           FROM _spans JOIN {raw} r USING (line)
+           WHERE mark = 'orphan' OR (mark = 'open' AND coalesce(next_mark, '') <> 'close')"""
     )
     start, end = _ts("start_epoch", tz), _ts("end_epoch", tz)
     query = f"""

@@ -103,9 +103,13 @@ class Batch:
     rows_read: int = 0
     rows_rejected: int = 0
 
-    def append(self, table: str, rows: Any) -> int:
+    def append(self, table: str, rows: Any, *, unique: bool = False) -> int:
         """Append ``rows`` (an Arrow table, a DuckDB relation or a SQL query string) to
         canonical ``table``, skipping rows whose natural key is already stored.
+
+        ``unique=True`` promises that ``rows`` has no key twice (the producer builds keys
+        that way), which spares a de-duplication pass; otherwise the first row of each key
+        wins.
 
         Returns the number of rows inserted.
         """
@@ -122,9 +126,10 @@ class Batch:
         try:
             total = con.execute(f"SELECT count(*) FROM {view}").fetchall()[0][0]
             keys = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in spec.key)
+            source = view if unique else f"(SELECT DISTINCT ON ({', '.join(spec.key)}) * FROM {view})"
             added = con.execute(
                 f"""INSERT INTO {table} ({cols})
-                SELECT {cols} FROM (SELECT DISTINCT ON ({', '.join(spec.key)}) * FROM {view}) s
+                SELECT {cols} FROM {source} s
                 WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {keys})"""
             ).fetchall()[0][0]
         finally:
@@ -164,13 +169,16 @@ class Batch:
 class Store:
     """An embedded DuckDB file with the canonical tables.
 
+    ``memory_limit`` caps DuckDB's working memory (it spills to disk beyond it), so large
+    ingests and queries run in bounded memory.
+
     >>> s = Store(":memory:")
     >>> s.count("contacts")
     0
     """
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
-                 memory_limit: str | None = None) -> None:
+                 memory_limit: str | None = "1GB") -> None:
         self.path = str(path if path is not None else default_db_path())
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -179,7 +187,9 @@ class Store:
         except duckdb.IOException as e:
             raise CallscopeError(f"cannot open the store {self.path}: {e}") from None
         if memory_limit:
+            # Bounded memory: DuckDB spills to temp files beyond this (default 1 GB).
             self.con.execute(f"SET memory_limit='{memory_limit}'")
+        self.con.execute("SET TimeZone='UTC'")
         self.con.execute("SET preserve_insertion_order=true")
         if not read_only:
             self.ensure_schema()
