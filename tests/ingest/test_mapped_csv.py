@@ -90,3 +90,20 @@ def test_mapping_mistakes_are_one_line_errors(store, tmp_path, text, message):
     with pytest.raises(MappingError, match=message.replace("(", r"\(").replace(")", r"\)")):
         ingest_files(store, [p], "csv", mapping=m)
     assert store.count("contacts") == 0
+
+
+def test_blank_lines_keep_true_line_numbers_and_duplicates_are_rejected(store, tmp_path):
+    p = tmp_path / "gaps.csv"
+    p.write_text("id,t,outcome\n1,2025-01-01 10:00:00,answered\n\n\n2,bad,answered\n"
+                 "1,2025-01-01 10:05:00,abandoned\n3,2025-01-01 10:06:00,abandoned\n")
+    m = tmp_path / "m.toml"
+    m.write_text("[fields.contact_id]\ncolumn='id'\n[fields.arrival_ts]\ncolumn='t'\n"
+                 "[fields.outcome]\ncolumn='outcome'\n")
+    summary = ingest_files(store, [p], "csv", mapping=m)
+    assert summary.rows_loaded == 2
+    reasons = {r.line: r.reason for r in summary.rejects}
+    assert set(reasons) == {5, 6}
+    assert "arrival_ts: value bad" in reasons[5]
+    assert "contact_id 1 appears again (first on line 2)" in reasons[6]
+    lines = dict(store.con.execute("SELECT contact_id, source_line FROM contacts").fetchall())
+    assert lines == {"1": 2, "3": 7}

@@ -166,10 +166,10 @@ def _field_expr(name: str, spec: dict[str, Any]) -> tuple[str, str, str]:
     raw = f"nullif(trim({_col(spec['column'])}), '')"
     desc = f"column {spec['column']!r}"
     if "values" in spec:
-        pairs = ", ".join(f"({quote(str(k))}, {quote(str(v).lower() if isinstance(v, bool) else str(v))})"
-                          for k, v in spec["values"].items())
-        mapped = f"(SELECT v FROM (VALUES {pairs}) m(k, v) WHERE m.k = {raw})"
-        expr = mapped
+        whens = " ".join(
+            f"WHEN {quote(str(k))} THEN {quote(str(v).lower() if isinstance(v, bool) else str(v))}"
+            for k, v in spec["values"].items())
+        expr = f"(CASE {raw} {whens} END)"
         desc += f" (allowed values: {', '.join(map(str, spec['values']))})"
     else:
         expr = raw
@@ -223,15 +223,17 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
             f"{mapping.path} are not in the file's header; the header has: "
             f"{', '.join(repr(h) for h in header)}"
         )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _csv AS
-        SELECT c.*, r.line, r.raw FROM (
-            SELECT *, row_number() OVER () + 1 AS _rec
-            FROM read_csv({quote(str(path))}, {_csv_opts(mapping.csv)})) c
-        JOIN {raw} r ON r.line = c._rec
-        WHERE trim(coalesce(r.raw, '')) <> ''"""
-    )
-    batch.rows_read = con.execute("SELECT count(*) FROM _csv").fetchall()[0][0]
+    cols = ", ".join(_col(c) for c in sorted(mapping.columns()))
+    # DuckDB's reader skips blank lines: map record numbers to physical lines only if any.
+    blanks = con.execute(f"SELECT count(*) FROM {raw} WHERE raw IS NULL").fetchall()[0][0]
+    records = f"""SELECT {cols}, row_number() OVER () AS _rec
+                  FROM read_csv({quote(str(path))}, {_csv_opts(mapping.csv)})"""
+    if blanks:
+        lines = f"""SELECT line, row_number() OVER (ORDER BY line) - 1 AS _rec FROM {raw}
+                    WHERE raw IS NOT NULL"""
+        source = f"SELECT c.*, l.line FROM ({records}) c JOIN ({lines}) l USING (_rec)"
+    else:
+        source = f"SELECT *, _rec + 1 AS line FROM ({records})"
 
     exprs: dict[str, str] = {}
     checks: list[tuple[str, str]] = []
@@ -246,34 +248,44 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
             lit = quote(str(value).lower() if isinstance(value, bool) else str(value))
             exprs[name] = f"try_cast({lit} AS {'BOOLEAN' if typ == 'bool' else 'VARCHAR'})" \
                 if typ in ("bool", "string") else f"try_cast({lit} AS DOUBLE)"
-    base = Path(path).name
     d = dict(exprs)
-    d.setdefault("contact_id", f"{quote(base + ':')} || line")
-    entry = d.get("queue_entry_ts") or d.get("arrival_ts")
-    d.setdefault("arrival_ts", entry)
-    d.setdefault("queue_entry_ts", d["arrival_ts"])
+    d.setdefault("contact_id", f"{quote(Path(path).name + ':')} || line")
+    d.setdefault("arrival_ts", d.get("queue_entry_ts", "NULL"))
     if "outcome" not in d:
-        d["outcome"] = ("CASE WHEN (" + (d.get("answer_ts") or "NULL") + ") IS NOT NULL "
-                        "OR (" + (d.get("agent") or "NULL") + ") IS NOT NULL THEN 'answered' "
+        d["outcome"] = ("CASE WHEN (" + d.get("answer_ts", "NULL") + ") IS NOT NULL "
+                        "OR (" + d.get("agent", "NULL") + ") IS NOT NULL THEN 'answered' "
                         "ELSE 'abandoned' END")
     outcome_ok = ", ".join(quote(o) for o in OUTCOMES)
-    checks.append((f"({d['arrival_ts']}) IS NULL", "'arrival_ts: no time for this contact'"))
-    checks.append((f"coalesce(({d['outcome']}) NOT IN ({outcome_ok}), true)",
-                   "'outcome: ' || coalesce((" + d["outcome"] + "), 'missing') || "
-                   f"' is not one of {', '.join(OUTCOMES)}'"))
-    reason = "CASE " + " ".join(f"WHEN {c} THEN {m}" for c, m in checks) + " END"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _csv_chk AS SELECT *, {reason} AS reason FROM _csv")
-    batch.reject("SELECT line, raw, reason FROM _csv_chk WHERE reason IS NOT NULL")
-
-    def g(name: str, default: str = "NULL") -> str:
-        return d.get(name, default)
-
-    inner = ",\n".join(f"({g(c.name)})::{_duck(c.type)} AS {c.name}"
-                       for c in CONTACTS.columns if c.name not in _GENERATED)
+    # One pass: typed canonical values, plus the reason a row cannot be used (or NULL).
+    typed = ",\n".join(f"({d.get(c.name, 'NULL')})::{_duck(c.type)} AS {c.name}"
+                        for c in CONTACTS.columns if c.name not in _GENERATED)
+    reason = ("CASE " + " ".join(f"WHEN {c} THEN {m}" for c, m in checks)
+              + f" WHEN ({d['arrival_ts']}) IS NULL THEN 'arrival_ts: no time for this contact'"
+              + f" WHEN coalesce(({d['outcome']}) NOT IN ({outcome_ok}), true) THEN 'outcome: '"
+              + f" || coalesce(({d['outcome']}), 'missing') || ' is not one of {', '.join(OUTCOMES)}'"
+              + " END")
+    survey_cols = "".join(f", {_col(spec['column'])}" for spec in mapping.surveys.values())
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _csv_rows AS
-        SELECT {inner}, line FROM _csv_chk WHERE reason IS NULL"""
+        f"""CREATE OR REPLACE TEMP TABLE _csv AS
+        SELECT {typed}, line, {reason} AS reason{survey_cols} FROM ({source})"""
     )
+    batch.rows_read = con.execute("SELECT count(*) FROM _csv").fetchall()[0][0]
+    batch.reject(f"SELECT c.line, r.raw, c.reason FROM _csv c JOIN {raw} r USING (line) "
+                 "WHERE c.reason IS NOT NULL")
+    # A key twice in one file: the first row wins, the others are rejected, named.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _csv_dup AS
+        SELECT line, first FROM (
+            SELECT line, min(line) OVER (PARTITION BY contact_id) AS first
+            FROM _csv WHERE reason IS NULL AND contact_id IN (
+                SELECT contact_id FROM _csv WHERE reason IS NULL
+                GROUP BY contact_id HAVING count(*) > 1))
+        WHERE line <> first"""
+    )
+    batch.reject(f"""SELECT d.line, r.raw, 'contact_id ' || c.contact_id
+                     || ' appears again (first on line ' || d.first || '); ids must be unique' AS reason
+                     FROM _csv_dup d JOIN _csv c USING (line) JOIN {raw} r USING (line)""")
+
     served = "outcome = 'answered'"
     offered = "outcome NOT IN ('ivr_only', 'blocked', 'phantom')"
     query = f"""
@@ -282,15 +294,19 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
                lower(coalesce(channel, 'voice')) AS channel,
                lower(coalesce(direction, 'inbound')) AS direction,
                queue, skill, priority, customer_key, arrival_ts, ivr_s,
-               CASE WHEN {offered} THEN queue_entry_ts END AS queue_entry_ts,
-               CASE WHEN {served} THEN coalesce(answer_ts, queue_entry_ts + to_seconds(coalesce(wait_s, 0)))
-                    END AS answer_ts,
+               CASE WHEN {offered} THEN coalesce(queue_entry_ts, arrival_ts) END AS queue_entry_ts,
+               CASE WHEN {served} THEN coalesce(answer_ts,
+                   coalesce(queue_entry_ts, arrival_ts) + to_seconds(coalesce(wait_s, 0))) END
+                   AS answer_ts,
                coalesce(end_ts, CASE WHEN {served} THEN
-                   coalesce(answer_ts, queue_entry_ts + to_seconds(coalesce(wait_s, 0)))
+                   coalesce(answer_ts, coalesce(queue_entry_ts, arrival_ts)
+                            + to_seconds(coalesce(wait_s, 0)))
                    + to_seconds(coalesce(talk_s, 0) + coalesce(hold_s, 0))
-                   ELSE queue_entry_ts + to_seconds(coalesce(wait_s, 0)) END) AS end_ts,
+                   ELSE coalesce(queue_entry_ts, arrival_ts) + to_seconds(coalesce(wait_s, 0)) END)
+                   AS end_ts,
                CASE WHEN {offered} THEN coalesce(wait_s,
-                   CASE WHEN answer_ts IS NOT NULL THEN epoch(answer_ts) - epoch(queue_entry_ts) END)
+                   CASE WHEN answer_ts IS NOT NULL
+                        THEN epoch(answer_ts) - epoch(coalesce(queue_entry_ts, arrival_ts)) END)
                    END AS wait_s,
                CASE WHEN {served} THEN talk_s END AS talk_s,
                CASE WHEN {served} THEN hold_s END AS hold_s,
@@ -299,32 +315,31 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
                rings, outcome, coalesce(transferred, false) AS transferred,
                disposition, resolved,
                {quote(str(path))} AS source_file, line AS source_line
-        FROM _csv_rows
+        FROM _csv WHERE reason IS NULL AND line NOT IN (SELECT line FROM _csv_dup)
     """
-    batch.append("contacts", query)
+    batch.append("contacts", query, unique=True)
     if mapping.surveys:
-        _load_surveys(batch, path, mapping, d)
-    con.execute("DROP TABLE IF EXISTS _csv; DROP TABLE IF EXISTS _csv_chk; "
-                "DROP TABLE IF EXISTS _csv_rows")
+        _load_surveys(batch, path, mapping)
+    con.execute("DROP TABLE IF EXISTS _csv; DROP TABLE IF EXISTS _csv_dup")
 
 
-def _load_surveys(batch: Batch, path: Path, mapping: Mapping, d: dict[str, str]) -> None:
+def _load_surveys(batch: Batch, path: Path, mapping: Mapping) -> None:
+    """Each ``[surveys.<item>]`` column becomes survey rows of the contacts just loaded."""
     parts = []
     for item, spec in mapping.surveys.items():
         lo, hi = spec["scale"]
         missing = ", ".join(quote(str(v)) for v in spec.get("missing", [""]))
-        col = _col(spec["column"])
+        val = f"trim(coalesce({_col(spec['column'])}, ''))"
         parts.append(f"""
-            SELECT c.contact_id || ':survey' AS survey_id, c.contact_id, c.customer_key,
-                   c.agent, c.queue, c.channel, coalesce(c.end_ts, c.arrival_ts) AS submitted_ts,
-                   {quote(item)} AS item, try_cast(trim(k.{col}) AS DOUBLE) AS score,
+            SELECT contact_id || ':' || {quote(item)} AS survey_id, contact_id, customer_key,
+                   agent, queue, channel, coalesce(end_ts, arrival_ts) AS submitted_ts,
+                   {quote(item)} AS item, try_cast({val} AS DOUBLE) AS score,
                    {float(lo)} AS scale_min, {float(hi)} AS scale_max,
-                   {quote(str(path))} AS source_file, k.line AS source_line
-            FROM _csv_chk k JOIN contacts c
-              ON c.source_file = {quote(str(path))} AND c.source_line = k.line
-            WHERE k.reason IS NULL AND coalesce(trim(k.{col}), '') NOT IN ({missing})
-              AND try_cast(trim(k.{col}) AS DOUBLE) BETWEEN {float(lo)} AND {float(hi)}""")
-    batch.append("surveys", " UNION ALL ".join(parts))
+                   {quote(str(path))} AS source_file, line AS source_line
+            FROM _csv WHERE reason IS NULL AND line NOT IN (SELECT line FROM _csv_dup)
+              AND {val} NOT IN ({missing})
+              AND try_cast({val} AS DOUBLE) BETWEEN {float(lo)} AND {float(hi)}""")
+    batch.append("surveys", " UNION ALL ".join(parts), unique=True)
 
 
 def _duck(t: Any) -> str:

@@ -123,23 +123,24 @@ class Batch:
             rows.create_view(view, replace=True)
         else:
             con.register(view, rows)
-        try:
-            total = con.execute(f"SELECT count(*) FROM {view}").fetchall()[0][0]
-            keys = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in spec.key)
-            source = view if unique else f"(SELECT DISTINCT ON ({', '.join(spec.key)}) * FROM {view})"
-            added = con.execute(
-                f"""INSERT INTO {table} ({cols})
-                SELECT {cols} FROM {source} s
-                WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {keys})"""
-            ).fetchall()[0][0]
-        finally:
-            if isinstance(rows, (str, duckdb.DuckDBPyRelation)):
-                con.execute(f"DROP VIEW IF EXISTS {view}")
-            else:
-                con.unregister(view)
+        total = con.execute(f"SELECT count(*) FROM {view}").fetchall()[0][0]
+        keys = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in spec.key)
+        source = view if unique else f"(SELECT DISTINCT ON ({', '.join(spec.key)}) * FROM {view})"
+        added = con.execute(
+            f"""INSERT INTO {table} ({cols})
+            SELECT {cols} FROM {source} s
+            WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {keys})"""
+        ).fetchall()[0][0]
+        self._drop(view, rows)
         self.loaded[table] = self.loaded.get(table, 0) + added
         self.duplicates[table] = self.duplicates.get(table, 0) + (total - added)
         return added
+
+    def _drop(self, view: str, rows: Any) -> None:
+        if isinstance(rows, (str, duckdb.DuckDBPyRelation)):
+            self.store.con.execute(f"DROP VIEW IF EXISTS {view}")
+        else:
+            self.store.con.unregister(view)
 
     def reject(self, rows: Any) -> int:
         """Store rejected rows: a relation/query/Arrow table with ``line, raw, reason``."""
@@ -151,17 +152,12 @@ class Batch:
             rows.create_view(view, replace=True)
         else:
             con.register(view, rows)
-        try:
-            n = con.execute(f"SELECT count(*) FROM {view}").fetchall()[0][0]
-            con.execute(
-                f"INSERT INTO rejects SELECT ?, ?, line, raw, reason, ? FROM {view}",
-                [self.batch_id, self.file, self.format],
-            )
-        finally:
-            if isinstance(rows, (str, duckdb.DuckDBPyRelation)):
-                con.execute(f"DROP VIEW IF EXISTS {view}")
-            else:
-                con.unregister(view)
+        n = con.execute(f"SELECT count(*) FROM {view}").fetchall()[0][0]
+        con.execute(
+            f"INSERT INTO rejects SELECT ?, ?, line, raw, reason, ? FROM {view}",
+            [self.batch_id, self.file, self.format],
+        )
+        self._drop(view, rows)
         self.rows_rejected += n
         return n
 
@@ -190,6 +186,7 @@ class Store:
             # Bounded memory: DuckDB spills to temp files beyond this (default 1 GB).
             self.con.execute(f"SET memory_limit='{memory_limit}'")
         self.con.execute("SET TimeZone='UTC'")
+        self.con.execute("SET enable_progress_bar=false")
         self.con.execute("SET preserve_insertion_order=true")
         if not read_only:
             self.ensure_schema()
