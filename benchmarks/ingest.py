@@ -27,23 +27,37 @@ WORK = ROOT / "benchmarks" / "_work"
 MAPPING = ROOT / "mappings" / "callscope_contacts.toml"
 
 
-def generate(n_calls: int, seed: int) -> tuple[Path, Path, int]:
-    """Write a voice-only synthetic center as queue_log and as contacts CSV."""
+def _voice_calls(days):
+    """The same days with only the calls a queue_log holds (voice, reached a queue)."""
+    import dataclasses
+
+    import pyarrow.compute as pc
+
+    for day in days:
+        keep = pc.and_(pc.equal(day.contacts["channel"], "voice"),
+                       pc.not_equal(day.contacts["outcome"], "ivr_only"))
+        yield dataclasses.replace(day, contacts=day.contacts.filter(keep),
+                                  details=day.details.filter(keep))
+
+
+def generate(n_calls: int, seed: int) -> tuple[Path, Path]:
+    """Write a synthetic center's voice calls as queue_log and as contacts CSV."""
     from callscope.synth import SynthConfig, generate_days, write_contacts_csv, write_queue_log
-    from callscope.synth.config import DEFAULT_QUEUES
 
     WORK.mkdir(parents=True, exist_ok=True)
     ql, csv = WORK / f"queue_log_{n_calls}", WORK / f"contacts_{n_calls}.csv"
     if ql.exists() and csv.exists():
-        return ql, csv, -1
-    voice = tuple(q for q in DEFAULT_QUEUES if q.channel == "voice")
-    cfg = SynthConfig(seed=seed, queues=voice, start=date(2026, 1, 5)).sized(n_calls, days=56)
+        return ql, csv
+    probe = SynthConfig(seed=seed, start=date(2026, 1, 5)).sized(20_000, days=14)
+    share = sum(d.contacts.num_rows for d in _voice_calls(generate_days(probe))) / sum(
+        d.contacts.num_rows for d in generate_days(probe))
+    cfg = SynthConfig(seed=seed, start=date(2026, 1, 5)).sized(round(n_calls / share), days=56)
     t = time.perf_counter()
     write_queue_log(generate_days(cfg), ql)
-    write_contacts_csv(generate_days(cfg), csv)
+    write_contacts_csv(_voice_calls(generate_days(cfg)), csv)
     print(f"generated in {time.perf_counter() - t:.1f} s: {ql.stat().st_size / 1e6:.0f} MB "
           f"queue_log, {csv.stat().st_size / 1e6:.0f} MB CSV", flush=True)
-    return ql, csv, -1
+    return ql, csv
 
 
 def run_case(case: str, path: Path) -> dict[str, float]:
@@ -88,7 +102,7 @@ def main() -> None:
         return
     if args.quick:
         args.calls, args.repeat = 50_000, 1
-    ql, csv, _ = generate(args.calls, args.seed)
+    ql, csv = generate(args.calls, args.seed)
     cases = {"floor": csv, "csv": csv, "queue_log": ql}
     results: dict[str, list[dict[str, float]]] = {k: [] for k in cases}
     for _ in range(args.repeat):

@@ -96,7 +96,7 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
     ]
     reason = "CASE " + " ".join(f"WHEN {c} THEN {m}" for c, m in checks) + " END"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _ctr_chk AS SELECT *, {reason} AS reason FROM _ctr")
-    batch.reject("SELECT line, raw, reason FROM _ctr_chk WHERE reason IS NOT NULL")
+    batch.reject("SELECT line, raw, reason FROM _ctr_chk WHERE reason IS NOT NULL")  # raw kept
 
     enq = _ts("j->'Queue'->>'EnqueueTimestamp'", tz)
     deq = _ts("j->'Queue'->>'DequeueTimestamp'", tz)

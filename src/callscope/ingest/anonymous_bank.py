@@ -99,7 +99,7 @@ def load(batch: Batch, path: Path, raw: str) -> None:
     # The field-count check must short-circuit the others (list indexes out of range are NULL).
     reason = "CASE " + " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in checks) + " END"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _ab_checked AS SELECT *, {reason} AS reason FROM _ab")
-    batch.reject("SELECT line, raw, reason FROM _ab_checked WHERE reason IS NOT NULL")
+    batch.reject("SELECT line, reason FROM _ab_checked WHERE reason IS NOT NULL", raw)
 
     day = f"strptime({f['date']}, '%y%m%d')"
     ventry = _secs(f["vru_entry"])

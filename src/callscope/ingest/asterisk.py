@@ -103,79 +103,75 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
               WHERE trim(coalesce(raw, '')) <> '')"""
     )
     batch.rows_read = con.execute("SELECT count(*) FROM _ql").fetchall()[0][0]
-    batch.reject(f"SELECT q.line, r.raw, q.reason FROM _ql q JOIN {raw} r USING (line) "
-                 "WHERE q.reason IS NOT NULL")
+    batch.reject("SELECT line, reason FROM _ql WHERE reason IS NOT NULL", raw)
 
     # ---- calls -> contacts -------------------------------------------------------------
     # Every start event (ENTERQUEUE, or a refusal at entry) opens a segment of its call.
-    # Most calls have one; only those with several need the ordered numbering.
-    starts = _in(START_EVENTS)
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _ev AS
-        SELECT line, epoch, callid, queue, agent, event, d1, d2, d3, d4, d5 FROM _ql
-        WHERE reason IS NULL AND event IN {_in(CALL_EVENTS)} AND callid <> 'NONE'"""
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _nstart AS
-        SELECT callid, count(*) FILTER (WHERE event IN {starts}) AS n FROM _ev GROUP BY callid"""
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _evs AS
-        SELECT e.*, 1 AS seg FROM _ev e JOIN _nstart s USING (callid) WHERE s.n = 1
-        UNION ALL
-        SELECT e.*, sum(CASE WHEN event IN {starts} THEN 1 ELSE 0 END)
-                    OVER (PARTITION BY callid ORDER BY epoch, line
-                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS seg
-        FROM _ev e JOIN _nstart s USING (callid) WHERE s.n > 1"""
-    )
-    batch.reject(
-        f"""SELECT min(e.line) AS line, arg_min(r.raw, e.line) AS raw,
-                  'call ' || callid || ' has ' || count(*) || ' event(s) before any ENTERQUEUE'
-                  || ' (the log starts in the middle of this call); first: ' || arg_min(event, e.line)
-                  AS reason
-           FROM _ev e JOIN _nstart s USING (callid) JOIN {raw} r ON r.line = e.line
-           WHERE s.n = 0 GROUP BY callid
-           UNION ALL
-           SELECT min(line), arg_min(r.raw, e.line), 'call ' || callid || ': ' || count(*)
-                  || ' event(s) before its ENTERQUEUE (lines out of order?); first: '
-                  || arg_min(event, e.line)
-           FROM _evs e JOIN {raw} r USING (line) WHERE seg = 0 GROUP BY callid"""
-    )
-    close = _in(CLOSE_EVENTS)
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _seg AS
+    # Nearly every call has one segment, so one pass aggregates calls by uniqueid; the
+    # few calls with several segments (transfers back into a queue) are numbered by an
+    # ordered window over their events only.
+    starts, close = _in(START_EVENTS), _in(CLOSE_EVENTS)
+    events = (f"reason IS NULL AND event IN {_in(CALL_EVENTS)} AND callid <> 'NONE'")
+
+    def segments(src: str) -> str:
+        """Segments of ``src`` (events with ``callid, seg``): narrow aggregates per kind
+        of event, joined (faster than one aggregate with many filters)."""
+        return f"""
         WITH s AS (
-            SELECT callid, seg, min(line) AS start_line, arg_min(event, line) AS start_event,
+            SELECT callid, seg, count(*) AS n_starts, min(line) AS start_line,
                    arg_min(queue, line) AS queue, arg_min(epoch, line) AS entry_epoch,
                    arg_min(CASE WHEN event = 'ENTERQUEUE' THEN d2 END, line) AS callerid
-            FROM _evs WHERE event IN {starts} GROUP BY callid, seg
+            FROM {src} WHERE event IN {starts} GROUP BY callid, seg
         ), c AS (
             SELECT callid, seg, arg_min(epoch, line) AS connect_epoch,
                    arg_min(agent, line) AS connect_agent, arg_min(d1, line) AS connect_hold
-            FROM _evs WHERE event = 'CONNECT' GROUP BY callid, seg
+            FROM {src} WHERE event = 'CONNECT' GROUP BY callid, seg
         ), x AS (
             SELECT callid, seg, arg_max(event, line) AS close_event,
                    arg_max(epoch, line) AS close_epoch, arg_max([d1, d2, d3, d4, d5], line) AS d,
                    arg_max(agent, line) AS close_agent
-            FROM _evs WHERE event IN {close} GROUP BY callid, seg
+            FROM {src} WHERE event IN {close} GROUP BY callid, seg
         ), r AS (
-            SELECT callid, seg, count(*) AS no_answers FROM _evs
+            SELECT callid, seg, count(*) AS no_answers FROM {src}
             WHERE event = 'RINGNOANSWER' GROUP BY callid, seg
         )
         SELECT s.*, c.connect_epoch, c.connect_agent, c.connect_hold,
                coalesce(r.no_answers, 0) AS no_answers,
                x.close_event, x.close_epoch, x.d, x.close_agent
         FROM s LEFT JOIN c USING (callid, seg) LEFT JOIN x USING (callid, seg)
-               LEFT JOIN r USING (callid, seg)
-        WHERE s.seg > 0"""
-    )
+               LEFT JOIN r USING (callid, seg)"""
+
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _ev1 AS SELECT *, 1 AS seg FROM _ql WHERE {events}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _calls AS {segments('_ev1')}")
+    # events of calls that never started in this file (the log starts mid-call)
+    con.execute("""CREATE OR REPLACE TEMP TABLE _orphans AS
+        SELECT callid, min(line) AS first_line, arg_min(event, line) AS first_event,
+               count(*) AS n_events
+        FROM _ev1 WHERE callid NOT IN (SELECT callid FROM _calls) GROUP BY callid""")
+    multi = con.execute("SELECT count(*) FROM _calls WHERE n_starts > 1").fetchall()[0][0]
+    if multi:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _mev AS
+            SELECT *, sum(CASE WHEN event IN {starts} THEN 1 ELSE 0 END)
+                      OVER (PARTITION BY callid ORDER BY line
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS seg
+            FROM _ql WHERE {events}
+              AND callid IN (SELECT callid FROM _calls WHERE n_starts > 1)""")
+        con.execute("DELETE FROM _calls WHERE n_starts > 1")
+        con.execute(f"INSERT INTO _calls {segments('_mev')}")
+        con.execute("""INSERT INTO _orphans SELECT callid, min(line), arg_min(event, line), count(*)
+                       FROM _mev WHERE seg = 0 GROUP BY callid""")
     batch.reject(
-        f"""SELECT start_line AS line, r.raw,
+        """SELECT first_line AS line,
+                  'call ' || callid || ' has ' || n_events || ' event(s) before any ENTERQUEUE'
+                  || ' (the log starts in the middle of this call, or lines are out of order); '
+                  || 'first: ' || first_event AS reason
+           FROM _orphans""", raw)
+    batch.reject(
+        """SELECT start_line AS line,
                   'call ' || callid || ' in queue ' || queue || ' has no closing event '
                   || '(COMPLETEAGENT/COMPLETECALLER/ABANDON/EXIT.../TRANSFER): the log ends '
                   || 'in the middle of this call, or lines are missing' AS reason
-           FROM _seg JOIN {raw} r ON r.line = start_line WHERE close_event IS NULL"""
-    )
+           FROM _calls WHERE close_event IS NULL""", raw)
     wait = """CASE close_event
         WHEN 'ABANDON' THEN try_cast(d[3] AS DOUBLE)
         WHEN 'EXITEMPTY' THEN try_cast(d[3] AS DOUBLE)
@@ -218,14 +214,15 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
                    AS disposition,
                NULL::BOOLEAN AS resolved,
                {src} AS source_file, start_line AS source_line
-        FROM (SELECT *, {outcome} AS o, {wait} AS w, {talk} AS t FROM _seg
+        FROM (SELECT *, {outcome} AS o, {wait} AS w, {talk} AS t FROM _calls
               WHERE close_event IS NOT NULL)
     """
     batch.append("contacts", query, unique=True)
 
     # ---- agent states ------------------------------------------------------------------
     _load_states(batch, src, raw, tz)
-    for t in ("_ql", "_ev", "_nstart", "_evs", "_seg"):
+    con.execute("DROP VIEW IF EXISTS _ev1")
+    for t in ("_ql", "_calls", "_orphans", "_mev"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
@@ -288,7 +285,7 @@ def _load_states(batch: Batch, src: str, raw: str, tz: str | None) -> None:
         WINDOW w AS (PARTITION BY agent, kind ORDER BY epoch, line)"""
     )
     batch.reject(
-        f"""SELECT line, r.raw, CASE
+        """SELECT line, CASE
              WHEN mark = 'orphan' THEN 'agent ' || agent || ': end of a '
                   || CASE kind WHEN 'pause' THEN 'pause' ELSE 'login' END
                   || ' with no matching start before it in this file'
@@ -297,8 +294,9 @@ def _load_states(batch: Batch, src: str, raw: str, tz: str | None) -> None:
                      ELSE 'login' END
                   || ' with no matching end in this file (still open when the log ends, '
                   || 'or lines are missing)' END AS reason
-           FROM _spans JOIN {raw} r USING (line)
-           WHERE mark = 'orphan' OR (mark = 'open' AND coalesce(next_mark, '') <> 'close')"""
+           FROM _spans
+           WHERE mark = 'orphan' OR (mark = 'open' AND coalesce(next_mark, '') <> 'close')""",
+        raw
     )
     start, end = _ts("start_epoch", tz), _ts("end_epoch", tz)
     query = f"""

@@ -270,8 +270,7 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
         SELECT {typed}, line, {reason} AS reason{survey_cols} FROM ({source})"""
     )
     batch.rows_read = con.execute("SELECT count(*) FROM _csv").fetchall()[0][0]
-    batch.reject(f"SELECT c.line, r.raw, c.reason FROM _csv c JOIN {raw} r USING (line) "
-                 "WHERE c.reason IS NOT NULL")
+    batch.reject("SELECT line, reason FROM _csv WHERE reason IS NOT NULL", raw)
     # A key twice in one file: the first row wins, the others are rejected, named.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _csv_dup AS
@@ -282,9 +281,9 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
                 GROUP BY contact_id HAVING count(*) > 1))
         WHERE line <> first"""
     )
-    batch.reject(f"""SELECT d.line, r.raw, 'contact_id ' || c.contact_id
-                     || ' appears again (first on line ' || d.first || '); ids must be unique' AS reason
-                     FROM _csv_dup d JOIN _csv c USING (line) JOIN {raw} r USING (line)""")
+    batch.reject("""SELECT d.line, 'contact_id ' || c.contact_id
+                    || ' appears again (first on line ' || d.first || '); ids must be unique'
+                    AS reason FROM _csv_dup d JOIN _csv c USING (line)""", raw)
 
     served = "outcome = 'answered'"
     offered = "outcome NOT IN ('ivr_only', 'blocked', 'phantom')"

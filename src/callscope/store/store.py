@@ -142,22 +142,34 @@ class Batch:
         else:
             self.store.con.unregister(view)
 
-    def reject(self, rows: Any) -> int:
-        """Store rejected rows: a relation/query/Arrow table with ``line, raw, reason``."""
+    def reject(self, rows: Any, raw_table: str | None = None) -> int:
+        """Store rejected rows: a query/relation/Arrow table with ``line, reason`` (and
+        ``raw``, unless ``raw_table``, a table of ``line, raw``, is given to look the
+        text up in). The rejects are materialized first, so the common case of none
+        costs one small scan."""
         con = self.store.con
         view = "_incoming_rejects"
         if isinstance(rows, str):
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {rows}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {view} AS {rows}")
         elif isinstance(rows, duckdb.DuckDBPyRelation):
-            rows.create_view(view, replace=True)
+            rows.create_table(view)
         else:
-            con.register(view, rows)
+            con.register("_incoming_arrow", rows)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {view} AS SELECT * FROM _incoming_arrow")
+            con.unregister("_incoming_arrow")
         n = con.execute(f"SELECT count(*) FROM {view}").fetchall()[0][0]
-        con.execute(
-            f"INSERT INTO rejects SELECT ?, ?, line, raw, reason, ? FROM {view}",
-            [self.batch_id, self.file, self.format],
-        )
-        self._drop(view, rows)
+        if n:
+            if raw_table:
+                source = (f"(SELECT j.line, r.raw, j.reason FROM {view} j LEFT JOIN "
+                          f"(SELECT line, raw FROM {raw_table} WHERE line IN "
+                          f"(SELECT line FROM {view})) r USING (line))")
+            else:
+                source = view
+            con.execute(
+                f"INSERT INTO rejects SELECT ?, ?, line, raw, reason, ? FROM {source}",
+                [self.batch_id, self.file, self.format],
+            )
+        con.execute(f"DROP TABLE {view}")
         self.rows_rejected += n
         return n
 
@@ -174,7 +186,7 @@ class Store:
     """
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
-                 memory_limit: str | None = "1GB") -> None:
+                 memory_limit: str | None = "1500MB") -> None:
         self.path = str(path if path is not None else default_db_path())
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -183,7 +195,7 @@ class Store:
         except duckdb.IOException as e:
             raise CallscopeError(f"cannot open the store {self.path}: {e}") from None
         if memory_limit:
-            # Bounded memory: DuckDB spills to temp files beyond this (default 1 GB).
+            # Bounded memory: DuckDB spills to temp files beyond this (default 1.5 GB).
             self.con.execute(f"SET memory_limit='{memory_limit}'")
         self.con.execute("SET TimeZone='UTC'")
         self.con.execute("SET enable_progress_bar=false")

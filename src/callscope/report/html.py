@@ -1,0 +1,166 @@
+"""Build the manager's HTML report: one self-contained file (inline CSS and SVG).
+
+Contents, in the order a manager looks: headline KPIs against targets; offered volume
+and service level by interval of the day against the SL target; abandonment by day;
+AHT by day; the agent table with red / amber / green status. The footer states the
+preset, SL variant and thresholds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from callscope.kpi.agent_report import AGENT_COLUMNS, agent_report
+from callscope.kpi.engine import IbisSource, compute_kpis
+from callscope.kpi.output import format_value
+from callscope.kpi.params import KpiParams
+from callscope.kpi.targets import Targets
+from callscope.report.charts import bars_with_line, line_chart
+
+__all__ = ["build_report", "interval_profile"]
+
+_HEADLINE = (
+    "offered",
+    "answered",
+    "service_level",
+    "asa_s",
+    "abandon_rate",
+    "aht_s",
+    "occupancy",
+    "fcr",
+    "csat",
+)
+
+
+def interval_profile(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fold per-interval rows into a time-of-day profile: mean offered per day and the
+    pooled service level (sum answered within T / sum of the SL denominator, taken as
+    answered_within_t / service_level per interval)."""
+    acc: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    days: set[Any] = set()
+    for r in rows:
+        ts = r["interval_start"]
+        if ts is None:
+            continue
+        days.add(ts.date())
+        a = acc[ts.strftime("%H:%M")]
+        a[0] += r.get("offered") or 0
+        if r.get("service_level"):
+            a[1] += r["answered_within_t"]
+            a[2] += r["answered_within_t"] / r["service_level"]
+        elif r.get("offered"):
+            a[2] += r["offered"] if r.get("service_level") == 0 else 0
+    n = max(1, len(days))
+    return [
+        {"label": k, "offered": v[0] / n, "service_level": (v[1] / v[2]) if v[2] else None}
+        for k, v in sorted(acc.items())
+    ]
+
+
+def build_report(
+    src: IbisSource,
+    params: KpiParams | None = None,
+    targets: Targets | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    title: str = "Contact center report",
+) -> str:
+    """The HTML text of the report."""
+    params = params or KpiParams()
+    targets = targets or Targets()
+    total_r = compute_kpis(src, (), params, start, end)
+    total = total_r.rows()[0] if total_r.table.num_rows else {}
+    by_interval = compute_kpis(src, ("interval_start",), params, start, end).rows()
+    by_day = compute_kpis(src, ("day",), params, start, end).rows()
+    agents = agent_report(src, params, targets, start, end)
+
+    prof = [p for p in interval_profile(by_interval) if p["offered"] > 0]
+    charts = []
+    if prof:
+        charts.append(
+            (
+                "Volume and service level by interval of the day",
+                bars_with_line(
+                    [p["label"] for p in prof],
+                    [p["offered"] for p in prof],
+                    [p["service_level"] for p in prof],
+                    bar_label="offered per day",
+                    line_label="service level %",
+                    target=targets.service_level,
+                    title=f"Offered and SL ({params.sl_variant}, T = {params.sl_threshold_s:g} s)",
+                ),
+            )
+        )
+    days = [r for r in by_day if r["day"] is not None and (r.get("offered") or r.get("handled"))]
+    if days:
+        labels = [r["day"].isoformat() for r in days]
+        charts.append(
+            (
+                "Abandonment by day",
+                bars_with_line(
+                    labels,
+                    [r.get("abandoned") or 0 for r in days],
+                    [r.get("abandon_rate") for r in days],
+                    bar_label="abandoned",
+                    line_label="abandonment rate %",
+                    target=targets.abandon_rate,
+                    title="Abandoned contacts and abandonment rate",
+                ),
+            )
+        )
+        charts.append(
+            (
+                "AHT trend",
+                line_chart(
+                    labels,
+                    [r.get("aht_s") for r in days],
+                    label="AHT (s)",
+                    target=targets.aht_s,
+                    title="Average handle time by day",
+                ),
+            )
+        )
+    headline = []
+    for k in _HEADLINE:
+        if k in total:
+            headline.append(
+                {
+                    "name": k,
+                    "value": format_value(k, total[k]),
+                    "status": targets.status(k, total[k]) or "none",
+                }
+            )
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+    )
+    tpl = env.get_template("report.html.j2")
+    agent_cols = [(c, t) for c, _, t in AGENT_COLUMNS]
+
+    def cell(row: dict[str, Any], col: str) -> dict[str, str]:
+        name = "total_talk_s" if col == "total_talk_min" else col
+        v = row.get(col)
+        text = (
+            format_value(name, v) if col != "total_talk_min" else ("-" if v is None else f"{v:.1f}")
+        )
+        return {"text": text, "status": row.get(f"{col}_status") or "none"}
+
+    return tpl.render(
+        title=title,
+        generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
+        period=f"{start or 'start of data'} - {end or 'end of data'}",
+        meta=total_r.metadata(),
+        headline=headline,
+        charts=[{"title": t, "svg": svg} for t, svg in charts],
+        agent_cols=agent_cols,
+        agent_rows=[
+            {"agent": r["agent"], "cells": [cell(r, c) for c, _ in agent_cols]} for r in agents.rows
+        ],
+        agent_total={"agent": "Total", "cells": [cell(agents.total, c) for c, _ in agent_cols]},
+        targets=targets,
+    )
