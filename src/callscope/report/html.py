@@ -38,9 +38,9 @@ _HEADLINE = (
 
 
 def interval_profile(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Fold per-interval rows into a time-of-day profile: mean offered per day and the
-    pooled service level (sum answered within T / sum of the SL denominator, taken as
-    answered_within_t / service_level per interval)."""
+    """Fold per-interval rows into a time-of-day profile: mean offered per day, and the
+    service level of each interval of the day averaged over the days weighted by offered
+    (for the ``offered`` variant this is exactly the pooled ratio)."""
     acc: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
     days: set[Any] = set()
     for r in rows:
@@ -49,12 +49,11 @@ def interval_profile(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         days.add(ts.date())
         a = acc[ts.strftime("%H:%M")]
-        a[0] += r.get("offered") or 0
-        if r.get("service_level"):
-            a[1] += r["answered_within_t"]
-            a[2] += r["answered_within_t"] / r["service_level"]
-        elif r.get("offered"):
-            a[2] += r["offered"] if r.get("service_level") == 0 else 0
+        off = r.get("offered") or 0
+        a[0] += off
+        if r.get("service_level") is not None and off:
+            a[1] += r["service_level"] * off
+            a[2] += off
     n = max(1, len(days))
     return [
         {"label": k, "offered": v[0] / n, "service_level": (v[1] / v[2]) if v[2] else None}

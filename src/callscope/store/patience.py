@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
+
 from callscope.queueing.patience import PatienceEstimate, estimate_patience
 from callscope.store.store import Store
 
-__all__ = ["queue_patience"]
+__all__ = ["handle_times", "queue_patience", "queue_waits"]
 
 
 def queue_patience(store: Store, *, queues: list[str] | None = None,
@@ -42,3 +44,25 @@ def queue_patience(store: Store, *, queues: list[str] | None = None,
     ).fetchall()
     return estimate_patience([r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows],
                              tuple(r[0] for r in rows))
+
+
+def queue_waits(store: Store, queue: str) -> tuple[np.ndarray, np.ndarray]:
+    """Waits (seconds) of the queue's answered and abandoned contacts, and whether each
+    abandoned: the censored sample :func:`~callscope.queueing.patience.kaplan_meier`
+    turns into a patience distribution."""
+    rows = store.con.execute(
+        """SELECT greatest(wait_s, 0), outcome = 'abandoned' FROM contacts
+           WHERE queue = ? AND queue_entry_ts IS NOT NULL AND wait_s IS NOT NULL
+             AND outcome IN ('answered', 'abandoned')""", [queue]).fetchall()
+    return (np.array([r[0] for r in rows], dtype=np.float64),
+            np.array([r[1] for r in rows], dtype=bool))
+
+
+def handle_times(store: Store, queue: str) -> np.ndarray:
+    """Handle times (talk + hold + after-call work, seconds) of the queue's answered
+    contacts, for an empirical handle-time distribution."""
+    rows = store.con.execute(
+        """SELECT coalesce(talk_s, 0) + coalesce(hold_s, 0) + coalesce(acw_s, 0)
+           FROM contacts WHERE queue = ? AND outcome = 'answered'
+             AND talk_s IS NOT NULL""", [queue]).fetchall()
+    return np.array([r[0] for r in rows], dtype=np.float64)

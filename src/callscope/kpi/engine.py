@@ -1,0 +1,307 @@
+"""Run the KPI families on an engine and merge them into one table.
+
+Every KPI is defined once, as an Ibis expression (the family modules); an engine is
+just where the expression runs:
+
+* ``duckdb`` - the embedded store (:meth:`callscope.store.Store.ibis`); the expression
+  is compiled by Ibis and the SQL run on the store's own connection (Arrow out);
+* ``spark``  - Apache Spark through ``ibis.pyspark``, reading the canonical tables from
+  Parquet written by :meth:`callscope.store.Store.export_parquet`.
+
+The families' aggregates are stacked (``UNION ALL``, each with nulls in the others'
+columns) and collapsed by the group keys, so the whole suite is **one query** per run
+(plus one query counting every table, and the list of survey items). Cross-family ratios
+(occupancy, utilization, contacts per hour, conformance) are computed after the merge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pyarrow as pa
+
+from callscope.kpi.accessibility import ACCESSIBILITY
+from callscope.kpi.catalog import CATALOG, COUNT_UNITS, kpi
+from callscope.kpi.chat import CHAT
+from callscope.kpi.commerce import COMMERCE, CONVERSION
+from callscope.kpi.family import Family
+from callscope.kpi.grouping import add_keys, bucket_step_minutes
+from callscope.kpi.outcome import OUTCOME
+from callscope.kpi.params import KpiParams
+from callscope.kpi.productivity import PRODUCTIVITY
+from callscope.kpi.states import STATES, derive_state_ratios
+from callscope.kpi.surveys import SURVEYS
+from callscope.kpi.workforce import WORKFORCE, derive_conformance
+from callscope.model import TABLES
+
+__all__ = [
+    "FAMILIES",
+    "IbisSource",
+    "KpiResult",
+    "compute_kpis",
+    "duckdb_source",
+    "kpi_expression",
+    "restrict_period",
+    "spark_session",
+    "spark_source",
+]
+
+#: Every family, in output column order.
+FAMILIES: tuple[Family, ...] = (
+    ACCESSIBILITY,
+    PRODUCTIVITY,
+    STATES,
+    WORKFORCE,
+    OUTCOME,
+    SURVEYS,
+    CHAT,
+    COMMERCE,
+    CONVERSION,
+)
+_CATALOG_ORDER = {k.name: i for i, k in enumerate(CATALOG)}
+
+
+@dataclass
+class IbisSource:
+    """The canonical tables on one Ibis backend."""
+
+    con: Any
+    engine: str
+    tables: dict[str, Any] = field(default_factory=dict)
+    #: the raw DuckDB connection, when the backend is DuckDB (runs compiled SQL directly,
+    #: skipping Ibis' result conversion)
+    raw: Any = None
+
+    def table(self, name: str) -> Any:
+        if name not in self.tables:
+            self.tables[name] = self.con.table(name)
+        return self.tables[name]
+
+    def count(self, name: str) -> int:
+        return int(self.con.execute(self.table(name).count()))
+
+    def counts(self, names: Sequence[str]) -> dict[str, int]:
+        """Rows per table, in one query."""
+        parts = [
+            self.table(n).aggregate(n=lambda t: t.count()).mutate(name=ibis.literal(n))
+            for n in names
+        ]
+        res = self.to_arrow(ibis.union(*parts, distinct=False)).to_pylist()
+        return {r["name"]: int(r["n"]) for r in res}
+
+    def to_arrow(self, expr: Any) -> pa.Table:
+        if self.raw is not None:
+            return self.raw.sql(str(self.con.compile(expr))).to_arrow_table()
+        return self.con.to_pyarrow(expr)
+
+
+def duckdb_source(store: Any) -> IbisSource:
+    """The store's own DuckDB connection."""
+    return IbisSource(store.ibis(), "duckdb", raw=store.con)
+
+
+def spark_session(app_name: str = "callscope", master: str = "local[2]") -> Any:
+    """A local Spark session configured for callscope (UTC session zone, quiet)."""
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master(master)
+        .appName(app_name)
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def spark_source(session: Any, parquet_dir: Path) -> IbisSource:
+    """Spark over ``parquet_dir/<table>.parquet`` (from ``Store.export_parquet``)."""
+    con = ibis.pyspark.connect(session)
+    src = IbisSource(con, "spark")
+    for name in TABLES:
+        src.tables[name] = con.read_parquet(
+            str(parquet_dir / f"{name}.parquet"), table_name=f"cs_{name}"
+        )
+    return src
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    """The KPI table (one row per group) and how it was computed."""
+
+    table: pa.Table
+    keys: tuple[str, ...]
+    params: KpiParams
+    engine: str
+    families: tuple[str, ...]
+    skipped: Mapping[str, str]
+
+    @property
+    def kpi_columns(self) -> list[str]:
+        return [c for c in self.table.column_names if c not in self.keys]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows as dicts (JSON output)."""
+        return self.table.to_pylist()
+
+    def metadata(self) -> dict[str, Any]:
+        """What produced the numbers: engine, keys, variant, thresholds, preset."""
+        return {
+            "engine": self.engine,
+            "by": list(self.keys),
+            **self.params.describe(),
+            "families": list(self.families),
+            "skipped": dict(self.skipped),
+        }
+
+
+def _merge(parts: Sequence[Any], keys: Sequence[str]) -> Any:
+    """Stack the family aggregates and collapse them to one row per key."""
+    types: dict[str, Any] = {}
+    key_types: dict[str, Any] = {}
+    for part in parts:
+        for name, typ in part.schema().items():
+            target = key_types if name in keys else types
+            target.setdefault(name, typ.copy(nullable=True))
+    aligned = []
+    for part in parts:
+        have = set(part.columns)
+        cols = [part[k].cast(key_types[k]).name(k) for k in keys] + [
+            part[c].cast(t).name(c) if c in have else ibis.null().cast(t).name(c)
+            for c, t in types.items()
+        ]
+        aligned.append(part.select(*cols))
+    stacked = aligned[0] if len(aligned) == 1 else ibis.union(*aligned, distinct=False)
+    if len(aligned) == 1:
+        return stacked
+    aggs = {c: stacked[c].max() for c in types}
+    return stacked.group_by(list(keys)).aggregate(**aggs) if keys else stacked.aggregate(**aggs)
+
+
+def kpi_expression(
+    src: IbisSource,
+    keys: Sequence[str],
+    params: KpiParams,
+    counts: Mapping[str, int] | None = None,
+    survey_items: Sequence[str] | None = None,
+    only: Sequence[str] | None = None,
+) -> tuple[Any, tuple[str, ...], dict[str, str]]:
+    """The single Ibis expression of the whole suite for ``keys``, the families that ran
+    and the ones skipped (with why)."""
+    keys = tuple(keys)
+    counts = counts if counts is not None else src.counts(list(TABLES))
+    tables = {n: src.table(n) for n in TABLES}
+    if survey_items is None:
+        survey_items = []
+        if counts.get("surveys") and (only is None or "surveys" in only):
+            s = tables["surveys"]
+            survey_items = sorted(src.to_arrow(s.select("item").distinct())["item"].to_pylist())
+    extra = {"keys": keys, "survey_items": tuple(survey_items)}
+    step = bucket_step_minutes(keys, params.interval_minutes)
+    parts, ran, skipped = [], [], {}
+    for fam in FAMILIES:
+        if only is not None and fam.name not in only:
+            continue
+        reason = fam.skip_reason(keys, counts)
+        if reason:
+            skipped[fam.name] = reason
+            continue
+        frame = fam.frame(tables, params, step, extra)
+        keyed = add_keys(
+            frame, keys, params.interval_minutes, tables["agents"] if "team" in keys else None
+        )
+        parts.append(fam.aggregate(keyed, keys, params, extra))
+        ran.append(fam.name)
+    if not parts:
+        return None, (), skipped
+    m = _merge(parts, keys)
+    cols = set(m.columns)
+    fill = {
+        c: m[c].fill_null(0)
+        for c in cols
+        if c not in keys and not c.startswith("survey_") and kpi(c).unit in COUNT_UNITS
+    }
+    if fill:
+        m = m.mutate(**fill)
+    if "states" in ran:
+        added = [c for c in ("handled", "total_handle_s", "total_talk_s") if c not in m.columns]
+        m = derive_state_ratios(_ensure(m, added), params)
+        if added:
+            m = m.drop(*added)
+    if "workforce" in ran and "states" in ran:
+        m = derive_conformance(m)
+    order = sorted(
+        (c for c in m.columns if c not in keys),
+        key=lambda c: (_CATALOG_ORDER.get(c, _CATALOG_ORDER["survey_<item>"]), c),
+    )
+    m = m.select(*keys, *order)
+    if keys:
+        m = m.order_by([m[k].asc(nulls_first=True) for k in keys])
+    return m, tuple(ran), skipped
+
+
+def _ensure(m: Any, cols: Sequence[str]) -> Any:
+    missing = {c: ibis.literal(0.0, "float64") for c in cols if c not in m.columns}
+    return m.mutate(**missing) if missing else m
+
+
+#: The time column that places a row of each table in a reporting period.
+PERIOD_COLUMNS = {
+    "contacts": None,  # queue entry, else arrival (see accessibility)
+    "agent_states": "start_ts",
+    "schedules": "start_ts",
+    "surveys": "submitted_ts",
+    "messages": "sent_ts",
+    "orders": "placed_ts",
+}
+
+
+def restrict_period(src: IbisSource, start: datetime | None, end: datetime | None) -> IbisSource:
+    """A source whose tables only hold rows in ``[start, end)`` (by each table's own time:
+    queue entry for contacts, span start for states and schedules)."""
+    if start is None and end is None:
+        return src
+    out = IbisSource(src.con, src.engine, raw=src.raw)
+    for name in TABLES:
+        t = src.table(name)
+        if name in PERIOD_COLUMNS:
+            col = PERIOD_COLUMNS[name]
+            ts = t.queue_entry_ts.coalesce(t.arrival_ts) if col is None else t[col]
+            if start is not None:
+                t = t.filter(ts >= start)
+            if end is not None:
+                t = t.filter(ts < end)
+        out.tables[name] = t
+    return out
+
+
+def compute_kpis(
+    src: IbisSource,
+    keys: Sequence[str],
+    params: KpiParams | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    only: Sequence[str] | None = None,
+) -> KpiResult:
+    """Compute every applicable KPI grouped by ``keys`` on ``src``'s engine, optionally
+    for the period ``[start, end)`` only.
+
+    KPIs whose table is empty or cannot be grouped by a requested key are left out
+    (``KpiResult.skipped`` says why); ``only`` restricts the run to some families.
+    """
+    params = params or KpiParams()
+    src = restrict_period(src, start, end)
+    expr, ran, skipped = kpi_expression(src, keys, params, only=only)
+    if expr is None:
+        table = pa.table({k: pa.array([], pa.string()) for k in keys})
+    else:
+        table = src.to_arrow(expr)
+    return KpiResult(table, tuple(keys), params, src.engine, ran, skipped)

@@ -1,0 +1,139 @@
+"""Groupings: the ``--by`` words, their key columns, and span splitting.
+
+Every KPI family first builds a *frame*: one row per measured thing (a contact, a
+piece of a logged-in session, a survey answer ...) with four standard anchor columns
+
+* ``_ts``      the time that decides the bucket (queue entry for queue-side KPIs,
+               answer time for agent-side KPIs, the piece start for state spans),
+* ``_queue``, ``_channel``, ``_agent``  (null where the family has no such notion),
+
+and :func:`add_keys` turns those into the group key columns named like the ``--by``
+words: ``month``, ``week``, ``day`` (dates; weeks start on Monday), ``interval_start``
+(timestamp), ``queue``, ``channel``, ``agent`` and ``team`` (from the ``agents`` table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import ibis
+
+from callscope.errors import CallscopeError
+
+__all__ = [
+    "BY_WORDS",
+    "DIMENSIONS",
+    "TIME_KEYS",
+    "add_keys",
+    "bucket_step_minutes",
+    "parse_by",
+    "split_spans",
+]
+
+#: ``--by`` word -> key column name.
+BY_WORDS = {
+    "month": "month",
+    "week": "week",
+    "day": "day",
+    "interval": "interval_start",
+    "queue": "queue",
+    "channel": "channel",
+    "agent": "agent",
+    "team": "team",
+}
+#: Time keys, finest last.
+TIME_KEYS = ("month", "week", "day", "interval_start")
+#: Non-time keys and the anchor column each needs (team needs the agent).
+DIMENSIONS = {"queue": "_queue", "channel": "_channel", "agent": "_agent", "team": "_agent"}
+
+
+def parse_by(text: str | Sequence[str] | None) -> tuple[str, ...]:
+    """``"interval,queue"`` -> ``("interval_start", "queue")``; empty -> ``()`` (totals).
+
+    >>> parse_by("day, agent")
+    ('day', 'agent')
+    """
+    if text is None:
+        return ()
+    words = text.split(",") if isinstance(text, str) else list(text)
+    keys: list[str] = []
+    for w in (w.strip().lower() for w in words):
+        if not w or w in ("total", "none"):
+            continue
+        if w not in BY_WORDS and w not in BY_WORDS.values():
+            raise CallscopeError(
+                f"unknown --by word {w!r}; use any of {', '.join(BY_WORDS)} (comma-separated)"
+            )
+        key = BY_WORDS.get(w, w)
+        if key not in keys:
+            keys.append(key)
+    return tuple(keys)
+
+
+def bucket_step_minutes(keys: Sequence[str], interval_minutes: int) -> int | None:
+    """How finely spans (sessions, schedules) must be split for these keys: the
+    interval length, a day for day/week/month, or ``None`` (no time key: no split)."""
+    if "interval_start" in keys:
+        return interval_minutes
+    if any(k in keys for k in ("day", "week", "month")):
+        return 1440
+    return None
+
+
+def _floor(ts: Any, minutes: int) -> Any:
+    if minutes >= 1440:
+        return ts.truncate("D")
+    return ts.truncate("h") + ((ts.minute() // minutes) * minutes).as_interval("m")
+
+
+def add_keys(frame: Any, keys: Sequence[str], interval_minutes: int, agents: Any | None) -> Any:
+    """Add the group key columns to ``frame`` (see the module docstring).
+
+    ``agents`` is the ``agents`` table (for ``team``); it may be ``None`` when ``team``
+    is not among the keys.
+    """
+    cols: dict[str, Any] = {}
+    ts = frame._ts
+    for k in keys:
+        if k == "month":
+            cols[k] = ts.truncate("M").date()
+        elif k == "week":
+            cols[k] = ts.truncate("W").date()
+        elif k == "day":
+            cols[k] = ts.date()
+        elif k == "interval_start":
+            cols[k] = _floor(ts, interval_minutes)
+        elif k in ("queue", "channel", "agent"):
+            cols[k] = frame[DIMENSIONS[k]]
+    out = frame.mutate(**cols) if cols else frame
+    if "team" in keys:
+        if agents is None:
+            raise CallscopeError("--by team needs the agents table")
+        teams = agents.select(_team_agent=agents.agent, team=agents.team).distinct(
+            on="_team_agent", keep="first"
+        )
+        out = out.left_join(teams, out._agent == teams._team_agent).drop("_team_agent")
+    return out
+
+
+def split_spans(t: Any, start: str, end: str, step_minutes: int | None) -> Any:
+    """Split each span ``[start, end)`` of ``t`` at bucket boundaries.
+
+    Returns ``t`` with ``_piece_start``, ``_piece_end`` and ``_piece_s`` (seconds, at
+    1-second resolution) added, one row per piece; spans of zero length disappear.
+    With ``step_minutes=None`` every span is one piece.
+    """
+    s, e = t[start], t[end]
+    if step_minutes is None:
+        out = t.filter(e > s).mutate(_piece_start=s, _piece_end=e)
+    else:
+        step = ibis.interval(minutes=step_minutes)
+        out = t.filter(e > s).mutate(_b=ibis.range(_floor(s, step_minutes), e, step)).unnest("_b")
+        out = out.mutate(
+            _piece_start=ibis.greatest(out[start], out._b),
+            _piece_end=ibis.least(out[end], out._b + step),
+        ).drop("_b")
+    return out.mutate(
+        _piece_s=(out._piece_end.epoch_seconds() - out._piece_start.epoch_seconds()).cast("float64")
+    )

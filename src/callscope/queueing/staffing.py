@@ -1,0 +1,399 @@
+"""The staffing planner: agents needed per interval, and service expected from agents.
+
+Public API (every argument is a scalar or a NumPy array; all broadcast together, one
+element per interval of any number of queues, solved in one compiled call)::
+
+    required_agents(calls, aht_s, interval_s=1800, *, model="erlang-c",
+                    sl_target=0.8, sl_threshold_s=20, asa_target_s=None,
+                    max_abandon=None, max_occupancy=None, patience_s=None,
+                    shrinkage=0.0, concurrency=1) -> StaffingResult
+
+        The smallest whole number of agents on the phones (``agents``) that meets every
+        target given, and the agents to schedule once shrinkage is taken off
+        (``scheduled_agents``), with the metrics the center gets at ``agents``.
+
+    expected_service(calls, aht_s, agents, interval_s=1800, *, model="erlang-c",
+                     sl_threshold_s=20, patience_s=None, shrinkage=0.0,
+                     concurrency=1) -> StaffingResult
+
+        The reverse question: given the agents (``shrinkage`` > 0 means the agents given
+        are *scheduled* ones, of whom ``agents * (1 - shrinkage)`` are on the phones,
+        fractional agents allowed), the service level, ASA and abandonment to expect.
+
+Units: ``calls`` per interval; ``aht_s``, ``interval_s``, ``sl_threshold_s``,
+``asa_target_s``, ``patience_s`` in seconds; ``sl_target``, ``max_abandon``,
+``max_occupancy``, ``shrinkage`` fractions in [0, 1]. A target of ``None`` (or NaN in an
+array) is not applied. ``model`` is ``"erlang-c"`` (no abandonment) or ``"erlang-a"``
+(exponential patience of mean ``patience_s``, required); see :mod:`.erlang`.
+
+Targets: ``service_level >= sl_target`` (the share of *all* offered calls answered within
+``sl_threshold_s``; with Erlang A abandoned calls count as not answered in time),
+``asa_s <= asa_target_s``, ``p_abandon <= max_abandon``, ``occupancy <= max_occupancy``.
+Every metric is monotone in the number of agents. Erlang C steps up one agent at a time
+with the forward Erlang B recursion ``B(s+1) = r B(s) / (s + 1 + r B(s))`` (stable, O(1)
+per step; it starts from ``B(0) = 1``, or above 200 Erlangs from the incomplete-gamma
+value at ``floor(r)``). Erlang A, whose evaluation is costlier, uses a galloping search
+from the square-root-staffing guess ``r + sqrt(r)`` followed by bisection (about
+2 log2 of the guess error evaluations).
+
+Shrinkage: ``scheduled_agents = ceil(agents / (1 - shrinkage))`` (rounded up, with a
+1e-9 tolerance so that 21 / (1 - 0.3) = 30.000000000000004 is 30, not 31).
+
+Chat concurrency: an agent who takes ``concurrency = k`` chats at once is modelled as
+``k`` servers, each chat holding one slot for ``aht_s`` seconds (the chat's elapsed
+handle time, which already includes the slowdown of multitasking). The planner searches
+over whole agents, ``servers = k * agents``; ``occupancy`` is the share of slots busy.
+
+>>> r = required_agents(100, 180, 1800, sl_target=0.8, sl_threshold_s=20, shrinkage=0.3)
+>>> int(r.agents), int(r.scheduled_agents), round(float(r.service_level), 4)
+(14, 20, 0.8884)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+import numpy as np
+from numba import njit
+
+from callscope.errors import CallscopeError
+from callscope.queueing.erlang import _NMET, _erlang_a_point, _erlang_c_point
+from callscope.queueing.special import log_erlang_b
+
+__all__ = ["MODELS", "StaffingResult", "expected_service", "required_agents"]
+
+#: Queueing models the planner knows.
+MODELS = ("erlang-c", "erlang-a")
+
+
+@dataclass(frozen=True, slots=True)
+class StaffingResult:
+    """Agents and expected service per interval (arrays of one shape).
+
+    ``agents`` are on the phones; ``scheduled_agents`` include shrinkage. Metrics are at
+    ``agents`` (see :class:`~callscope.queueing.erlang.QueueMetrics` for definitions).
+    """
+
+    model: str
+    agents: np.ndarray  #: agents on the phones (int64 from the planner; given ones otherwise)
+    scheduled_agents: np.ndarray  #: agents to schedule: ceil(agents / (1 - shrinkage))
+    traffic: np.ndarray  #: offered load, Erlangs
+    service_level: np.ndarray  #: share of offered answered within the threshold
+    asa_s: np.ndarray  #: mean wait of answered calls, seconds
+    mean_wait_s: np.ndarray  #: mean wait of all calls, seconds
+    p_wait: np.ndarray  #: share of calls that wait
+    p_abandon: np.ndarray  #: share of calls that abandon
+    p_abandon_within_t: np.ndarray  #: share of calls that abandon within the threshold
+    occupancy: np.ndarray  #: busy share of agent slots
+    queue_length: np.ndarray  #: mean callers waiting
+    stable: np.ndarray  #: False where Erlang C has load >= servers
+    met: np.ndarray  #: every target given is met
+
+    def as_columns(self) -> dict[str, np.ndarray]:
+        """The array fields, in order, as name -> array (for a DataFrame or Arrow)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "model"}
+
+    def __len__(self) -> int:
+        return int(self.agents.size)
+
+
+@njit(cache=True, inline="always")
+def _g(x: np.ndarray, i: int) -> float:
+    """Element ``i`` of a per-interval input, or its only element (a scalar input)."""
+    return x[0] if x.size == 1 else x[i]
+
+
+@njit(cache=True)
+def _point(kind: int, lam: float, mu: float, theta: float, n: float, t: float,
+           out: np.ndarray) -> None:
+    if kind == 1:
+        _erlang_c_point(lam, mu, n, t, out)
+    else:
+        _erlang_a_point(lam, mu, theta, n, t, out)
+
+
+@njit(cache=True)
+def _meets(kind: int, lam: float, mu: float, theta: float, servers: float, t: float,
+           sl: float, asa: float, ab: float, occ: float, out: np.ndarray) -> bool:
+    _point(kind, lam, mu, theta, servers, t, out)
+    if out[8] < 0.5:  # unstable Erlang C
+        return False
+    if not math.isnan(sl) and out[1] < sl:
+        return False
+    if not math.isnan(asa) and not out[2] <= asa:
+        return False
+    if not math.isnan(ab) and out[4] > ab:
+        return False
+    return math.isnan(occ) or out[6] <= occ
+
+
+@njit(cache=True)
+def _search(size: int, kind: int, lam_: np.ndarray, mu_: np.ndarray, theta_: np.ndarray,
+            t_: np.ndarray, sl_: np.ndarray, asa_: np.ndarray, ab_: np.ndarray,
+            occ_: np.ndarray, k_: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    agents = np.zeros(size, dtype=np.int64)
+    met = np.ones(size, dtype=np.bool_)
+    res = np.empty((size, _NMET))
+    cap = np.int64(1) << 40
+    for i in range(size):
+        out = res[i]
+        lam, mu, theta, t = _g(lam_, i), _g(mu_, i), _g(theta_, i), _g(t_, i)
+        sl, asa, ab, occ, k = _g(sl_, i), _g(asa_, i), _g(ab_, i), _g(occ_, i), _g(k_, i)
+        if lam <= 0.0:
+            _point(kind, 0.0, mu, theta, 0.0, t, out)
+            continue
+        r = lam / mu
+        lo = np.int64(-1)  # largest count known to fail (-1: none below 0 exists)
+        if kind == 1:
+            lo = np.int64(math.ceil(r / k)) - 1  # Erlang C needs k*n > r
+            if lo < -1:
+                lo = np.int64(-1)
+        guess = np.int64(math.ceil((r + math.sqrt(r)) / k))
+        if guess <= lo:
+            guess = lo + 1
+        if _meets(kind, lam, mu, theta, guess * k, t, sl, asa, ab,
+                  occ, out):
+            hi = guess
+            step = np.int64(1)
+            while hi - step > lo:
+                cand = hi - step
+                if _meets(kind, lam, mu, theta, cand * k, t, sl, asa,
+                          ab, occ, out):
+                    hi = cand
+                    step *= 2
+                else:
+                    lo = cand
+                    break
+        else:
+            lo = guess
+            step = np.int64(1)
+            hi = guess + step
+            while not _meets(kind, lam, mu, theta, hi * k, t, sl, asa,
+                             ab, occ, out):
+                lo = hi
+                step *= 2
+                hi = lo + step
+                if hi > cap:
+                    break
+            if hi > cap:
+                met[i] = False
+                agents[i] = hi
+                continue
+        while hi - lo > 1:
+            mid = lo + (hi - lo) // 2
+            if _meets(kind, lam, mu, theta, mid * k, t, sl, asa, ab,
+                      occ, out):
+                hi = mid
+            else:
+                lo = mid
+        agents[i] = hi
+        _point(kind, lam, mu, theta, hi * k, t, out)
+    return agents, res, met
+
+
+@njit(cache=True)
+def _search_c(size: int, lam_: np.ndarray, mu_: np.ndarray, t_: np.ndarray,
+              sl_: np.ndarray, asa_: np.ndarray, occ_: np.ndarray, k_: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Erlang C staffing by the forward Erlang B recursion
+    ``B(s+1) = r B(s) / (s + 1 + r B(s))`` (numerically stable), stepping up one agent
+    (``k`` servers) at a time from ``B(0) = 1``, or from the incomplete-gamma value at
+    ``s = floor(r)`` for large loads, until every target is met: O(1) per step, no
+    special functions on small loads."""
+    agents = np.zeros(size, dtype=np.int64)
+    met = np.ones(size, dtype=np.bool_)
+    res = np.empty((size, _NMET))
+    for i in range(size):
+        out = res[i]
+        lam, mu, t, sl, asa, occ = _g(lam_, i), _g(mu_, i), _g(t_, i), _g(sl_, i), _g(
+            asa_, i), _g(occ_, i)
+        if lam <= 0.0:
+            _erlang_c_point(0.0, mu, 0.0, t, out)
+            continue
+        r = lam / mu
+        inv_r = 1.0 / r
+        ki = np.int64(_g(k_, i))
+        a = np.int64(0)
+        inv_b = 1.0  # 1 / B(s): 1/B(s+1) = 1 + (s+1)/r * 1/B(s), no division per step
+        if r > 200.0:
+            a = np.int64(math.floor(r / ki))
+            inv_b = math.exp(-log_erlang_b(float(a * ki), r))
+        s = a * ki
+        decay = -1.0  # exp(-(s mu - lam) t), then times exp(-k mu t) per agent added
+        step_decay = 0.0
+        while True:
+            if s > r * (1.0 + 1e-12):
+                if decay < 0.0:
+                    decay = math.exp(-(s * mu - lam) * t)
+                    step_decay = math.exp(-ki * mu * t)
+                # division-free tests: with D = s/B - r (1/B - 1) > 0, C = s / D, so
+                # SL >= x  <=>  s decay <= (1 - x) D  and  ASA <= a  <=>  s <= a gap D
+                d = s * inv_b - r * (inv_b - 1.0)
+                gap = s * mu - lam
+                if ((math.isnan(occ) or r <= occ * s)
+                        and (math.isnan(sl) or s * decay <= (1.0 - sl) * d)
+                        and (math.isnan(asa) or s <= asa * gap * d)):
+                    rho = r / s
+                    c = s / d
+                    w = c / gap
+                    out[0] = c
+                    out[1] = 1.0 - c * decay
+                    out[2] = w
+                    out[3] = w
+                    out[4] = 0.0
+                    out[5] = 0.0
+                    out[6] = rho
+                    out[7] = lam * w
+                    out[8] = 1.0
+                    break
+                decay *= step_decay
+            for _ in range(ki):
+                s += 1
+                inv_b = 1.0 + s * inv_r * inv_b
+            a += 1
+        agents[i] = a
+    return agents, res, met
+
+
+@njit(cache=True)
+def _evaluate(size: int, kind: int, lam: np.ndarray, mu: np.ndarray, theta: np.ndarray,
+              t: np.ndarray, servers: np.ndarray) -> np.ndarray:
+    res = np.empty((size, _NMET))
+    for i in range(size):
+        _point(kind, _g(lam, i), _g(mu, i), _g(theta, i), _g(servers, i), _g(t, i), res[i])
+    return res
+
+
+def _kind(model: str, patience_s: object) -> int:
+    if model not in MODELS:
+        raise CallscopeError(f"unknown queueing model {model!r}; use one of {', '.join(MODELS)}")
+    if model == "erlang-a" and patience_s is None:
+        raise CallscopeError("model erlang-a needs patience_s (mean patience in seconds); "
+                             "estimate it with callscope.queueing.patience or pass it")
+    return 1 if model == "erlang-c" else 2
+
+
+def _opt(v: object) -> np.ndarray:
+    return np.asarray(np.nan if v is None else v, dtype=np.float64)
+
+
+def _check(name: str, a: np.ndarray, lo: float, hi: float, *, lo_open: bool = False,
+           hi_open: bool = False) -> None:
+    if a.size == 0:
+        return
+    amin, amax = a.min(), a.max()  # one pass each; NaN (a target not given) falls through
+    if not np.isnan(amin) and (lo < amin if lo_open else lo <= amin) and (
+            amax < hi if hi_open else amax <= hi):
+        return
+    ok = ~np.isnan(a)
+    bad = ok & ((a <= lo if lo_open else a < lo) | (a >= hi if hi_open else a > hi))
+    if bad.any():
+        lo_b, hi_b = ("(" if lo_open else "["), (")" if hi_open else "]")
+        raise CallscopeError(f"{name} must lie in {lo_b}{lo}, {hi}{hi_b}; got "
+                             f"{a[bad].ravel()[0]!r}")
+
+
+def _scheduled(agents: np.ndarray, shrinkage: np.ndarray) -> np.ndarray:
+    return np.ceil(agents / (1.0 - shrinkage) - 1e-9).astype(np.int64)
+
+
+def _fit(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``x`` (full size, or one element standing for all) in ``shape``."""
+    x = np.asarray(x)
+    return x.reshape(shape) if x.size == math.prod(shape) else np.full(shape, x.reshape(-1)[0])
+
+
+def _result(model: str, agents: np.ndarray, scheduled: np.ndarray, traffic: np.ndarray,
+            res: np.ndarray, met: np.ndarray, shape: tuple[int, ...]) -> StaffingResult:
+    def col(j: int) -> np.ndarray:
+        return res[:, j].reshape(shape)
+
+    return StaffingResult(
+        model=model, agents=_fit(agents, shape), scheduled_agents=_fit(scheduled, shape),
+        traffic=_fit(traffic, shape), service_level=col(1), asa_s=col(2),
+        mean_wait_s=col(3), p_wait=col(0), p_abandon=col(4), p_abandon_within_t=col(5),
+        occupancy=col(6), queue_length=col(7), stable=col(8).astype(bool).reshape(shape),
+        met=met.reshape(shape),
+    )
+
+
+def _prepare(calls: object, aht_s: object, interval_s: object, patience_s: object,
+             threshold_s: object, concurrency: object, shrinkage: object,
+             *extra: np.ndarray) -> tuple[list[np.ndarray], tuple[int, ...]]:
+    arrays = [np.asarray(v, dtype=np.float64) for v in (calls, aht_s, interval_s, patience_s,
+                                                         threshold_s, concurrency, shrinkage)]
+    arrays += [np.asarray(v, dtype=np.float64) for v in extra]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    # scalars stay length-1 arrays (the kernels read element 0); others are flattened
+    flat = [a.reshape(1) if a.size == 1 else
+            np.ascontiguousarray(a if a.shape == shape else np.broadcast_to(a, shape)).ravel()
+            for a in arrays]
+    c, a, iv, p, t, k, s = flat[:7]
+    for name, v in (("calls", c), ("aht_s", a), ("interval_s", iv), ("patience_s", p),
+                    ("threshold_s", t), ("concurrency", k)):
+        if np.isnan(v).any():
+            raise CallscopeError(f"{name} has missing (NaN) values; fill or drop those rows")
+    _check("calls", c, 0.0, np.inf)
+    _check("aht_s", a, 0.0, np.inf, lo_open=True, hi_open=True)
+    _check("interval_s", iv, 0.0, np.inf, lo_open=True, hi_open=True)
+    _check("patience_s", p, 0.0, np.inf, lo_open=True)
+    _check("threshold_s", t, 0.0, np.inf, hi_open=True)
+    _check("concurrency", k, 1.0, np.inf, hi_open=True)
+    if (k != np.round(k)).any():
+        raise CallscopeError("concurrency must be a whole number of contacts per agent")
+    _check("shrinkage", s, 0.0, 1.0, hi_open=True)
+    return flat, shape
+
+
+def required_agents(calls: object, aht_s: object, interval_s: object = 1800.0, *,
+                    model: str = "erlang-c", sl_target: object = 0.8,
+                    sl_threshold_s: object = 20.0, asa_target_s: object = None,
+                    max_abandon: object = None, max_occupancy: object = None,
+                    patience_s: object = None, shrinkage: object = 0.0,
+                    concurrency: object = 1) -> StaffingResult:
+    """The fewest agents per interval that meet every target given (see the module
+    docstring for the targets, shrinkage and chat concurrency)."""
+    kind = _kind(model, patience_s)
+    flat, shape = _prepare(calls, aht_s, interval_s, np.inf if patience_s is None else patience_s,
+                           sl_threshold_s, concurrency, shrinkage, _opt(sl_target),
+                           _opt(asa_target_s), _opt(max_abandon), _opt(max_occupancy))
+    c, a, iv, p, t, k, s, sl, asa, ab, occ = flat
+    _check("sl_target", sl, 0.0, 1.0, hi_open=True)
+    _check("asa_target_s", asa, 0.0, np.inf, lo_open=True)
+    _check("max_abandon", ab, 0.0, 1.0, lo_open=True)
+    _check("max_occupancy", occ, 0.0, 1.0, lo_open=True)
+    if kind == 1 and not np.isnan(ab).all():
+        ab = np.full_like(ab, np.nan)  # Erlang C callers never abandon: always met
+    lam = c / iv
+    mu = 1.0 / a
+    with np.errstate(divide="ignore"):
+        theta = np.where(np.isfinite(p), 1.0 / p, 0.0) if kind == 2 else p
+    size = math.prod(shape)
+    if kind == 1:
+        agents, res, met = _search_c(size, lam, mu, t, sl, asa, occ, k)
+    else:
+        agents, res, met = _search(size, kind, lam, mu, theta, t, sl, asa, ab, occ, k)
+    return _result(model, agents, _scheduled(agents, s), lam / mu, res, met, shape)
+
+
+def expected_service(calls: object, aht_s: object, agents: object, interval_s: object = 1800.0,
+                     *, model: str = "erlang-c", sl_threshold_s: object = 20.0,
+                     patience_s: object = None, shrinkage: object = 0.0,
+                     concurrency: object = 1) -> StaffingResult:
+    """Service expected from ``agents`` (scheduled ones if ``shrinkage`` > 0: then
+    ``agents * (1 - shrinkage)``, possibly fractional, are on the phones). ``met`` is
+    True where the queue is stable."""
+    kind = _kind(model, patience_s)
+    flat, shape = _prepare(calls, aht_s, interval_s, np.inf if patience_s is None else patience_s,
+                           sl_threshold_s, concurrency, shrinkage,
+                           np.asarray(agents, dtype=np.float64))
+    c, a, iv, p, t, k, s, n = flat
+    _check("agents", n, 0.0, np.inf, hi_open=True)
+    lam = c / iv
+    mu = 1.0 / a
+    with np.errstate(divide="ignore"):
+        theta = np.where(np.isfinite(p), 1.0 / p, 0.0)
+    on_phones = _fit(n * (1.0 - s), shape).ravel()
+    res = _evaluate(math.prod(shape), kind, lam, mu, theta, t, on_phones * k)
+    return _result(model, on_phones, _fit(n, shape).ravel(), lam / mu, res, res[:, 8] > 0.5, shape)
