@@ -183,10 +183,12 @@ def _store_patience(db: Path, queues: list[str]) -> dict[str, float]:
         est = queue_patience(store, queues=sorted(set(queues)))
     finally:
         store.close()
-    got = {g: p for g, p in zip(est.groups, est.patience_s, strict=True) if np.isfinite(p)}
+    # nobody abandoned: infinite patience, i.e. Erlang C for that queue
+    got = {g: p for g, p in zip(est.groups, est.patience_s, strict=True) if not np.isnan(p)}
     for g, p, d in zip(est.groups, est.patience_s, est.abandons, strict=True):
-        err_console.print(f"patience of queue {g!r} estimated from the store: "
-                          f"{p:.0f} s ({int(d)} abandons; total wait / abandons)",
+        note = (f"{p:.0f} s ({int(d)} abandons; total wait / abandons)" if np.isfinite(p)
+                else "nobody abandoned: no abandonment assumed (Erlang C)")
+        err_console.print(f"patience of queue {g!r} estimated from the store: {note}",
                           highlight=False)
     return got
 
