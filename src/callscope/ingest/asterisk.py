@@ -128,7 +128,16 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
             FROM {src} WHERE event = 'CONNECT' GROUP BY callid, seg
         ), x AS (
             SELECT callid, seg, arg_max(event, line) AS close_event,
-                   arg_max(epoch, line) AS close_epoch, arg_max([d1, d2, d3, d4, d5], line) AS d,
+                   arg_max(epoch, line) AS close_epoch,
+                   arg_max(CASE WHEN event IN ('ABANDON', 'EXITEMPTY', 'EXITWITHTIMEOUT')
+                                THEN try_cast(d3 AS DOUBLE)
+                                WHEN event = 'EXITWITHKEY' THEN try_cast(d4 AS DOUBLE) END, line)
+                       AS close_wait,
+                   arg_max(CASE WHEN event IN ('COMPLETEAGENT', 'COMPLETECALLER')
+                                THEN try_cast(d2 AS DOUBLE)
+                                WHEN event IN {_in(_TRANSFERS)} THEN try_cast(d4 AS DOUBLE) END,
+                           line) AS close_talk,
+                   arg_max(CASE WHEN event IN {_in(_TRANSFERS)} THEN d1 END, line) AS transfer_to,
                    arg_max(agent, line) AS close_agent
             FROM {src} WHERE event IN {close} GROUP BY callid, seg
         ), r AS (
@@ -137,7 +146,8 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
         )
         SELECT s.*, c.connect_epoch, c.connect_agent, c.connect_hold,
                coalesce(r.no_answers, 0) AS no_answers,
-               x.close_event, x.close_epoch, x.d, x.close_agent
+               x.close_event, x.close_epoch, x.close_wait, x.close_talk, x.transfer_to,
+               x.close_agent
         FROM s LEFT JOIN c USING (callid, seg) LEFT JOIN x USING (callid, seg)
                LEFT JOIN r USING (callid, seg)"""
 
@@ -172,15 +182,9 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
                   || '(COMPLETEAGENT/COMPLETECALLER/ABANDON/EXIT.../TRANSFER): the log ends '
                   || 'in the middle of this call, or lines are missing' AS reason
            FROM _calls WHERE close_event IS NULL""", raw)
-    wait = """CASE close_event
-        WHEN 'ABANDON' THEN try_cast(d[3] AS DOUBLE)
-        WHEN 'EXITEMPTY' THEN try_cast(d[3] AS DOUBLE)
-        WHEN 'EXITWITHTIMEOUT' THEN try_cast(d[3] AS DOUBLE)
-        WHEN 'EXITWITHKEY' THEN try_cast(d[4] AS DOUBLE)
+    wait = """CASE WHEN connect_epoch IS NULL AND close_wait IS NOT NULL THEN close_wait
         ELSE coalesce(try_cast(connect_hold AS DOUBLE), connect_epoch - entry_epoch) END"""
-    talk = """CASE WHEN close_event IN ('COMPLETEAGENT', 'COMPLETECALLER') THEN try_cast(d[2] AS DOUBLE)
-        WHEN close_event IN ('TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER')
-             THEN try_cast(d[4] AS DOUBLE) END"""
+    talk = "close_talk"
     outcome = """CASE
         WHEN close_event IN ('FULL', 'JOINEMPTY', 'JOINUNAVAIL') THEN 'blocked'
         WHEN connect_epoch IS NOT NULL THEN 'answered'
@@ -210,7 +214,7 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
                CASE WHEN o = 'answered' THEN no_answers + 1 END::SMALLINT AS rings,
                o AS outcome,
                (o = 'answered' AND close_event IN {_in(_TRANSFERS)}) AS transferred,
-               CASE WHEN close_event IN {_in(_TRANSFERS)} THEN close_event || ' ' || coalesce(d[1], '') END
+               CASE WHEN close_event IN {_in(_TRANSFERS)} THEN close_event || ' ' || coalesce(transfer_to, '') END
                    AS disposition,
                NULL::BOOLEAN AS resolved,
                {src} AS source_file, start_line AS source_line
