@@ -313,8 +313,10 @@ def agent_report_cmd(
     if fmt != "table":
         raise CallscopeError(f"unknown --format {fmt!r}; use table, json or csv")
     colors = {"green": "green", "amber": "yellow", "red": "red"}
-    t = Table(caption=f"targets: AHT <= {aht_target:g} s, utilization >= "
-              f"{100 * utilization_target:g} %", caption_justify="left")
+    t = Table(
+        caption=f"targets: AHT <= {aht_target:g} s, utilization >= {100 * utilization_target:g} %",
+        caption_justify="left",
+    )
     t.add_column("agent")
     for _, _, title in AGENT_COLUMNS:
         t.add_column(title, justify="right")
@@ -322,8 +324,11 @@ def agent_report_cmd(
         cells = []
         for col, kpi_name, _ in AGENT_COLUMNS:
             v = r[col]
-            text = (f"{v:.1f}" if v is not None else "-") if col == "total_talk_min" else \
-                format_value(kpi_name if col != "answered" else "handled", v)
+            text = (
+                (f"{v:.1f}" if v is not None else "-")
+                if col == "total_talk_min"
+                else format_value(kpi_name if col != "answered" else "handled", v)
+            )
             st = r.get(f"{col}_status")
             cells.append(f"[{colors[st]}]{text}[/]" if st in colors else text)
         t.add_row(str(r["agent"]), *cells)

@@ -119,6 +119,8 @@ def spark_session(app_name: str = "callscope", master: str = "local[2]") -> Any:
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
+    # getOrCreate may return a session someone else configured: pin what we rely on.
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
     return spark
 
 

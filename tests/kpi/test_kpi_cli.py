@@ -144,6 +144,18 @@ def test_agent_report_and_period(db):
     r = runner.invoke(app, ["agent-report", "--db", str(db)])
     assert r.exit_code == 0 and "Total" in r.stdout
     # the period 09:00-09:05 holds contacts 1-5 (entered at minutes 0..4)
-    r = runner.invoke(app, ["kpi", "--db", str(db), "--format", "json",
-                            "--from", "2024-03-04T09:00:00", "--to", "2024-03-04T09:05:00"])
+    r = runner.invoke(
+        app,
+        [
+            "kpi",
+            "--db",
+            str(db),
+            "--format",
+            "json",
+            "--from",
+            "2024-03-04T09:00:00",
+            "--to",
+            "2024-03-04T09:05:00",
+        ],
+    )
     assert json.loads(r.stdout)[0]["offered"] == 5
