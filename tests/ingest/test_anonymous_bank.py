@@ -66,3 +66,17 @@ def test_wrong_file_is_one_clear_error(store, shared_data):
         ingest_files(store, [shared_data / "pwc_call_centre" / "call_centre_trends_2021.csv"],
                      "anonymous-bank")
     assert store.count("contacts") == 0 and store.count("ingests") == 0
+
+
+def test_served_without_service_times(store, shared_data):
+    """Line 25,754 of February: AGENT with ser_start = ser_exit = 0:00:00, ser_time 0."""
+    path = shared_data / "anonymous_bank" / "data_anonymous_bank_february.txt"
+    ingest_files(store, [path], "anonymous-bank")
+    row = store.con.execute(
+        "SELECT outcome, answer_ts, end_ts, talk_s, wait_s, agent FROM contacts "
+        "WHERE source_line = 25754").fetchall()[0]
+    # it never queued: answered as it left the VRU (18:48:02), talk time unknown
+    assert row[0] == "answered" and str(row[1]) == "1999-02-28 18:48:02" == str(row[2])
+    assert row[3] is None and row[4] == 0 and row[5] == "DORIT"
+    assert store.con.execute(
+        "SELECT count(*) FROM contacts WHERE answer_ts >= '1999-03-01'").fetchall()[0][0] == 0

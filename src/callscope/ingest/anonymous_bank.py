@@ -17,7 +17,10 @@ customer_key           ``customer_id``; ``0`` means unknown (null)
 arrival_ts, ivr_s      ``date`` + ``vru_entry``; ``vru_time``
 queue_entry_ts         ``q_start``; for a call served with no queue time (``q_time`` 0 and
                        ``q_start`` 0:00:00) the VRU exit: it waited 0 s
-answer_ts, talk_s      ``ser_start``; ``ser_time`` (hold and ACW are not in this source)
+answer_ts, talk_s      ``ser_start``; ``ser_time`` (hold and ACW are not in this source).
+                       An AGENT row with ``ser_start`` = ``ser_exit`` = 0:00:00 and
+                       ``ser_time`` 0 has no service times: answered when it left the
+                       queue (or the VRU), talk time unknown (null)
 wait_s                 ``q_time``
 outcome                ``AGENT`` -> answered; ``HANG`` with a queue visit -> abandoned;
                        ``HANG`` with ``q_time`` 0 and ``q_start`` 0:00:00 -> ``ivr_only``
@@ -111,10 +114,16 @@ def load(batch: Batch, path: Path, raw: str) -> None:
         return (f"({day} + to_seconds({s} + CASE WHEN {s} < {ventry} - 43200 THEN 86400 ELSE 0 END))")
 
     queued = f"NOT ({f['q_time']}::BIGINT = 0 AND {f['q_start']} = '0:00:00')"
+    # AGENT rows with ser_start = ser_exit = 0:00:00 and ser_time 0 have no service times:
+    # answered when the call left the queue (or the VRU), talk time unknown.
+    no_service = (f"({f['ser_start']} = '0:00:00' AND {f['ser_exit']} = '0:00:00' "
+                  f"AND {f['ser_time']}::BIGINT = 0)")
+    left_queue = f"CASE WHEN {queued} THEN {{q_exit}} ELSE {{vru_exit}} END"
     served = f"{f['outcome']} = 'AGENT'"
     outcome = (f"CASE WHEN {f['outcome']} = 'PHANTOM' THEN 'phantom' "
                f"WHEN {served} THEN 'answered' "
                f"WHEN {queued} THEN 'abandoned' ELSE 'ivr_only' END")
+    left = left_queue.format(q_exit=ts(f["q_exit"]), vru_exit=ts(f["vru_exit"]))
     cid = (f"'ab:' || {f['date']} || ':' || {f['vru+line']} || ':' || {f['call_id']}")
     query = f"""
         SELECT
@@ -133,12 +142,15 @@ def load(batch: Batch, path: Path, raw: str) -> None:
             CASE WHEN o NOT IN ('answered', 'abandoned') THEN NULL
                  WHEN {queued} THEN {ts(f['q_start'])}
                  ELSE {ts(f['vru_exit'])} END AS queue_entry_ts,
-            CASE WHEN o = 'answered' THEN {ts(f['ser_start'])} END AS answer_ts,
-            CASE WHEN o = 'answered' THEN {ts(f['ser_exit'])}
+            CASE WHEN o = 'answered' AND {no_service} THEN {left}
+                 WHEN o = 'answered' THEN {ts(f['ser_start'])} END AS answer_ts,
+            CASE WHEN o = 'answered' AND {no_service} THEN {left}
+                 WHEN o = 'answered' THEN {ts(f['ser_exit'])}
                  WHEN o = 'abandoned' THEN {ts(f['q_exit'])}
                  ELSE {ts(f['vru_exit'])} END AS end_ts,
             CASE WHEN o IN ('answered', 'abandoned') THEN {f['q_time']}::DOUBLE END AS wait_s,
-            CASE WHEN o = 'answered' THEN {f['ser_time']}::DOUBLE END AS talk_s,
+            CASE WHEN o = 'answered' AND NOT {no_service} THEN {f['ser_time']}::DOUBLE END
+                AS talk_s,
             NULL::DOUBLE AS hold_s,
             NULL::DOUBLE AS acw_s,
             CASE WHEN o = 'answered' THEN nullif({f['server']}, 'NO_SERVER') END AS agent,
