@@ -52,8 +52,11 @@ def synth(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Generate a realistic sample contact center (seeded): queues, channels, agents,
-    shifts, breaks, transfers, repeat callers, surveys, chats and orders."""
+    """Generate a realistic sample contact center (seeded).
+
+    Several queues and channels, agents with shifts and breaks, transfers, repeat
+    callers, surveys, chat messages and orders: into the store, or as source files.
+    """
     from callscope import synth as sy
 
     try:
@@ -120,8 +123,12 @@ def demo(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The main job: with no data in the store, generate a sample center and ingest it;
-    then print the headline KPIs by queue."""
+    """The main job: headline KPIs by queue (a sample center first if the store is empty).
+
+    With no contacts in the store, generate a sample center, write it as source files
+    and ingest them; then print service level, ASA, abandonment, AHT, occupancy, FCR,
+    CSAT and NPS per queue.
+    """
     from callscope.demo import prepare_sample, sample_config
     from callscope.kpi import KpiParams, compute_kpis, duckdb_source
 
