@@ -227,10 +227,10 @@ def test_orders_follow_sales_chats(con) -> None:
 
 
 def test_rare_outcomes_occur() -> None:
-    cfg = SynthConfig(seed=9, days=14, contacts_per_day=2000, staffing=0.75, incident_rate=0.3)
+    cfg = SynthConfig(seed=9, days=14, contacts_per_day=2000, staffing=0.65, incident_rate=0.3)
     outcomes = pa.concat_tables(d.contacts for d in generate_days(cfg))["outcome"]
     seen = set(outcomes.unique().to_pylist())
-    assert {"answered", "abandoned", "timeout", "exit_by_key", "ivr_only"} <= seen
+    assert {"answered", "abandoned", "timeout", "exit_by_key", "exit_empty", "ivr_only"} <= seen
     ab = np.mean(np.asarray(outcomes.to_pylist()) == "abandoned")
     assert ab > 0.05  # understaffing shows
 
@@ -252,3 +252,17 @@ def test_schedules_carry_breaks_absences_and_shrinkage(con) -> None:
         SELECT count(*) FROM sc JOIN st ON st.agent = sc.agent AND st.state = 'logged_in'
           AND st.start_ts::DATE = sc.start_ts::DATE WHERE sc.activity = 'absence'""")[0]
     assert worked == 0
+
+
+def test_closed_days_give_empty_tables_with_the_schemas() -> None:
+    from datetime import date
+
+    from callscope.synth import QueueSpec
+
+    q = QueueSpec("Weekdays", "voice", 1.0, "x", ((8, 18),) * 5 + ((0, 0), (0, 0)),
+                  talk_median_s=200)
+    weekend = generate(SynthConfig(seed=1, days=2, start=date(2026, 1, 3),
+                                   contacts_per_day=100, queues=(q,)))
+    assert weekend.contacts.num_rows == 0 and weekend.agents.num_rows > 0
+    for name, table in weekend.tables().items():
+        assert table.schema.equals(TABLES[name].schema), name

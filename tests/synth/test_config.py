@@ -55,3 +55,12 @@ def test_sized_hits_the_requested_row_count() -> None:
 def test_default_queues_have_valid_hours() -> None:
     for q in DEFAULT_QUEUES:
         assert all(c <= 23.5 for _, c in q.hours)
+
+
+@pytest.mark.parametrize("bad", [{"talk_median_s": 0}, {"patience_median_s": -1},
+                                 {"hold_prob": 2.0}, {"max_chats": (0,)}])
+def test_bad_queue_values_are_refused(bad: dict) -> None:
+    kw = {"name": "Q", "channel": "voice", "volume": 1.0, "skill": "q",
+          "hours": ((8, 18),) * 7, "talk_median_s": 200.0, **bad}
+    with pytest.raises(ValueError):
+        QueueSpec(**kw)

@@ -199,3 +199,33 @@ def test_writers_stream_generators(tmp_path: Path) -> None:
     assert write_queue_log(generate_days(cfg), tmp_path / "q") > 0
     assert write_amazon_connect(generate_days(cfg), tmp_path / "a.jsonl") > 0
     assert write_contacts_csv(generate_days(cfg), tmp_path / "c.csv") > 0
+
+
+def test_queue_log_stays_sorted_across_midnight(tmp_path: Path) -> None:
+    from callscope.synth import QueueSpec
+
+    late = QueueSpec("Late", "voice", 1.0, "late", ((20, 23.5),) * 7, talk_median_s=1500,
+                     patience_median_s=300, ivr_median_s=20)
+    cfg = SynthConfig(seed=3, days=3, contacts_per_day=300, queues=(late,))
+    days = list(generate_days(cfg))
+    path = tmp_path / "q"
+    write_queue_log(days, path)
+    epochs = [int(line.split("|", 1)[0]) for line in path.read_text().splitlines()]
+    assert epochs == sorted(epochs)
+    midnight = _epoch(datetime(2026, 1, 6))
+    assert any(midnight <= e < midnight + 3600 for e in epochs)  # calls ran past midnight
+
+
+@pytest.mark.parametrize("channel", ["voice", "chat", "email"])
+def test_single_channel_centers_generate_and_write(channel: str, tmp_path: Path) -> None:
+    from callscope.synth import QueueSpec
+
+    q = QueueSpec("Only", channel, 1.0, "x", ((8, 18),) * 7, talk_median_s=300,
+                  max_chats=(2,) if channel == "chat" else (1,),
+                  patience_median_s=float("inf") if channel == "email" else 120.0)
+    days = list(generate_days(SynthConfig(seed=1, days=2, contacts_per_day=200, queues=(q,))))
+    assert sum(d.contacts.num_rows for d in days) > 300
+    write_queue_log(days, tmp_path / "q")
+    assert write_amazon_connect(days, tmp_path / "a.jsonl") == sum(d.contacts.num_rows
+                                                                   for d in days)
+    write_contacts_csv(days, tmp_path / "c.csv")

@@ -119,16 +119,12 @@ class _Center:
         chosen = rng.permutation(chosen)
         return staff_day(shifts, chosen, self.cfg.no_show_rate, rng, self.cfg.absence_rate)
 
-    # -- one day ----------------------------------------------------------------------
-    def day(self, d: int) -> SynthDay:
+    def _arrivals(self, day: date) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """First-segment conversations of ``day``, sorted by arrival: queue index, queue
+        entry (or IVR start, for IVR-only calls) in seconds after midnight, IVR seconds
+        and the IVR-only flag. Includes the day's noise and incident bursts."""
         cfg, rng = self.cfg, self.rng
-        day = cfg.start + timedelta(days=d)
         wd = day.weekday()
-        if wd == 0:
-            self.worked[:] = 0
-        staff = [self._staff(qi, wd) for qi in range(len(cfg.queues))]
-
-        # 2. first-segment arrivals (and IVR-only calls)
         f_q, f_entry, f_ivr, f_ivronly = [], [], [], []
         for qi, q in enumerate(cfg.queues):
             vol = daily_volume(cfg, qi, day)
@@ -146,7 +142,8 @@ class _Center:
                 entry = np.sort(np.concatenate([entry, burst]))
                 n += k
             if q.channel == "voice":
-                ivr = np.maximum(3.0, np.floor(rng.lognormal(math.log(q.ivr_median_s), 0.5, n)))
+                ivr = (np.maximum(3.0, np.floor(rng.lognormal(math.log(q.ivr_median_s), 0.5, n)))
+                       if q.ivr_median_s > 0 else np.zeros(n))
                 m = int(rng.poisson(mean * cfg.ivr_only_rate))
                 f_q.append(np.full(m, qi))
                 f_entry.append(self._times(qi, wd, m))
@@ -158,14 +155,25 @@ class _Center:
             f_entry.append(entry)
             f_ivr.append(ivr)
             f_ivronly.append(np.zeros(n, bool))
-        conv_q = np.concatenate(f_q) if f_q else np.zeros(0, np.int64)
-        conv_entry = np.concatenate(f_entry) if f_entry else np.zeros(0)
-        conv_ivr = np.concatenate(f_ivr) if f_ivr else np.zeros(0)
-        conv_ivronly = np.concatenate(f_ivronly) if f_ivronly else np.zeros(0, bool)
+        if not f_q:
+            return np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0, bool)
+        q_, entry_, ivr_ = np.concatenate(f_q), np.concatenate(f_entry), np.concatenate(f_ivr)
+        only = np.concatenate(f_ivronly)
+        o = np.argsort(entry_ - np.where(only, 0.0, ivr_), kind="stable")
+        return q_[o], entry_[o], ivr_[o], only[o]
+
+    # -- one day ----------------------------------------------------------------------
+    def day(self, d: int) -> SynthDay:
+        cfg, rng = self.cfg, self.rng
+        day = cfg.start + timedelta(days=d)
+        wd = day.weekday()
+        if wd == 0:
+            self.worked[:] = 0
+        staff = [self._staff(qi, wd) for qi in range(len(cfg.queues))]
+
+        # 2. first-segment arrivals (and IVR-only calls), sorted by arrival
+        conv_q, conv_entry, conv_ivr, conv_ivronly = self._arrivals(day)
         conv_arrival = conv_entry - np.where(conv_ivronly, 0.0, conv_ivr)
-        o = np.argsort(conv_arrival, kind="stable")
-        conv_q, conv_entry, conv_ivr = conv_q[o], conv_entry[o], conv_ivr[o]
-        conv_ivronly, conv_arrival = conv_ivronly[o], conv_arrival[o]
         n_conv = conv_q.shape[0]
 
         # 3. queues in transfer order
@@ -195,8 +203,7 @@ class _Center:
         conv_seq = self.seq + np.arange(n_conv)
         self.seq += n_conv
         segs = Segments.build(seg, base, conv_seq, conv_arrival, keys, reason, repeat, cfg,
-                              self.roster,
-                              self.agent_names, self.queue_names, rng)
+                              self.roster, self.agent_names, self.queue_names, rng)
         contacts, details = contacts_table(segs, self.source, self._lines("contacts", segs.n))
         states = self._agent_states(staff, releases, base)
         schedules = self._schedules(staff, base)
@@ -209,7 +216,8 @@ class _Center:
         agents = (self.roster.table(self.source) if d == 0 else AGENTS.empty())
         if d == 0:
             self._lines("agents", agents.num_rows)
-        return SynthDay(day, contacts, states, agents, schedules, surveys.cast(TABLES["surveys"].schema),
+        return SynthDay(day, contacts, states, agents, schedules,
+                        surveys.cast(TABLES["surveys"].schema),
                         messages.cast(TABLES["messages"].schema),
                         orders.cast(TABLES["orders"].schema), details.cast(DETAILS))
 

@@ -1,8 +1,8 @@
 """What to generate: the queues of the sample center and the knobs of the generator.
 
 Every number has a unit in its name or docstring. The defaults describe a mid-size
-center: six queues over voice, chat and e-mail, about 3,000 contacts a day and an
-agent roster (about 90 agents) sized by the generator from the demand.
+center: six queues over voice, chat and e-mail, about 2,500 contacts a day and an
+agent roster (about 110 agents) sized by the generator from the demand.
 """
 
 from __future__ import annotations
@@ -65,6 +65,14 @@ class QueueSpec:
         for o, c in self.hours:
             if not (0 <= o <= c <= 23.5):
                 raise ValueError(f"queue {self.name!r}: open hours must lie in 0..23.5")
+        for name in ("talk_median_s", "acw_median_s", "hold_median_s", "patience_median_s",
+                     "max_wait_s"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"queue {self.name!r}: {name} must be positive")
+        if self.volume < 0 or not 0 <= self.hold_prob <= 1 or self.ivr_median_s < 0:
+            raise ValueError(f"queue {self.name!r}: volume, hold_prob or ivr_median_s out of range")
+        if not self.max_chats or min(self.max_chats) < 1:
+            raise ValueError(f"queue {self.name!r}: max_chats must be at least 1")
 
 
 DEFAULT_QUEUES: tuple[QueueSpec, ...] = (
@@ -137,7 +145,7 @@ class SynthConfig:
     start: date = date(2026, 1, 5)
     days: int = 28
     queues: tuple[QueueSpec, ...] = DEFAULT_QUEUES
-    contacts_per_day: float = 3000.0
+    contacts_per_day: float = 2500.0
     agents: int | None = None
     team_size: int = 12
     staffing: float = 1.0

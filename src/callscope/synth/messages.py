@@ -49,7 +49,7 @@ def messages_table(s: Segments, rng: np.random.Generator, roster_speed: np.ndarr
     ans = r["answer"][a]
     k = 1 + np.minimum(rng.poisson(talk / 100.0), 39)
     rr = np.repeat(a, k)
-    start = np.concatenate([[0], np.cumsum(k)[:-1]])
+    start = np.cumsum(k) - k
     j = np.arange(rr.shape[0]) - np.repeat(start, k)
     t_rel = rng.random(rr.shape[0]) * np.repeat(talk, k)
     t_rel = np.where(j == 0, 0.0, t_rel)

@@ -81,7 +81,14 @@ def requirement(config: SynthConfig, qi: int, day: date) -> np.ndarray:
     conc = float(np.mean(q.max_chats)) if q.channel == "chat" else 1.0
     a = counts / (_SLOT * 60) * mean_busy_s(q) / conc
     if q.channel == "email":
-        n = np.full(a.shape, 1.15 * a.sum() / max(int((counts > 0).sum()), 1) + 0.5)
+        # flat, through the open hours and the tail after closing (the backlog is
+        # worked off before the agents leave)
+        o, c = q.hours[day.weekday()]
+        idx = np.arange(96) * _SLOT
+        span = (idx >= round(o * 60)) & (idx < min(round(c * 60) + q.tail_min, 24 * 60))
+        level = 1.15 * a.sum() / max(int((counts > 0).sum()), 1) + 0.5
+        n = np.where(span & (a.sum() > 0), level, 0.0)
+        counts = np.where(span, np.maximum(counts, 1e-9), 0.0)
     else:
         n = config.staffing * (a + 0.5 * np.sqrt(a)) / 0.90
     n = np.where(counts > 0, np.maximum(np.ceil(n), 1), 0)
@@ -96,7 +103,7 @@ def cover(req: np.ndarray, open_min: int, close_min: int, tail_min: int
     cov = np.zeros(len(req) + 2, np.int64)
     out: list[tuple[int, int]] = []
     first = open_min // _SLOT
-    last = math.ceil(close_min / _SLOT)
+    last = math.ceil(end_lim / _SLOT)
     for i in range(first, min(last, len(req))):
         t = max(i * _SLOT, open_min)
         while cov[i] < req[i]:
@@ -124,7 +131,7 @@ def _plan_cached(req: tuple[int, ...], open_min: int, close_min: int, tail_min: 
                  ) -> tuple[tuple[int, int], ...]:
     req_a = np.asarray(req, np.int64)
     end_lim = min(close_min + tail_min, 24 * 60 - 1)
-    first, last = open_min // _SLOT, min(math.ceil(close_min / _SLOT), len(req))
+    first, last = open_min // _SLOT, min(math.ceil(end_lim / _SLOT), len(req))
     cand = set()
     for length in _LENGTHS:
         if end_lim - open_min < length:
