@@ -119,7 +119,8 @@ def run_scale(n_series: int, reps: int) -> None:
     print(f"\n## Scale: {n_series} series x 4 origins x 3 models (cross-validation)\n")
     print(
         f"n_jobs=1: {times[1]:.2f} s; n_jobs={cores}: {times[cores]:.2f} s; "
-        f"speed-up {times[1] / times[cores]:.2f}x (median of {reps})"
+        f"speed-up {times[1] / times[cores]:.2f}x (median of {reps}; load average "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())})"
     )
 
 
@@ -131,7 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     if not DATA.is_dir():
         print(f"data not found at {DATA}", file=sys.stderr)
         return 1
-    print(f"# Forecast benchmark ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores)")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"# Forecast benchmark ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
+        f"load average {load})"
+    )
     if args.quick:
         run_dataset(
             "Weinberg bank 2003",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
+from callscope.forecast.series import IntervalSeries, aggregate, read_series_csv
 from callscope.model import CONTACTS
 
 #: The known signal: calls per 30 minutes = BASE * WEEKDAY[w] * SHAPE[slot]; open
@@ -76,3 +79,16 @@ def make_contacts(
         {k: pa.array(v, CONTACTS.schema.field(k).type) for k, v in cols.items()},
         schema=CONTACTS.schema,
     )
+
+
+def weinberg(data: Path) -> IntervalSeries:
+    """Weinberg bank 2003 at 30 minutes (the open intervals only)."""
+    ts, y = read_series_csv(data / "weinberg_bank" / "bank_calls_5min_2003.csv")
+    return aggregate(ts, y, 1800)
+
+
+def anonymous_bank(data: Path) -> IntervalSeries:
+    """Anonymous Bank 1999 arrivals at 30 minutes."""
+    df = pd.read_csv(data / "anonymous_bank" / "arrivals_6min_1999.csv")
+    ts = pd.to_datetime(df["Date"]) + pd.to_timedelta((df["u"] - 1) * 6, unit="min")
+    return aggregate(ts.to_numpy().astype("datetime64[us]"), df["calls"].to_numpy(float), 1800)

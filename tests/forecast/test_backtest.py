@@ -5,22 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
+from fcdata import anonymous_bank, weinberg
 
 from callscope.forecast.backtest import backtest
-from callscope.forecast.series import aggregate, read_series_csv
-
-
-def weinberg(data: Path):
-    ts, y = read_series_csv(data / "weinberg_bank" / "bank_calls_5min_2003.csv")
-    return aggregate(ts, y, 1800)
-
-
-def anonymous_bank(data: Path):
-    df = pd.read_csv(data / "anonymous_bank" / "arrivals_6min_1999.csv")
-    ts = pd.to_datetime(df["Date"]) + pd.to_timedelta((df["u"] - 1) * 6, unit="min")
-    return aggregate(ts.to_numpy().astype("datetime64[us]"), df["calls"].to_numpy(float), 1800)
 
 
 def test_weinberg_beats_target_and_peers(shared_data: Path) -> None:
@@ -71,3 +59,21 @@ def test_anonymous_bank_mstl_peer(shared_data: Path) -> None:
     )
     # the issue: MSTL(48, 336) with an AutoETS trend 21.3 % (forecasts clipped at zero)
     assert r.score("mstl").wape == pytest.approx(0.213, abs=2e-3)
+
+
+def test_prediction_intervals_cover_real_weeks(shared_data: Path) -> None:
+    """The 80 % / 95 % intervals cover 83 % / 93 % of Weinberg's evaluated intervals."""
+    from callscope.forecast.models import DailyProfile
+    from callscope.forecast.series import calendar_features
+
+    s = weinberg(shared_data)
+    X = calendar_features(s.start, 1800)
+    c80, c95 = [], []
+    for k in range(4, 0, -1):
+        o = len(s) - k * 145
+        r = DailyProfile().forecast(s.y[:o], 145, X[:o], X[o : o + 145], level=[80, 95])
+        a = s.y[o : o + 145]
+        c80.append(((a >= r["lo-80"]) & (a <= r["hi-80"])).mean())
+        c95.append(((a >= r["lo-95"]) & (a <= r["hi-95"])).mean())
+    assert np.mean(c80) == pytest.approx(0.829, abs=0.005)
+    assert np.mean(c95) == pytest.approx(0.928, abs=0.005)

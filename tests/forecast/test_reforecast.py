@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from test_backtest import anonymous_bank, weinberg
+from fcdata import anonymous_bank, weinberg
 
 from callscope.forecast.accuracy import wape
 from callscope.forecast.models import DailyProfile
@@ -46,3 +46,43 @@ def test_noon_reforecast_improves_the_afternoon(shared_data: Path) -> None:
     for s in (weinberg(shared_data), anonymous_bank(shared_data)):
         before, after = _noon_update(s)
         assert after < before
+
+
+def test_reforecast_today_on_forecast_rows() -> None:
+    from datetime import datetime
+
+    import pandas as pd
+
+    from callscope.forecast.reforecast import reforecast_today
+
+    t = pd.date_range("2024-03-04 08:00", periods=4, freq="30min").append(
+        pd.DatetimeIndex(["2024-03-05 08:00"])
+    )
+    fc = pd.DataFrame(
+        {
+            "interval_start": t,
+            "interval_s": 1800,
+            "queue": "q",
+            "channel": "voice",
+            "calls": 10.0,
+            "aht_s": 200.0,
+            "calls_lo": 8.0,
+            "calls_hi": 12.0,
+            "model": ["daily_profile"] * 3 + ["closed", "daily_profile"],
+        }
+    )
+    fc.loc[3, "calls"] = 0.0
+    act = pd.DataFrame(
+        {
+            "queue": ["q", "q"],
+            "channel": ["voice", "voice"],
+            "interval_start": t[:2],
+            "calls": [20.0, 16.0],
+        }
+    )
+    out, (u,) = reforecast_today(fc, act, datetime(2024, 3, 4, 9, 5))
+    # 2 of 3 open intervals done: (36 + 15) / (20 + 15) with c = half the day's 30 calls
+    assert u.intervals_done == 2 and u.ratio == (36 + 15) / (20 + 15)
+    assert out.loc[2, "calls"] == 10 * u.ratio and out.loc[2, "model"] == "daily_profile+intraday"
+    assert out.loc[3, "calls"] == 0 and out.loc[3, "model"] == "closed"
+    assert out.loc[4, "calls"] == 10 and out.loc[2, "calls_hi"] == 12 * u.ratio

@@ -194,7 +194,12 @@ def backtest_cmd(
     ] = None,
     freq: Annotated[str, typer.Option("--freq", help="Interval to aggregate to.")] = "30min",
     horizon: Horizon = "7d",
-    origins: Annotated[int, typer.Option(help="Weekly evaluation origins.")] = 4,
+    origins: Annotated[
+        int,
+        typer.Option(
+            help="Evaluation origins, one horizon apart, the last one a horizon before the end."
+        ),
+    ] = 4,
     selection_origins: Annotated[
         int, typer.Option(help="Earlier origins that choose the model (never the evaluated ones).")
     ] = 4,
@@ -263,7 +268,7 @@ def backtest_cmd(
         return
     for name, r in results:
         t = Table(
-            title=f"{name}: {r.origins} weekly origins x {r.horizon_steps} intervals; "
+            title=f"{name}: {r.origins} origins x {r.horizon_steps} intervals; "
             f"model chosen on {r.selection_origins} earlier origins",
             title_justify="left",
         )
@@ -301,10 +306,11 @@ def reforecast_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Update the rest of today in the latest forecast from today's actuals so far."""
-    import numpy as np
+    from dataclasses import asdict
+
     import pyarrow as pa
 
-    from callscope.forecast.reforecast import reforecast_day
+    from callscope.forecast.reforecast import reforecast_today
     from callscope.store.forecasts import interval_series, latest_forecast, write_forecasts
 
     t_now = _when(now, "--now") or datetime.now()
@@ -316,46 +322,8 @@ def reforecast_cmd(
         interval_s = int(fc["interval_s"].iloc[0])
         day0 = datetime(t_now.year, t_now.month, t_now.day)
         act = interval_series(store, interval_s, since=day0, until=t_now).to_pandas()
-        out = fc.copy()
-        info = []
-        starts = out["interval_start"].to_numpy().astype("datetime64[us]")
-        step = np.timedelta64(interval_s, "s")
-        today = (starts >= np.datetime64(day0, "us")) & (
-            starts < np.datetime64(day0, "us") + np.timedelta64(1, "D")
-        )
-        done = starts + step <= np.datetime64(t_now, "us")
-        for (q, ch), idx in out[today].groupby(["queue", "channel"]).groups.items():
-            rows = out.loc[idx].sort_values("interval_start")
-            is_open = rows["model"] != "closed"
-            rows = rows[is_open]
-            k = int(done[rows.index].sum())
-            a = act[(act["queue"] == q) & (act["channel"] == ch)]
-            got = dict(
-                zip(
-                    a["interval_start"].to_numpy().astype("datetime64[us]"), a["calls"], strict=True
-                )
-            )
-            actual = [
-                float(got.get(t, 0.0))
-                for t in rows["interval_start"].to_numpy().astype("datetime64[us]")[:k]
-            ]
-            r = reforecast_day(rows["calls"].to_numpy(), actual)
-            rest = rows.index[k:]
-            out.loc[rest, "calls"] = r.forecast[k:]
-            for col in ("calls_lo", "calls_hi"):
-                out.loc[rest, col] = rows.loc[rest, col].to_numpy() * r.ratio
-            out.loc[rest, "model"] = rows.loc[rest, "model"] + "+intraday"
-            info.append(
-                {
-                    "queue": q,
-                    "channel": ch,
-                    "intervals_done": k,
-                    "ratio": r.ratio,
-                    "actual_so_far": float(sum(actual)),
-                    "forecast_so_far": float(rows["calls"].to_numpy()[:k].sum()),
-                    "rest_of_day": float(r.forecast[k:].sum()),
-                }
-            )
+        out, updates = reforecast_today(fc, act, t_now)
+        info = [asdict(u) for u in updates]
         if not info:
             raise CallscopeError(f"the latest forecast has no intervals on {day0.date()}")
         fid = uuid.uuid4().hex[:12]

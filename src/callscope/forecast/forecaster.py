@@ -29,7 +29,7 @@ import pandas as pd
 
 from callscope.errors import CallscopeError
 from callscope.forecast.frame import cross_validate, forecast_frame, long_frame, run_forecast
-from callscope.forecast.models import default_models, model_registry
+from callscope.forecast.models import default_models
 from callscope.forecast.selection import choose, selection_scores
 from callscope.forecast.series import (
     DAY_S,
@@ -38,6 +38,7 @@ from callscope.forecast.series import (
     OpenHours,
     SpecialDays,
     calendar_features,
+    steps_per,
     to_us,
 )
 
@@ -204,17 +205,15 @@ def forecast_intervals(
             f"queue {q!r} ({ch}) has under two weeks of history before "
             f"{o}: a weekly pattern needs at least 14 days"
         )
-    registry = model_registry(2, 2)
-    names = list(models) if models else [m.alias for m in default_models()]
-    unknown = [m for m in names if m not in registry]
+    ours = {m.alias: m for m in default_models()}
+    names = list(models) if models else list(ours)
+    unknown = [m for m in names if m not in ours]
     if unknown:
-        raise CallscopeError(f"unknown model(s) {', '.join(unknown)}")
-    cands = [registry[m] for m in names if getattr(registry[m], "uses_exog", False)]
-    if not cands:
         raise CallscopeError(
-            "store forecasts use callscope's calendar models; choose from "
-            + ", ".join(m.alias for m in default_models())
+            f"store forecasts use callscope's calendar models; unknown or peer model(s) "
+            f"{', '.join(unknown)}; choose from {', '.join(ours)}"
         )
+    cands = [ours[m] for m in names]
     df = long_frame(series, special)
     choice = _choose(series, df, cands, selection_weeks, n_jobs)
     # forecast every open future interval with every candidate, keep the chosen one
@@ -268,8 +267,6 @@ def _choose(
     out = {uid: (names[0], float("nan")) for uid in series}
     if len(cands) == 1 or weeks < 1:
         return out
-    from callscope.forecast.series import steps_per
-
     # series need a common horizon for one cross-validation; use the shortest week
     h = min(steps_per(s.start, 7 * DAY_S) for s in series.values())
     n_min = min(len(s) for s in series.values())
