@@ -118,9 +118,11 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
         of event, joined (faster than one aggregate with many filters)."""
         return f"""
         WITH s AS (
+            -- a segment has one start event (several only in the first, unnumbered
+            -- pass, whose rows are then replaced), so any value of it is that event's
             SELECT callid, seg, count(*) AS n_starts, min(line) AS start_line,
-                   arg_min(queue, line) AS queue, arg_min(epoch, line) AS entry_epoch,
-                   arg_min(CASE WHEN event = 'ENTERQUEUE' THEN d2 END, line) AS callerid
+                   any_value(queue) AS queue, min(epoch) AS entry_epoch,
+                   any_value(CASE WHEN event = 'ENTERQUEUE' THEN d2 END) AS callerid
             FROM {src} WHERE event IN {starts} GROUP BY callid, seg
         ), c AS (
             SELECT callid, seg, arg_min(epoch, line) AS connect_epoch,
