@@ -154,21 +154,36 @@ def demo(
     params = KpiParams(sl_threshold_s=sl_threshold)
     src = duckdb_source(store)
     total = compute_kpis(src, [], params).rows()
-    by_queue = compute_kpis(src, ["queue"], params).rows()
+    by_queue = compute_kpis(src, ["channel", "queue"], params).rows()
+    by_channel = compute_kpis(src, ["channel"], params).rows()
+    # agent-side KPIs (occupancy) group by queue, not by channel
+    per_queue = {r["queue"]: r for r in compute_kpis(src, ["queue"], params).rows()}
+    for r in by_queue:
+        if r.get("occupancy") is None and r.get("queue") in per_queue:
+            r["occupancy"] = per_queue[r["queue"]].get("occupancy")
+    order = {"voice": 0, "chat": 1, "email": 2}
+    by_channel.sort(key=lambda r: order.get(r.get("channel") or "", 9))
     store.close()
     summary["kpis"] = {"total": total[0] if total else {}, "by_queue": by_queue,
+                       "by_channel": by_channel,
                        "service_level_variant": params.describe()}
     if as_json:
         print_json(summary)
         return
-    rows = [r for r in by_queue if r.get("queue")] + [dict(r, queue="all") for r in total]
-    t = Table(title=f"headline KPIs ({path}; SL = answered within {sl_threshold:g} s / offered)",
-              title_justify="left")
-    t.add_column("KPI")
-    for r in rows:
-        t.add_column(str(r["queue"]), justify="right", overflow="fold")
-    for key, label, f in HEADLINE:
-        t.add_row(label, *["—" if r.get(key) is None else f.format(r[key]) for r in rows])
-    console.print(t)
+    # one table per channel: its queues, then the channel's total (a voice SL and an
+    # e-mail SL answer different questions, so there is no grand total across channels)
+    for ch in by_channel:
+        if not ch.get("channel") or not ch.get("offered"):
+            continue
+        cols = [r for r in by_queue if r.get("queue") and r.get("channel") == ch["channel"]]
+        cols.append(dict(ch, queue=f"all {ch['channel']}"))
+        t = Table(title=f"{ch['channel']}: headline KPIs (SL = answered within "
+                        f"{sl_threshold:g} s / offered)", title_justify="left")
+        t.add_column("KPI")
+        for r in cols:
+            t.add_column(str(r["queue"]), justify="right")
+        for key, label, f in HEADLINE:
+            t.add_row(label, *["—" if r.get(key) is None else f.format(r[key]) for r in cols])
+        console.print(t)
     console.print("next: [bold]callscope kpi --by day,queue[/], [bold]callscope report[/], "
                   "[bold]callscope staff[/], [bold]callscope forecast[/]")
