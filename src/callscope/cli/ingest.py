@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +17,7 @@ from callscope.store import Store
 __all__ = ["ingest", "rejects"]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     anonymous_bank = "anonymous-bank"
     asterisk = "asterisk"
     amazon_connect = "amazon-connect"

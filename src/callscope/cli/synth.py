@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,7 +19,7 @@ from callscope.store import Store
 __all__ = ["demo", "synth"]
 
 
-class SynthFormat(str, Enum):
+class SynthFormat(StrEnum):
     store = "store"
     asterisk = "asterisk"
     amazon_connect = "amazon-connect"
@@ -30,7 +31,9 @@ def _config(contacts: int, days: int, seed: int, start: date | None) -> Any:
 
     if contacts <= 0 or days <= 0:
         raise CallscopeError("--contacts and --days must be positive")
-    base = SynthConfig(seed=seed, days=days, **({"start": start} if start else {}))
+    base = SynthConfig(seed=seed, days=days)
+    if start is not None:
+        base = dataclasses.replace(base, start=start)
     return base.sized(contacts, days=days)
 
 

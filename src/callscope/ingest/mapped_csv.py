@@ -238,9 +238,9 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
     exprs: dict[str, str] = {}
     checks: list[tuple[str, str]] = []
     for name, spec in mapping.fields.items():
-        e, raw_text, desc = _field_expr(name, spec)
-        exprs[name] = e
-        checks.append((f"{raw_text} IS NOT NULL AND ({e}) IS NULL",
+        expr, raw_text, desc = _field_expr(name, spec)
+        exprs[name] = expr
+        checks.append((f"{raw_text} IS NOT NULL AND ({expr}) IS NULL",
                        f"'{name}: value ' || {raw_text} || ' in {_sql_text(desc)} cannot be read'"))
     for name, value in mapping.defaults.items():
         if name not in exprs:

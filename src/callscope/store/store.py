@@ -152,7 +152,7 @@ class Batch:
         if isinstance(rows, str):
             con.execute(f"CREATE OR REPLACE TEMP TABLE {view} AS {rows}")
         elif isinstance(rows, duckdb.DuckDBPyRelation):
-            rows.create_table(view)
+            rows.create(view)
         else:
             con.register("_incoming_arrow", rows)
             con.execute(f"CREATE OR REPLACE TEMP TABLE {view} AS SELECT * FROM _incoming_arrow")
