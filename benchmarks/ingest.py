@@ -34,10 +34,13 @@ def _voice_calls(days):
     import pyarrow.compute as pc
 
     for day in days:
-        keep = pc.and_(pc.equal(day.contacts["channel"], "voice"),
-                       pc.not_equal(day.contacts["outcome"], "ivr_only"))
-        yield dataclasses.replace(day, contacts=day.contacts.filter(keep),
-                                  details=day.details.filter(keep))
+        keep = pc.and_(
+            pc.equal(day.contacts["channel"], "voice"),
+            pc.not_equal(day.contacts["outcome"], "ivr_only"),
+        )
+        yield dataclasses.replace(
+            day, contacts=day.contacts.filter(keep), details=day.details.filter(keep)
+        )
 
 
 def generate(n_calls: int, seed: int) -> tuple[Path, Path]:
@@ -50,13 +53,17 @@ def generate(n_calls: int, seed: int) -> tuple[Path, Path]:
         return ql, csv
     probe = SynthConfig(seed=seed, start=date(2026, 1, 5)).sized(20_000, days=14)
     share = sum(d.contacts.num_rows for d in _voice_calls(generate_days(probe))) / sum(
-        d.contacts.num_rows for d in generate_days(probe))
+        d.contacts.num_rows for d in generate_days(probe)
+    )
     cfg = SynthConfig(seed=seed, start=date(2026, 1, 5)).sized(round(n_calls / share), days=56)
     t = time.perf_counter()
     write_queue_log(generate_days(cfg), ql)
     write_contacts_csv(_voice_calls(generate_days(cfg)), csv)
-    print(f"generated in {time.perf_counter() - t:.1f} s: {ql.stat().st_size / 1e6:.0f} MB "
-          f"queue_log, {csv.stat().st_size / 1e6:.0f} MB CSV", flush=True)
+    print(
+        f"generated in {time.perf_counter() - t:.1f} s: {ql.stat().st_size / 1e6:.0f} MB "
+        f"queue_log, {csv.stat().st_size / 1e6:.0f} MB CSV",
+        flush=True,
+    )
     return ql, csv
 
 
@@ -107,21 +114,32 @@ def main() -> None:
     results: dict[str, list[dict[str, float]]] = {k: [] for k in cases}
     for _ in range(args.repeat):
         for case, path in cases.items():  # interleaved, so load noise hits all alike
-            out = subprocess.run([sys.executable, __file__, "--case", case, "--path", str(path)],
-                                 capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--case", case, "--path", str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             results[case].append(json.loads(out.stdout.strip().splitlines()[-1]))
     floor = statistics.median(r["seconds"] for r in results["floor"])
-    print(f"\ningest benchmark, {date.today()}, {platform.machine()} {platform.processor() or ''}"
-          f" ({args.repeat} runs, medians)")
+    print(
+        f"\ningest benchmark, {date.today()}, {platform.machine()} {platform.processor() or ''}"
+        f" ({args.repeat} runs, medians)"
+    )
     print(f"{'case':<28}{'rows':>12}{'seconds':>10}{'rows/s':>12}{'x floor':>9}{'peak MB':>9}")
-    names = {"floor": "DuckDB read_csv (floor)", "csv": "callscope ingest csv",
-             "queue_log": "callscope ingest asterisk"}
+    names = {
+        "floor": "DuckDB read_csv (floor)",
+        "csv": "callscope ingest csv",
+        "queue_log": "callscope ingest asterisk",
+    }
     for case, rs in results.items():
         med = statistics.median(r["seconds"] for r in rs)
         peak = max(r["peak_mb"] for r in rs)
         rows = rs[0]["rows"]
-        print(f"{names[case]:<28}{rows:>12,.0f}{med:>10.2f}{rows / med:>12,.0f}"
-              f"{med / floor:>9.2f}{peak:>9.0f}")
+        print(
+            f"{names[case]:<28}{rows:>12,.0f}{med:>10.2f}{rows / med:>12,.0f}"
+            f"{med / floor:>9.2f}{peak:>9.0f}"
+        )
 
 
 if __name__ == "__main__":

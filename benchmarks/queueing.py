@@ -56,13 +56,21 @@ def median_time(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
     return statistics.median(times), out
 
 
-def bench_staffing(calls: np.ndarray, label: str, sample: int, repeat: int,
-                   rng: np.random.Generator) -> list[str]:
+def bench_staffing(
+    calls: np.ndarray, label: str, sample: int, repeat: int, rng: np.random.Generator
+) -> list[str]:
     from pyworkforce.queuing import ErlangC
 
     def ours() -> object:
-        return required_agents(calls, AHT_S, 900, sl_target=SL, sl_threshold_s=T_S,
-                               max_occupancy=MAX_OCC, shrinkage=SHRINK)
+        return required_agents(
+            calls,
+            AHT_S,
+            900,
+            sl_target=SL,
+            sl_threshold_s=T_S,
+            max_occupancy=MAX_OCC,
+            shrinkage=SHRINK,
+        )
 
     required_agents(calls[:10], AHT_S, 900)  # compile / load the cache outside the timing
     # a few-millisecond call is easily hit by a time slice of another process on a shared
@@ -72,9 +80,16 @@ def bench_staffing(calls: np.ndarray, label: str, sample: int, repeat: int,
     idx = pos if sample >= pos.size else np.sort(rng.choice(pos, sample, replace=False))
 
     def peer() -> list[dict]:
-        return [ErlangC(transactions=float(calls[i]), aht=AHT_S / 60, asa=T_S / 60,
-                        interval=15, shrinkage=SHRINK).required_positions(SL, MAX_OCC)
-                for i in idx]
+        return [
+            ErlangC(
+                transactions=float(calls[i]),
+                aht=AHT_S / 60,
+                asa=T_S / 60,
+                interval=15,
+                shrinkage=SHRINK,
+            ).required_positions(SL, MAX_OCC)
+            for i in idx
+        ]
 
     t_peer_sample, peer_out = median_time(peer, max(1, repeat // 2))
     t_peer = t_peer_sample * pos.size / idx.size
@@ -85,13 +100,17 @@ def bench_staffing(calls: np.ndarray, label: str, sample: int, repeat: int,
     # pyworkforce starts its search at round(traffic + 1); where fewer agents suffice it
     # cannot find them: count those explainable differences
     start = np.round(calls[idx] * AHT_S / 900 + 1)
-    explained = int(((raw != res.agents[idx]) & (raw == start)
-                     & (res.agents[idx] < start)).sum())
+    explained = int(((raw != res.agents[idx]) & (raw == start) & (res.agents[idx] < start)).sum())
     # pyworkforce rounds e.g. 21 / (1 - 0.3) = 30.000000000000004 up to 31; callscope treats
     # it as 30 (a 1e-9 tolerance)
-    float_up = int(((sched != res.scheduled_agents[idx]) & (raw == res.agents[idx])
-                    & (sched == np.ceil(raw / (1 - SHRINK)))
-                    & (res.scheduled_agents[idx] == np.round(raw / (1 - SHRINK)))).sum())
+    float_up = int(
+        (
+            (sched != res.scheduled_agents[idx])
+            & (raw == res.agents[idx])
+            & (sched == np.ceil(raw / (1 - SHRINK)))
+            & (res.scheduled_agents[idx] == np.round(raw / (1 - SHRINK)))
+        ).sum()
+    )
     extrap = "" if idx.size == pos.size else f" (timed {idx.size:,} intervals, extrapolated)"
     return [
         f"| (a) Erlang C staffing, {label} | {calls.size:,} intervals "
@@ -105,19 +124,31 @@ def bench_staffing(calls: np.ndarray, label: str, sample: int, repeat: int,
 
 def bench_erlang_a(calls: np.ndarray, label: str, repeat: int) -> list[str]:
     def ours() -> object:
-        return required_agents(calls, AHT_S, 900, model="erlang-a", sl_target=SL,
-                               sl_threshold_s=T_S, max_abandon=0.05, max_occupancy=MAX_OCC,
-                               patience_s=PATIENCE_S, shrinkage=SHRINK)
+        return required_agents(
+            calls,
+            AHT_S,
+            900,
+            model="erlang-a",
+            sl_target=SL,
+            sl_threshold_s=T_S,
+            max_abandon=0.05,
+            max_occupancy=MAX_OCC,
+            patience_s=PATIENCE_S,
+            shrinkage=SHRINK,
+        )
 
     required_agents(calls[:10], AHT_S, 900, model="erlang-a", patience_s=PATIENCE_S)
     t, res = median_time(ours, repeat)
-    c = required_agents(calls, AHT_S, 900, sl_target=SL, sl_threshold_s=T_S,
-                        max_occupancy=MAX_OCC, shrinkage=SHRINK)
+    c = required_agents(
+        calls, AHT_S, 900, sl_target=SL, sl_threshold_s=T_S, max_occupancy=MAX_OCC, shrinkage=SHRINK
+    )
     saved = int(c.agents.sum() - res.agents.sum())
-    return [f"| (b) Erlang A staffing, {label} | {calls.size:,} intervals | {t * 1e3:.0f} ms "
-            f"| — | target < 1 s: {'met' if t < 1 else 'MISSED'} | all targets met: "
-            f"{bool(res.met.all())}; {saved:,} agent-intervals fewer than Erlang C "
-            f"({saved / max(int(c.agents.sum()), 1):.1%}) |"]
+    return [
+        f"| (b) Erlang A staffing, {label} | {calls.size:,} intervals | {t * 1e3:.0f} ms "
+        f"| — | target < 1 s: {'met' if t < 1 else 'MISSED'} | all targets met: "
+        f"{bool(res.met.all())}; {saved:,} agent-intervals fewer than Erlang C "
+        f"({saved / max(int(c.agents.sum()), 1):.1%}) |"
+    ]
 
 
 def ci95(x: list[float]) -> tuple[float, float]:
@@ -142,7 +173,8 @@ def bench_simulator(quick: bool, repeat: int) -> list[str]:
             arrival_distributions=[ciw.dists.Exponential(rate=lam)],
             service_distributions=[ciw.dists.Exponential(rate=mu)],
             number_of_servers=[n],
-            reneging_time_distributions=[ciw.dists.Exponential(rate=theta)])
+            reneging_time_distributions=[ciw.dists.Exponential(rate=theta)],
+        )
         ciw.seed(seed)
         sim = ciw.Simulation(net)
         t = time.perf_counter()
@@ -156,10 +188,18 @@ def bench_simulator(quick: bool, repeat: int) -> list[str]:
     ciw_rate = statistics.median(c / e for e, c, _ in ciw_runs)
 
     hours = 200 if quick else 2000
-    center = Center(queues=(Queue("q", calls=[lam * 60] * hours,
-                                  handle=Distribution.exponential(60 / mu),
-                                  patience=Distribution.exponential(60 / theta)),),
-                    groups=(AgentGroup("g", agents=n, skills=("q",)),), interval_s=3600)
+    center = Center(
+        queues=(
+            Queue(
+                "q",
+                calls=[lam * 60] * hours,
+                handle=Distribution.exponential(60 / mu),
+                patience=Distribution.exponential(60 / theta),
+            ),
+        ),
+        groups=(AgentGroup("g", agents=n, skills=("q",)),),
+        interval_s=3600,
+    )
     simulate(center, rng=0)  # compile / load the cache
     ours_runs = []
     reps = max(repeat, 5)
@@ -202,19 +242,27 @@ def main() -> None:
         "| benchmark | input | callscope | peer | ratio | answers |",
         "|---|---|---|---|---|---|",
     ]
-    rows += bench_staffing(year, "bank volume (mean traffic "
-                           f"{(year * AHT_S / 900).mean():.1f} Erl)", sample * 20, repeat, rng)
-    rows += bench_staffing(big, "bank x25 (mean traffic "
-                           f"{(big * AHT_S / 900).mean():.0f} Erl)", sample, repeat, rng)
+    rows += bench_staffing(
+        year,
+        f"bank volume (mean traffic {(year * AHT_S / 900).mean():.1f} Erl)",
+        sample * 20,
+        repeat,
+        rng,
+    )
+    rows += bench_staffing(
+        big, f"bank x25 (mean traffic {(big * AHT_S / 900).mean():.0f} Erl)", sample, repeat, rng
+    )
     rows += bench_erlang_a(year, "bank volume", repeat)
     rows += bench_erlang_a(big, "bank x25", repeat)
     rows += bench_simulator(args.quick, repeat)
-    head = (f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()} "
-            f"(2 cores / 24 GiB, shared and noisy), median of {repeat} repetitions; "
-            f"`uv run --no-sync python benchmarks/queueing.py{' --quick' if args.quick else ''}`."
-            f" Targets: SL {SL:.0%}/{T_S:.0f}s, max occupancy {MAX_OCC:.0%}, shrinkage "
-            f"{SHRINK:.0%}, AHT {AHT_S:.0f} s; Erlang A also max abandonment 5 %, patience "
-            f"{PATIENCE_S:.0f} s.")
+    head = (
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()} "
+        f"(2 cores / 24 GiB, shared and noisy), median of {repeat} repetitions; "
+        f"`uv run --no-sync python benchmarks/queueing.py{' --quick' if args.quick else ''}`."
+        f" Targets: SL {SL:.0%}/{T_S:.0f}s, max occupancy {MAX_OCC:.0%}, shrinkage "
+        f"{SHRINK:.0%}, AHT {AHT_S:.0f} s; Erlang A also max abandonment 5 %, patience "
+        f"{PATIENCE_S:.0f} s."
+    )
     text = head + "\n\n" + "\n".join(rows) + "\n"
     print(text)
     if args.output:

@@ -54,15 +54,19 @@ def bench_generation(cfg: SynthConfig, reps: int) -> tuple[float, int]:
 
 def bench_writers(cfg: SynthConfig, tmp: Path) -> None:
     days = list(generate_days(cfg))
-    for name, fn, path in (("queue_log", write_queue_log, tmp / "queue_log"),
-                           ("amazon_connect", write_amazon_connect, tmp / "ctr.jsonl"),
-                           ("contacts_csv", write_contacts_csv, tmp / "contacts.csv")):
+    for name, fn, path in (
+        ("queue_log", write_queue_log, tmp / "queue_log"),
+        ("amazon_connect", write_amazon_connect, tmp / "ctr.jsonl"),
+        ("contacts_csv", write_contacts_csv, tmp / "contacts.csv"),
+    ):
         t = time.perf_counter()
         rows = fn(days, path)
         el = time.perf_counter() - t
         mb = path.stat().st_size / 1e6
-        print(f"  {name:15s} {rows:>10,} rows/lines  {el:6.1f} s  {mb:8.1f} MB  "
-              f"{rows / el:>12,.0f} rows/s")
+        print(
+            f"  {name:15s} {rows:>10,} rows/lines  {el:6.1f} s  {mb:8.1f} MB  "
+            f"{rows / el:>12,.0f} rows/s"
+        )
         path.unlink()
 
 
@@ -73,9 +77,11 @@ def bench_store(cfg: SynthConfig, tmp: Path) -> None:
     loaded = write_store(cfg, store)
     el = time.perf_counter() - t
     store.close()
-    print(f"  write_store: {loaded['contacts']:,} contacts, {loaded['messages']:,} messages, "
-          f"{sum(loaded.values()):,} rows in {el:.1f} s = {loaded['contacts'] / el:,.0f} "
-          f"contacts/s; store {path.stat().st_size / 1e6:.0f} MB; peak RSS {_rss_gb():.2f} GB")
+    print(
+        f"  write_store: {loaded['contacts']:,} contacts, {loaded['messages']:,} messages, "
+        f"{sum(loaded.values()):,} rows in {el:.1f} s = {loaded['contacts'] / el:,.0f} "
+        f"contacts/s; store {path.stat().st_size / 1e6:.0f} MB; peak RSS {_rss_gb():.2f} GB"
+    )
     path.unlink()
 
 
@@ -102,7 +108,8 @@ def bench_kernel_vs_ciw(n_ciw: int) -> None:
         arrival_distributions=[ciw.dists.Exponential(rate=lam)],
         service_distributions=[ciw.dists.Exponential(rate=1 / mean_s)],
         number_of_servers=[servers],
-        reneging_time_distributions=[ciw.dists.Exponential(rate=1 / mean_pat)])
+        reneging_time_distributions=[ciw.dists.Exponential(rate=1 / mean_pat)],
+    )
     ciw.seed(3)
     sim = ciw.Simulation(net)
     t = time.perf_counter()
@@ -116,11 +123,23 @@ def bench_kernel_vs_ciw(n_ciw: int) -> None:
     n = 20 * n_ciw
     arrival = np.cumsum(rng.exponential(1 / lam, n))
     z = np.zeros(n)
-    args = (arrival, rng.exponential(mean_pat, n), np.inf, z, rng.exponential(mean_s, n), z, z,
-            np.arange(servers, dtype=np.int64), np.ones(servers),
-            np.arange(servers + 1, dtype=np.int64), np.zeros(servers), np.full(servers, 1e15))
-    serve_queue(*(a[:100] if isinstance(a, np.ndarray) and a.shape[0] == n else a
-                  for a in args))  # compile / load cache
+    args = (
+        arrival,
+        rng.exponential(mean_pat, n),
+        np.inf,
+        z,
+        rng.exponential(mean_s, n),
+        z,
+        z,
+        np.arange(servers, dtype=np.int64),
+        np.ones(servers),
+        np.arange(servers + 1, dtype=np.int64),
+        np.zeros(servers),
+        np.full(servers, 1e15),
+    )
+    serve_queue(
+        *(a[:100] if isinstance(a, np.ndarray) and a.shape[0] == n else a for a in args)
+    )  # compile / load cache
     t = time.perf_counter()
     outcome, answer, *_ = serve_queue(*args)
     t_ours = time.perf_counter() - t
@@ -128,10 +147,14 @@ def bench_kernel_vs_ciw(n_ciw: int) -> None:
     ab = np.mean(outcome[warm] == ABANDONED)
     ok = warm & (outcome == ANSWERED)
     asa = np.mean(answer[ok] - arrival[ok])
-    print(f"  Ciw 3.2.7:   {len(recs):>10,} customers in {t_ciw:6.2f} s = "
-          f"{len(recs) / t_ciw:>12,.0f}/s; abandoned {ab_ciw:.4f}, ASA {asa_ciw:.1f} s")
-    print(f"  our kernel:  {n:>10,} customers in {t_ours:6.2f} s = {n / t_ours:>12,.0f}/s; "
-          f"abandoned {ab:.4f}, ASA {asa:.1f} s")
+    print(
+        f"  Ciw 3.2.7:   {len(recs):>10,} customers in {t_ciw:6.2f} s = "
+        f"{len(recs) / t_ciw:>12,.0f}/s; abandoned {ab_ciw:.4f}, ASA {asa_ciw:.1f} s"
+    )
+    print(
+        f"  our kernel:  {n:>10,} customers in {t_ours:6.2f} s = {n / t_ours:>12,.0f}/s; "
+        f"abandoned {ab:.4f}, ASA {asa:.1f} s"
+    )
     p_ab, _ = erlang_a_abandon(lam, 1 / mean_s, 1 / mean_pat, servers)
     print(f"  Erlang A (exact):  abandoned {p_ab:.4f}")
     print(f"  speed ratio (ours / Ciw): {(n / t_ours) / (len(recs) / t_ciw):,.0f}x")
@@ -142,8 +165,11 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="small smoke run")
     ap.add_argument("--contacts", type=int, default=1_000_000)
     ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--ten-million", action="store_true",
-                    help="also generate 10M contacts (91 days) into a store")
+    ap.add_argument(
+        "--ten-million",
+        action="store_true",
+        help="also generate 10M contacts (91 days) into a store",
+    )
     args = ap.parse_args()
     n = 50_000 if args.quick else args.contacts
     reps = 1 if args.quick else args.reps
@@ -153,8 +179,10 @@ def main() -> None:
     serve_queue  # noqa: B018  (imported: numba cache loads here)
     bench_generation(SynthConfig(days=1, contacts_per_day=200), 1)  # warm-up, JIT cache
     el, rows = bench_generation(cfg, reps)
-    print(f"generation: {rows:,} contacts (28 days) in {el:.1f} s (median of {reps}) = "
-          f"{rows / el:,.0f} contacts/s")
+    print(
+        f"generation: {rows:,} contacts (28 days) in {el:.1f} s (median of {reps}) = "
+        f"{rows / el:,.0f} contacts/s"
+    )
     print("writers:")
     bench_writers(cfg, tmp)
     print("store:")

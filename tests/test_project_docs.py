@@ -43,7 +43,9 @@ def test_every_command_has_help():
             walk(sub, f"{path} {name}")
 
     walk(group, "callscope")
-    assert {"callscope ingest", "callscope rejects", "callscope synth", "callscope demo"} <= set(seen)
+    assert {"callscope ingest", "callscope rejects", "callscope synth", "callscope demo"} <= set(
+        seen
+    )
 
 
 def test_every_canonical_column_is_documented():

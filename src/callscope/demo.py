@@ -37,8 +37,9 @@ def sample_config(contacts: int, days: int, seed: int) -> SynthConfig:
     return SynthConfig(seed=seed, days=days).sized(contacts, days=days)
 
 
-def prepare_sample(store: Store, out_dir: Path, config: SynthConfig,
-                   progress: Callable[[str], None] | None = None) -> SampleResult:
+def prepare_sample(
+    store: Store, out_dir: Path, config: SynthConfig, progress: Callable[[str], None] | None = None
+) -> SampleResult:
     """Generate, write, ingest. ``progress(step)`` is told each step as it starts."""
     say = progress or (lambda step: None)
     out_dir.mkdir(parents=True, exist_ok=True)

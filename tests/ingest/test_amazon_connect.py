@@ -45,7 +45,9 @@ def test_json_lines(store):
 
 
 def test_json_array_and_timezone(store):
-    summary = ingest_files(store, [DATA / "ctr_array.json"], "amazon-connect", tz="America/New_York")
+    summary = ingest_files(
+        store, [DATA / "ctr_array.json"], "amazon-connect", tz="America/New_York"
+    )
     assert summary.rows_loaded == 3 and summary.rows_rejected == 0
     ts = contacts(store)["c-1"]["queue_entry_ts"]
     assert ts == datetime(2025, 1, 15, 4, 0, 30)  # UTC-5 in January

@@ -46,9 +46,12 @@ def test_crlf_months_load_whole_and_map_outcomes(store, shared_data, month):
     waits = store.con.execute(
         "SELECT sum(wait_s) FROM contacts WHERE outcome IN ('answered', 'abandoned')"
     ).fetchall()[0][0]
-    assert waits == sum(int(r["q_time"]) for r in rows if r["outcome"] != "PHANTOM"
-                        and not (r["outcome"] == "HANG" and r["q_time"] == "0"
-                                 and r["q_start"] == "0:00:00"))
+    assert waits == sum(
+        int(r["q_time"])
+        for r in rows
+        if r["outcome"] != "PHANTOM"
+        and not (r["outcome"] == "HANG" and r["q_time"] == "0" and r["q_start"] == "0:00:00")
+    )
 
 
 def test_midnight_crossing(store, shared_data):
@@ -56,15 +59,19 @@ def test_midnight_crossing(store, shared_data):
     ingest_files(store, [path], "anonymous-bank")
     # line 1230: served 23:53:56 -> 0:00:25 (389 s) ends on the next day
     start, end, talk = store.con.execute(
-        "SELECT answer_ts, end_ts, talk_s FROM contacts WHERE source_line = 1230").fetchall()[0]
+        "SELECT answer_ts, end_ts, talk_s FROM contacts WHERE source_line = 1230"
+    ).fetchall()[0]
     assert (end - start).total_seconds() == 389 == talk
     assert end.date() > start.date()
 
 
 def test_wrong_file_is_one_clear_error(store, shared_data):
     with pytest.raises(InputError, match="not an Anonymous Bank file: the header lacks"):
-        ingest_files(store, [shared_data / "pwc_call_centre" / "call_centre_trends_2021.csv"],
-                     "anonymous-bank")
+        ingest_files(
+            store,
+            [shared_data / "pwc_call_centre" / "call_centre_trends_2021.csv"],
+            "anonymous-bank",
+        )
     assert store.count("contacts") == 0 and store.count("ingests") == 0
 
 
@@ -74,9 +81,14 @@ def test_served_without_service_times(store, shared_data):
     ingest_files(store, [path], "anonymous-bank")
     row = store.con.execute(
         "SELECT outcome, answer_ts, end_ts, talk_s, wait_s, agent FROM contacts "
-        "WHERE source_line = 25754").fetchall()[0]
+        "WHERE source_line = 25754"
+    ).fetchall()[0]
     # it never queued: answered as it left the VRU (18:48:02), talk time unknown
     assert row[0] == "answered" and str(row[1]) == "1999-02-28 18:48:02" == str(row[2])
     assert row[3] is None and row[4] == 0 and row[5] == "DORIT"
-    assert store.con.execute(
-        "SELECT count(*) FROM contacts WHERE answer_ts >= '1999-03-01'").fetchall()[0][0] == 0
+    assert (
+        store.con.execute(
+            "SELECT count(*) FROM contacts WHERE answer_ts >= '1999-03-01'"
+        ).fetchall()[0][0]
+        == 0
+    )

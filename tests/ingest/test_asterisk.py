@@ -77,12 +77,15 @@ def test_transfer_makes_linked_second_segment(loaded):
     assert c["ast:1736930100.11:1"]["transferred"]  # ATTENDEDTRANSFER
 
 
-@pytest.mark.parametrize(("cid", "outcome", "wait"), [
-    ("ast:1736928200.3:1", "abandoned", 3),
-    ("ast:1736928500.7:1", "timeout", 300),
-    ("ast:1736928510.8:1", "exit_by_key", 15),
-    ("ast:1736930000.10:1", "exit_empty", 30),
-])
+@pytest.mark.parametrize(
+    ("cid", "outcome", "wait"),
+    [
+        ("ast:1736928200.3:1", "abandoned", 3),
+        ("ast:1736928500.7:1", "timeout", 300),
+        ("ast:1736928510.8:1", "exit_by_key", 15),
+        ("ast:1736930000.10:1", "exit_empty", 30),
+    ],
+)
 def test_exits(loaded, cid, outcome, wait):
     _, _, c = loaded
     assert c[cid]["outcome"] == outcome
@@ -127,8 +130,7 @@ def test_grown_log_adds_only_new_calls(store, tmp_path):
     early.write_text("\n".join(lines[:cut]) + "\n")
     first = ingest_files(store, [early], "asterisk")
     assert first.files[0].tables["contacts"] == 4  # .1, .3 and both segments of .4
-    assert any("1736928500.7" in r.reason and "no closing event" in r.reason
-               for r in first.rejects)
+    assert any("1736928500.7" in r.reason and "no closing event" in r.reason for r in first.rejects)
     early.write_text("\n".join(lines) + "\n")  # the log grew
     second = ingest_files(store, [early], "asterisk")
     assert second.files[0].tables["contacts"] == 5  # only the calls not stored before

@@ -30,16 +30,27 @@ def test_pwc_export(store, shared_data):
         h, m, sec = map(int, s.split(":"))
         return h * 3600 + m * 60 + sec
 
-    assert got == (len(answered), sum(int(r["Speed of answer in seconds"]) for r in answered),
-                   sum(hms(r["AvgTalkDuration"]) for r in answered))
+    assert got == (
+        len(answered),
+        sum(int(r["Speed of answer in seconds"]) for r in answered),
+        sum(hms(r["AvgTalkDuration"]) for r in answered),
+    )
     rated = [r for r in rows if r["Satisfaction rating"] not in ("0", "")]
-    s = store.con.execute("SELECT count(*), sum(score) FROM surveys WHERE item = 'csat'").fetchall()[0]
+    s = store.con.execute(
+        "SELECT count(*), sum(score) FROM surveys WHERE item = 'csat'"
+    ).fetchall()[0]
     assert s == (len(rated), sum(int(r["Satisfaction rating"]) for r in rated))
     first = store.con.execute(
         "SELECT contact_id, agent, queue_entry_ts, disposition, resolved, source_line "
-        "FROM contacts WHERE contact_id = 'ID0002'").fetchall()[0]
-    assert first[1:] == ("Becky", __import__("datetime").datetime(2021, 1, 1, 9, 12, 58),
-                         "Technical Support", False, 3)
+        "FROM contacts WHERE contact_id = 'ID0002'"
+    ).fetchall()[0]
+    assert first[1:] == (
+        "Becky",
+        __import__("datetime").datetime(2021, 1, 1, 9, 12, 58),
+        "Technical Support",
+        False,
+        3,
+    )
 
 
 def test_yaml_mapping_and_bad_values(store, tmp_path):
@@ -70,18 +81,29 @@ def test_yaml_mapping_and_bad_values(store, tmp_path):
     assert "queue_entry_ts: value not a date in column 'when'" in reasons[4]
     assert "outcome: value maybe" in reasons[5] and "allowed values: yes, no" in reasons[5]
     assert "wait_s: value x5" in reasons[6]
-    row = store.con.execute("SELECT talk_s, answer_ts, queue FROM contacts WHERE contact_id='1'").fetchall()[0]
+    row = store.con.execute(
+        "SELECT talk_s, answer_ts, queue FROM contacts WHERE contact_id='1'"
+    ).fetchall()[0]
     assert row[0] == 185 and row[2] == "sales"
     assert str(row[1]) == "2025-03-01 10:00:12"
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("[fields.nonsense]\ncolumn = 'a'\n[fields.arrival_ts]\ncolumn='t'\n", "'nonsense' is not a canonical contacts field"),
-    ("[fields.agent]\ncolumn = 'a'\n", "map arrival_ts or queue_entry_ts"),
-    ("[fields.arrival_ts]\ncolumn = 'missing col'\n", "column(s) 'missing col' named in mapping"),
-    ("[fields.arrival_ts\n", "is not valid TOML"),
-    ("[fields.arrival_ts]\ncolumn = 't'\nduration = 'fortnights'\n", "duration must be one of"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "[fields.nonsense]\ncolumn = 'a'\n[fields.arrival_ts]\ncolumn='t'\n",
+            "'nonsense' is not a canonical contacts field",
+        ),
+        ("[fields.agent]\ncolumn = 'a'\n", "map arrival_ts or queue_entry_ts"),
+        (
+            "[fields.arrival_ts]\ncolumn = 'missing col'\n",
+            "column(s) 'missing col' named in mapping",
+        ),
+        ("[fields.arrival_ts\n", "is not valid TOML"),
+        ("[fields.arrival_ts]\ncolumn = 't'\nduration = 'fortnights'\n", "duration must be one of"),
+    ],
+)
 def test_mapping_mistakes_are_one_line_errors(store, tmp_path, text, message):
     p = tmp_path / "c.csv"
     p.write_text("t,a\n2025-01-01 10:00:00,x\n")
@@ -94,11 +116,15 @@ def test_mapping_mistakes_are_one_line_errors(store, tmp_path, text, message):
 
 def test_blank_lines_keep_true_line_numbers_and_duplicates_are_rejected(store, tmp_path):
     p = tmp_path / "gaps.csv"
-    p.write_text("id,t,outcome\n1,2025-01-01 10:00:00,answered\n\n\n2,bad,answered\n"
-                 "1,2025-01-01 10:05:00,abandoned\n3,2025-01-01 10:06:00,abandoned\n")
+    p.write_text(
+        "id,t,outcome\n1,2025-01-01 10:00:00,answered\n\n\n2,bad,answered\n"
+        "1,2025-01-01 10:05:00,abandoned\n3,2025-01-01 10:06:00,abandoned\n"
+    )
     m = tmp_path / "m.toml"
-    m.write_text("[fields.contact_id]\ncolumn='id'\n[fields.arrival_ts]\ncolumn='t'\n"
-                 "[fields.outcome]\ncolumn='outcome'\n")
+    m.write_text(
+        "[fields.contact_id]\ncolumn='id'\n[fields.arrival_ts]\ncolumn='t'\n"
+        "[fields.outcome]\ncolumn='outcome'\n"
+    )
     summary = ingest_files(store, [p], "csv", mapping=m)
     assert summary.rows_loaded == 2
     reasons = {r.line: r.reason for r in summary.rejects}

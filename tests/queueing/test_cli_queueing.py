@@ -29,9 +29,24 @@ def _run(*args: str) -> str:
 
 
 def test_erlang_c_json() -> None:
-    out = json.loads(_run("erlang", "c", "--calls", "100", "--interval-s", "1800",
-                          "--aht-s", "180", "--agents", "14", "--threshold-s", "20",
-                          "--format", "json"))
+    out = json.loads(
+        _run(
+            "erlang",
+            "c",
+            "--calls",
+            "100",
+            "--interval-s",
+            "1800",
+            "--aht-s",
+            "180",
+            "--agents",
+            "14",
+            "--threshold-s",
+            "20",
+            "--format",
+            "json",
+        )
+    )
     assert out["p_wait"] == pytest.approx(0.1741319, abs=5e-8)
     assert out["service_level"] == pytest.approx(0.88835, abs=5e-6)
     assert out["asa_s"] == pytest.approx(7.836, abs=5e-4)
@@ -40,18 +55,49 @@ def test_erlang_c_json() -> None:
 
 
 def test_erlang_a_and_b_json() -> None:
-    a = json.loads(_run("erlang", "a", "--calls", "48", "--interval-s", "60", "--aht-s", "60",
-                        "--agents", "50", "--patience-s", "120", "--format", "json"))
+    a = json.loads(
+        _run(
+            "erlang",
+            "a",
+            "--calls",
+            "48",
+            "--interval-s",
+            "60",
+            "--aht-s",
+            "60",
+            "--agents",
+            "50",
+            "--patience-s",
+            "120",
+            "--format",
+            "json",
+        )
+    )
     assert a["p_abandon"] == pytest.approx(0.031, abs=5e-4)
     assert a["p_wait"] == pytest.approx(0.468, abs=5e-4)
-    b = json.loads(_run("erlang", "b", "--calls", "2", "--interval-s", "1", "--aht-s", "1",
-                        "--agents", "5", "--format", "json"))
+    b = json.loads(
+        _run(
+            "erlang",
+            "b",
+            "--calls",
+            "2",
+            "--interval-s",
+            "1",
+            "--aht-s",
+            "1",
+            "--agents",
+            "5",
+            "--format",
+            "json",
+        )
+    )
     assert b["blocking"] == pytest.approx(0.0367, abs=5e-5)
 
 
 def test_erlang_c_unstable_prints_not_raises() -> None:
-    out = json.loads(_run("erlang", "c", "--calls", "100", "--aht-s", "180", "--agents", "9",
-                          "--format", "json"))
+    out = json.loads(
+        _run("erlang", "c", "--calls", "100", "--aht-s", "180", "--agents", "9", "--format", "json")
+    )
     assert out["stable"] is False and out["p_wait"] == 1.0
 
 
@@ -62,10 +108,16 @@ def _plan_csv(tmp_path: Path, body: str) -> Path:
 
 
 def test_staff_csv_output(tmp_path: Path) -> None:
-    p = _plan_csv(tmp_path, "interval_start,queue,calls,aht_s\n"
-                            "2024-01-01 08:00,sales,100,180\n2024-01-01 08:30,sales,360,240\n")
-    rows = list(csv.DictReader(io.StringIO(_run("staff", "--input", str(p), "--target", "80/20",
-                                                "--shrinkage", "0.3"))))
+    p = _plan_csv(
+        tmp_path,
+        "interval_start,queue,calls,aht_s\n"
+        "2024-01-01 08:00,sales,100,180\n2024-01-01 08:30,sales,360,240\n",
+    )
+    rows = list(
+        csv.DictReader(
+            io.StringIO(_run("staff", "--input", str(p), "--target", "80/20", "--shrinkage", "0.3"))
+        )
+    )
     assert [int(r["agents"]) for r in rows] == [14, 54]
     assert [int(r["scheduled_agents"]) for r in rows] == [20, 78]
     for col in ("service_level", "asa_s", "p_abandon", "occupancy"):
@@ -74,10 +126,24 @@ def test_staff_csv_output(tmp_path: Path) -> None:
 
 
 def test_staff_erlang_a_json_with_occupancy_cap(tmp_path: Path) -> None:
-    p = _plan_csv(tmp_path, "interval_start,queue,calls,aht_s,patience_s,interval_s\n"
-                            "2024-01-01 08:00,a,1440,60,120,1800\n")
-    out = json.loads(_run("staff", "--input", str(p), "--model", "erlang-a",
-                          "--max-occupancy", "0.85", "--format", "json"))
+    p = _plan_csv(
+        tmp_path,
+        "interval_start,queue,calls,aht_s,patience_s,interval_s\n"
+        "2024-01-01 08:00,a,1440,60,120,1800\n",
+    )
+    out = json.loads(
+        _run(
+            "staff",
+            "--input",
+            str(p),
+            "--model",
+            "erlang-a",
+            "--max-occupancy",
+            "0.85",
+            "--format",
+            "json",
+        )
+    )
     assert out[0]["occupancy"] <= 0.85 and out[0]["agents"] == 57  # ceil(48 / 0.85)
 
 
@@ -87,8 +153,9 @@ def test_staff_erlang_a_estimates_patience_from_the_store(tmp_path: Path) -> Non
     db = tmp_path / "s.duckdb"
     n = 4
     cols = {c.name: [None] * n for c in CONTACTS.columns}
-    for i, (outcome, wait) in enumerate([("answered", 30.0), ("abandoned", 50.0),
-                                         ("answered", 100.0), ("abandoned", 20.0)]):
+    for i, (outcome, wait) in enumerate(
+        [("answered", 30.0), ("abandoned", 50.0), ("answered", 100.0), ("abandoned", 20.0)]
+    ):
         cols["contact_id"][i] = cols["conversation_id"][i] = f"c{i}"
         cols["segment"][i] = 1
         cols["channel"][i], cols["direction"][i], cols["queue"][i] = "voice", "inbound", "a"
@@ -100,8 +167,10 @@ def test_staff_erlang_a_estimates_patience_from_the_store(tmp_path: Path) -> Non
         b.append("contacts", pa.Table.from_pydict(cols, schema=CONTACTS.schema))
     store.close()
     p = _plan_csv(tmp_path, "interval_start,queue,calls,aht_s\n2024-01-01 08:00,a,100,180\n")
-    res = runner.invoke(app, ["staff", "--input", str(p), "--model", "erlang-a", "--db",
-                              str(db), "--format", "json"])
+    res = runner.invoke(
+        app,
+        ["staff", "--input", str(p), "--model", "erlang-a", "--db", str(db), "--format", "json"],
+    )
     assert res.exit_code == 0, res.output
     assert "estimated from the store: 100 s" in res.stderr
     assert json.loads(res.stdout)[0]["patience_s"] == 100.0
@@ -122,11 +191,14 @@ def test_staff_reads_the_latest_forecast(tmp_path: Path) -> None:
     assert [int(r["agents"]) for r in rows] == [14, 54]
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ("interval_start,queue,calls\nx,a,1\n", "no column 'aht_s'"),
-    ("interval_start,queue,calls,aht_s\nx,a,ten,180\n", "column 'calls' must be numeric"),
-    ("interval_start,queue,calls,aht_s\nx,a,10,\n", "column 'aht_s' has an empty value"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("interval_start,queue,calls\nx,a,1\n", "no column 'aht_s'"),
+        ("interval_start,queue,calls,aht_s\nx,a,ten,180\n", "column 'calls' must be numeric"),
+        ("interval_start,queue,calls,aht_s\nx,a,10,\n", "column 'aht_s' has an empty value"),
+    ],
+)
 def test_staff_bad_csv_names_the_column(tmp_path: Path, body: str, message: str) -> None:
     res = runner.invoke(app, ["staff", "--input", str(_plan_csv(tmp_path, body))])
     assert isinstance(res.exception, CallscopeError)
@@ -142,12 +214,29 @@ def test_staff_without_forecast_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_simulate_plan_and_save(tmp_path: Path) -> None:
-    p = _plan_csv(tmp_path, "interval_start,queue,calls,aht_s,agents\n"
-                            "2024-01-01 08:00,a,200,180,25\n2024-01-01 08:30,a,200,180,25\n"
-                            "2024-01-01 08:00,b,50,300,12\n2024-01-01 08:30,b,50,300,12\n")
+    p = _plan_csv(
+        tmp_path,
+        "interval_start,queue,calls,aht_s,agents\n"
+        "2024-01-01 08:00,a,200,180,25\n2024-01-01 08:30,a,200,180,25\n"
+        "2024-01-01 08:00,b,50,300,12\n2024-01-01 08:30,b,50,300,12\n",
+    )
     db = tmp_path / "sim.duckdb"
-    out = json.loads(_run("simulate", "--input", str(p), "--patience-s", "90", "--seed", "3",
-                          "--save", "--db", str(db), "--format", "json"))
+    out = json.loads(
+        _run(
+            "simulate",
+            "--input",
+            str(p),
+            "--patience-s",
+            "90",
+            "--seed",
+            "3",
+            "--save",
+            "--db",
+            str(db),
+            "--format",
+            "json",
+        )
+    )
     assert [q["queue"] for q in out["queues"]] == ["a", "b"]
     offered = sum(q["offered"] for q in out["queues"])
     assert offered == out["calls"] and 400 < offered < 600
@@ -156,12 +245,40 @@ def test_simulate_plan_and_save(tmp_path: Path) -> None:
     assert store.count("agent_states") >= 37
     store.close()
     # round trip: resample handle times and Kaplan-Meier patience from what was stored
-    res = runner.invoke(app, ["simulate", "--input", str(p), "--from-store", "--db", str(db),
-                              "--format", "json", "--seed", "4"])
+    res = runner.invoke(
+        app,
+        [
+            "simulate",
+            "--input",
+            str(p),
+            "--from-store",
+            "--db",
+            str(db),
+            "--format",
+            "json",
+            "--seed",
+            "4",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "patience (Kaplan-Meier)" in res.stderr
     again = json.loads(res.stdout)
     assert 400 < again["calls"] < 600
-    single = json.loads(_run("simulate", "--calls", "126", "--aht-s", "120", "--agents", "12",
-                             "--patience-s", "60", "--intervals", "8", "--format", "json"))
+    single = json.loads(
+        _run(
+            "simulate",
+            "--calls",
+            "126",
+            "--aht-s",
+            "120",
+            "--agents",
+            "12",
+            "--patience-s",
+            "60",
+            "--intervals",
+            "8",
+            "--format",
+            "json",
+        )
+    )
     assert 0 < single["queues"][0]["p_abandon"] < 0.1

@@ -67,8 +67,7 @@ def _brute(lam: float, mu: float, th: float, n: int, t: float, k: int = 4000) ->
     log_pn1 = logp[n - 1] - max(logp) - math.log(np.exp(np.array(logp) - max(logp)).sum())
 
     def v(s: float) -> float:  # virtual-wait density, in log-space
-        return math.exp(math.log(lam) + log_pn1 + lam / th * (1 - math.exp(-th * s))
-                        - n * mu * s)
+        return math.exp(math.log(lam) + log_pn1 + lam / th * (1 - math.exp(-th * s)) - n * mu * s)
 
     # the density peaks where theta y e**-theta s = n mu: split the integrals there
     y, x = lam / th, n * mu / th
@@ -76,30 +75,40 @@ def _brute(lam: float, mu: float, th: float, n: int, t: float, k: int = 4000) ->
 
     def integral(f, a: float, b: float) -> float:  # noqa: ANN001
         cuts = [a] + [c for c in (mode - 5 / th, mode, mode + 5 / th) if a < c < b] + [b]
-        return sum(quad(f, lo, hi, limit=500)[0] for lo, hi in zip(cuts, cuts[1:],
-                                                                       strict=False))
+        return sum(quad(f, lo, hi, limit=500)[0] for lo, hi in zip(cuts, cuts[1:], strict=False))
 
     served_t = integral(lambda s: v(s) * math.exp(-th * s), 0, t)
     served = integral(lambda s: v(s) * math.exp(-th * s), 0, np.inf)
     w_served = integral(lambda s: s * v(s) * math.exp(-th * s), 0, np.inf)
     pab = pw - served
-    pab_t = (integral(lambda s: v(s) * (1 - math.exp(-th * s)), 0, t)
-             + (1 - math.exp(-th * t)) * integral(v, t, np.inf))
+    pab_t = integral(lambda s: v(s) * (1 - math.exp(-th * s)), 0, t) + (
+        1 - math.exp(-th * t)
+    ) * integral(v, t, np.inf)
     occ = sum(p[j] * min(j, n) for j in range(k)) / n
-    return {"p_wait": pw, "service_level": 1 - pw + served_t, "p_abandon": pab,
-            "asa_s": w_served / (1 - pab), "p_abandon_within_t": pab_t, "occupancy": occ}
+    return {
+        "p_wait": pw,
+        "service_level": 1 - pw + served_t,
+        "p_abandon": pab,
+        "asa_s": w_served / (1 - pab),
+        "p_abandon_within_t": pab_t,
+        "occupancy": occ,
+    }
 
 
-@pytest.mark.parametrize(("lam", "mu", "th", "n", "t"), [
-    (0.8, 1 / 60, 1 / 120, 50, 20),       # the Mandelbaum-Zeltyn case
-    (4.2 / 60, 1 / 120, 1 / 60, 12, 20),  # M/M/12+M of the simulator test
-    (2.0, 1 / 300, 1 / 30, 500, 30),      # far above capacity
-    (0.5, 1 / 100, 1 / 50, 3, 10),        # hopelessly overloaded
-    (10.0, 1 / 100, 1 / 600, 500, 20),    # twice capacity, patient: the series' peak is
-                                          # 3,000 terms out
-])
-def test_erlang_a_matches_birth_death_chain(lam: float, mu: float, th: float, n: int,
-                                            t: float) -> None:
+@pytest.mark.parametrize(
+    ("lam", "mu", "th", "n", "t"),
+    [
+        (0.8, 1 / 60, 1 / 120, 50, 20),  # the Mandelbaum-Zeltyn case
+        (4.2 / 60, 1 / 120, 1 / 60, 12, 20),  # M/M/12+M of the simulator test
+        (2.0, 1 / 300, 1 / 30, 500, 30),  # far above capacity
+        (0.5, 1 / 100, 1 / 50, 3, 10),  # hopelessly overloaded
+        (10.0, 1 / 100, 1 / 600, 500, 20),  # twice capacity, patient: the series' peak is
+        # 3,000 terms out
+    ],
+)
+def test_erlang_a_matches_birth_death_chain(
+    lam: float, mu: float, th: float, n: int, t: float
+) -> None:
     want = _brute(lam, mu, th, n, t, k=12_000)
     m = erlang_a(lam * 1800, 1 / mu, n, 1 / th, interval_s=1800, threshold_s=t)
     for k, v in want.items():
@@ -161,8 +170,9 @@ ahts = st.floats(30.0, 900.0)
 
 @settings(max_examples=60, deadline=None)
 @given(load=loads, aht=ahts, patience=st.floats(10.0, 2000.0), t=st.floats(0.0, 120.0))
-def test_service_level_rises_with_agents(load: float, aht: float, patience: float,
-                                         t: float) -> None:
+def test_service_level_rises_with_agents(
+    load: float, aht: float, patience: float, t: float
+) -> None:
     calls = load * 1800 / aht
     n = np.arange(max(1, int(load) - 5), int(load) + 40)
     a = erlang_a(calls, aht, n, patience, threshold_s=t)

@@ -57,10 +57,14 @@ def _contacts(rows: list[tuple[str, str, float]]) -> pa.Table:
 
 
 def test_queue_patience_from_the_store(tmp_path) -> None:  # noqa: ANN001
-    rows = [("sales", "answered", 30.0), ("sales", "abandoned", 50.0),
-            ("sales", "answered", 100.0), ("sales", "abandoned", 20.0),
-            ("sales", "blocked", 999.0),  # not offered: ignored
-            ("help", "answered", 10.0)]
+    rows = [
+        ("sales", "answered", 30.0),
+        ("sales", "abandoned", 50.0),
+        ("sales", "answered", 100.0),
+        ("sales", "abandoned", 20.0),
+        ("sales", "blocked", 999.0),  # not offered: ignored
+        ("help", "answered", 10.0),
+    ]
     store = Store(tmp_path / "s.duckdb")
     with store.batch("t.csv", "test", "sha") as b:
         b.append("contacts", _contacts(rows))
@@ -83,8 +87,9 @@ def test_kaplan_meier_recovers_exponential_survival() -> None:
     # sampling the curve reproduces it; callers beyond the last abandon never abandon
     d = curve.distribution()
     x = d.sample(np.random.default_rng(1), 50_000)
-    assert np.mean(x > 90.0) == pytest.approx(curve.survival[
-        np.searchsorted(curve.times, 90.0, side="right") - 1], abs=0.01)
+    assert np.mean(x > 90.0) == pytest.approx(
+        curve.survival[np.searchsorted(curve.times, 90.0, side="right") - 1], abs=0.01
+    )
     assert np.isinf(x).mean() == pytest.approx(curve.survival[-1], abs=0.005)
 
 

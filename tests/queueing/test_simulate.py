@@ -18,14 +18,24 @@ from callscope.store import Store
 def _replicate(patience: Distribution, reps: int = 12, hours: int = 30) -> dict:
     """Independent replications of M/M/12(+M): 4.2 calls/min, mean service 2 min."""
     center = Center(
-        queues=(Queue("q", calls=[252.0] * hours, handle=Distribution.exponential(120),
-                      patience=patience),),
-        groups=(AgentGroup("g", agents=12, skills=("q",)),), interval_s=3600)
-    out: dict[str, list[float]] = {"p_abandon": [], "occupancy": [], "service_level": [],
-                                   "asa_s": []}
+        queues=(
+            Queue(
+                "q", calls=[252.0] * hours, handle=Distribution.exponential(120), patience=patience
+            ),
+        ),
+        groups=(AgentGroup("g", agents=12, skills=("q",)),),
+        interval_s=3600,
+    )
+    out: dict[str, list[float]] = {
+        "p_abandon": [],
+        "occupancy": [],
+        "service_level": [],
+        "asa_s": [],
+    }
     for seed in range(reps):
         s = simulate(center, rng=np.random.default_rng(1000 + seed)).summary(
-            threshold_s=20, warmup_s=3600)
+            threshold_s=20, warmup_s=3600
+        )
         out["p_abandon"].append(float(s.p_abandon[0]))
         out["occupancy"].append(s.occupancy)
         out["service_level"].append(float(s.service_level[0]))
@@ -63,19 +73,34 @@ def _multi_skill() -> Center:
     n = 8
     return Center(
         queues=(
-            Queue("sales", calls=np.linspace(100, 300, n), handle=Distribution.lognormal(240, 0.7),
-                  patience=Distribution.exponential(90), priority=1, overflow_after_s=30),
-            Queue("support", calls=[150.0] * n,
-                  handle=Distribution.empirical([120, 180, 300, 600, 900]),
-                  patience=Distribution.lognormal(120, 1.0), channel="chat"),
+            Queue(
+                "sales",
+                calls=np.linspace(100, 300, n),
+                handle=Distribution.lognormal(240, 0.7),
+                patience=Distribution.exponential(90),
+                priority=1,
+                overflow_after_s=30,
+            ),
+            Queue(
+                "support",
+                calls=[150.0] * n,
+                handle=Distribution.empirical([120, 180, 300, 600, 900]),
+                patience=Distribution.lognormal(120, 1.0),
+                channel="chat",
+            ),
         ),
         groups=(
             AgentGroup("sales", agents=[8, 10, 12, 14, 14, 12, 10, 8], skills=("sales",)),
             AgentGroup("support", agents=12, skills=("support",)),
-            AgentGroup("flex", agents=[2, 2, 4, 4, 0, 0, 3, 3], skills=("support",),
-                       overflow_skills=("sales",)),
+            AgentGroup(
+                "flex",
+                agents=[2, 2, 4, 4, 0, 0, 3, 3],
+                skills=("support",),
+                overflow_skills=("sales",),
+            ),
         ),
-        interval_s=1800)
+        interval_s=1800,
+    )
 
 
 def test_multi_skill_center_conserves_calls_and_respects_routing(tmp_path) -> None:  # noqa: ANN001
@@ -109,7 +134,8 @@ def test_multi_skill_center_conserves_calls_and_respects_routing(tmp_path) -> No
         assert np.all(st[o][1:] >= en[o][:-1] - 1e-9)
         sess = res.session_agent == a
         inside = (st[:, None] >= res.session_start_s[sess] - 1e-9) & (
-            en[:, None] <= res.session_end_s[sess] + 1e-9)
+            en[:, None] <= res.session_end_s[sess] + 1e-9
+        )
         assert inside.any(axis=1).all()
     # schedules: nobody of flex starts a call while flex has 0 agents on shift (2:00-3:00)
     flex = ans & (group[np.maximum(res.agent, 0)] == "flex")
@@ -135,20 +161,33 @@ def test_same_seed_same_result_and_validation() -> None:
     b = simulate(_multi_skill(), rng=11)
     np.testing.assert_array_equal(a.end_s, b.end_s)
     with pytest.raises(CallscopeError, match="unknown skill"):
-        simulate(Center(queues=(Queue("a", [1.0], Distribution.exponential(60)),),
-                        groups=(AgentGroup("g", 1, ("b",)),)))
+        simulate(
+            Center(
+                queues=(Queue("a", [1.0], Distribution.exponential(60)),),
+                groups=(AgentGroup("g", 1, ("b",)),),
+            )
+        )
     with pytest.raises(CallscopeError, match="same"):
-        simulate(Center(queues=(Queue("a", [1.0], Distribution.exponential(60)),
-                                Queue("b", [1.0, 2.0], Distribution.exponential(60))),
-                        groups=()))
+        simulate(
+            Center(
+                queues=(
+                    Queue("a", [1.0], Distribution.exponential(60)),
+                    Queue("b", [1.0, 2.0], Distribution.exponential(60)),
+                ),
+                groups=(),
+            )
+        )
 
 
 def test_priority_queue_is_served_first() -> None:
     center = Center(
-        queues=(Queue("vip", calls=[120.0] * 6, handle=Distribution.exponential(180),
-                      priority=5),
-                Queue("std", calls=[120.0] * 6, handle=Distribution.exponential(180))),
-        groups=(AgentGroup("all", agents=26, skills=("std", "vip")),), interval_s=1800)
+        queues=(
+            Queue("vip", calls=[120.0] * 6, handle=Distribution.exponential(180), priority=5),
+            Queue("std", calls=[120.0] * 6, handle=Distribution.exponential(180)),
+        ),
+        groups=(AgentGroup("all", agents=26, skills=("std", "vip")),),
+        interval_s=1800,
+    )
     s = simulate(center, rng=5).summary(warmup_s=1800)
     assert s.asa_s[0] * 3 < s.asa_s[1]  # vip waits far less on the same agents
     assert s.service_level[0] > s.service_level[1]
@@ -157,19 +196,31 @@ def test_priority_queue_is_served_first() -> None:
 def test_the_kpi_engine_measures_a_simulated_center_like_the_simulator() -> None:
     kpi = pytest.importorskip("callscope.kpi")
     center = Center(
-        queues=(Queue("sales", calls=[252.0] * 8, handle=Distribution.exponential(120),
-                      patience=Distribution.exponential(60)),),
-        groups=(AgentGroup("team", agents=12, skills=("sales",)),), interval_s=3600)
+        queues=(
+            Queue(
+                "sales",
+                calls=[252.0] * 8,
+                handle=Distribution.exponential(120),
+                patience=Distribution.exponential(60),
+            ),
+        ),
+        groups=(AgentGroup("team", agents=12, skills=("sales",)),),
+        interval_s=3600,
+    )
     res = simulate(center, rng=3)
     store = Store(":memory:")
     with store.batch("sim", "sim", "sha") as b:
         b.append("contacts", res.contacts())
         b.append("agent_states", res.agent_states())
-    row = kpi.compute_kpis(kpi.duckdb_source(store), ["queue"],
-                           kpi.KpiParams(abandon_rate_excludes_short=False)).rows()[0]
+    row = kpi.compute_kpis(
+        kpi.duckdb_source(store), ["queue"], kpi.KpiParams(abandon_rate_excludes_short=False)
+    ).rows()[0]
     s = res.summary(until_s=np.inf)
     assert (row["offered"], row["answered"], row["abandoned"]) == (
-        int(s.offered[0]), int(s.answered[0]), int(s.abandoned[0]))
+        int(s.offered[0]),
+        int(s.answered[0]),
+        int(s.abandoned[0]),
+    )
     assert row["service_level"] == pytest.approx(float(s.service_level[0]), rel=1e-12)
     assert row["asa_s"] == pytest.approx(float(s.asa_s[0]), rel=1e-9)
     assert row["abandon_rate"] == pytest.approx(float(s.p_abandon[0]), rel=1e-12)

@@ -30,8 +30,13 @@ def test_360_calls_need_54_agents() -> None:
 
 
 def _ok(m, sl, asa, ab, occ) -> np.ndarray:  # noqa: ANN001
-    return ((m.service_level >= sl) & (m.asa_s <= asa) & (m.p_abandon <= ab)
-            & (m.occupancy <= occ) & m.stable)
+    return (
+        (m.service_level >= sl)
+        & (m.asa_s <= asa)
+        & (m.p_abandon <= ab)
+        & (m.occupancy <= occ)
+        & m.stable
+    )
 
 
 @pytest.mark.parametrize("model", ["erlang-c", "erlang-a"])
@@ -41,9 +46,18 @@ def test_smallest_agents_meeting_every_target(model: str) -> None:
     aht = rng.uniform(60, 600, 200)
     patience = rng.uniform(20, 600, 200)
     sl, asa, ab, occ = 0.8, 15.0, 0.05, 0.9
-    r = required_agents(calls, aht, 900, model=model, sl_target=sl, sl_threshold_s=20,
-                        asa_target_s=asa, max_abandon=ab, max_occupancy=occ,
-                        patience_s=patience if model == "erlang-a" else None)
+    r = required_agents(
+        calls,
+        aht,
+        900,
+        model=model,
+        sl_target=sl,
+        sl_threshold_s=20,
+        asa_target_s=asa,
+        max_abandon=ab,
+        max_occupancy=occ,
+        patience_s=patience if model == "erlang-a" else None,
+    )
     assert r.met.all()
     f = erlang_a if model == "erlang-a" else erlang_c
 
@@ -89,7 +103,8 @@ def test_reverse_question_and_vectorised_shapes() -> None:
     # 20 scheduled with 30 % shrinkage = 14 on the phones
     e = expected_service(100, 180, 20, shrinkage=0.3)
     assert float(e.agents) == pytest.approx(14) and float(e.service_level) == pytest.approx(
-        0.88835, abs=5e-6)
+        0.88835, abs=5e-6
+    )
     grid = required_agents(np.full((4, 96), 200.0), 300, 900)
     assert grid.agents.shape == (4, 96) and len(grid) == 384
     zero = required_agents([0.0, 10.0], 300, 900)
@@ -120,8 +135,13 @@ def test_shrinkage_rounding_is_exact_for_whole_numbers() -> None:
 def test_plan_applies_concurrency_to_chat_rows_only() -> None:
     from callscope.queueing.plan import plan_columns
 
-    cols = {"interval_start": ["08:00", "08:00"], "queue": ["q", "q"],
-            "channel": ["voice", "chat"], "calls": [30, 30], "aht_s": [600, 600]}
+    cols = {
+        "interval_start": ["08:00", "08:00"],
+        "queue": ["q", "q"],
+        "channel": ["voice", "chat"],
+        "calls": [30, 30],
+        "aht_s": [600, 600],
+    }
     out = plan_columns(cols, concurrency=3, sl_threshold_s=60)
     one = int(required_agents(30, 600, 1800, sl_threshold_s=60).agents)
     assert out["agents"].tolist() == [one, int(np.ceil(one / 3))]
@@ -129,12 +149,24 @@ def test_plan_applies_concurrency_to_chat_rows_only() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(calls=st.floats(1.0, 3000.0), extra=st.floats(0.0, 500.0), aht=st.floats(30.0, 900.0),
-       patience=st.floats(10.0, 1000.0))
-def test_more_calls_never_need_fewer_agents(calls: float, extra: float, aht: float,
-                                            patience: float) -> None:
+@given(
+    calls=st.floats(1.0, 3000.0),
+    extra=st.floats(0.0, 500.0),
+    aht=st.floats(30.0, 900.0),
+    patience=st.floats(10.0, 1000.0),
+)
+def test_more_calls_never_need_fewer_agents(
+    calls: float, extra: float, aht: float, patience: float
+) -> None:
     for model, p in (("erlang-c", None), ("erlang-a", patience)):
-        r = required_agents([calls, calls + extra], aht, 1800, model=model, patience_s=p,
-                            asa_target_s=30, max_occupancy=0.95)
+        r = required_agents(
+            [calls, calls + extra],
+            aht,
+            1800,
+            model=model,
+            patience_s=p,
+            asa_target_s=30,
+            max_occupancy=0.95,
+        )
         assert r.agents[0] <= r.agents[1]
         assert r.met.all()

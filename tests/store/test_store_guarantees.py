@@ -43,8 +43,11 @@ def test_reingest_adds_nothing(store, tmp_path):
 
 
 def test_failure_mid_file_rolls_back(store, monkeypatch):
-    ingest_files(store, [Path(__file__).resolve().parents[1] / "ingest" / "data" / "ctr.jsonl"],
-                 "amazon-connect")
+    ingest_files(
+        store,
+        [Path(__file__).resolve().parents[1] / "ingest" / "data" / "ctr.jsonl"],
+        "amazon-connect",
+    )
     before = snapshot(store)
 
     def boom(*a, **k):
@@ -59,8 +62,11 @@ def test_failure_mid_file_rolls_back(store, monkeypatch):
 def test_sigkill_mid_ingest_leaves_store_as_before(tmp_path):
     db = tmp_path / "k.duckdb"
     with Store(db) as s:
-        ingest_files(s, [Path(__file__).resolve().parents[1] / "ingest" / "data" / "ctr.jsonl"],
-                     "amazon-connect")
+        ingest_files(
+            s,
+            [Path(__file__).resolve().parents[1] / "ingest" / "data" / "ctr.jsonl"],
+            "amazon-connect",
+        )
         before = snapshot(s)
     script = textwrap.dedent(f"""
         import os, signal
@@ -73,8 +79,9 @@ def test_sigkill_mid_ingest_leaves_store_as_before(tmp_path):
         asterisk._load_states = die
         ingest_files(Store({str(db)!r}), [{str(QL)!r}], "asterisk")
     """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     with Store(db) as s:
         assert snapshot(s) == before

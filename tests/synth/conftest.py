@@ -27,8 +27,14 @@ def sample(config: SynthConfig) -> SynthDay:
 def con(sample: SynthDay) -> duckdb.DuckDBPyConnection:
     """DuckDB over the sample's tables (c, st, sc, sv, m, o, ag)."""
     con = duckdb.connect()
-    for name, alias in (("contacts", "c"), ("agent_states", "st"), ("schedules", "sc"),
-                        ("surveys", "sv"), ("messages", "m"), ("orders", "o"),
-                        ("agents", "ag")):
+    for name, alias in (
+        ("contacts", "c"),
+        ("agent_states", "st"),
+        ("schedules", "sc"),
+        ("surveys", "sv"),
+        ("messages", "m"),
+        ("orders", "o"),
+        ("agents", "ag"),
+    ):
         con.register(alias, getattr(sample, name))
     return con

@@ -31,8 +31,9 @@ def test_transfer_cycle_is_refused() -> None:
         SynthConfig(queues=(a, b))
 
 
-@pytest.mark.parametrize("bad", [{"days": 0}, {"transfer_rate": 1.5}, {"chat_share": 1.0},
-                                 {"staffing": 0}])
+@pytest.mark.parametrize(
+    "bad", [{"days": 0}, {"transfer_rate": 1.5}, {"chat_share": 1.0}, {"staffing": 0}]
+)
 def test_bad_values_are_refused(bad: dict) -> None:
     with pytest.raises(ValueError):
         SynthConfig(**bad)
@@ -57,10 +58,19 @@ def test_default_queues_have_valid_hours() -> None:
         assert all(c <= 23.5 for _, c in q.hours)
 
 
-@pytest.mark.parametrize("bad", [{"talk_median_s": 0}, {"patience_median_s": -1},
-                                 {"hold_prob": 2.0}, {"max_chats": (0,)}])
+@pytest.mark.parametrize(
+    "bad",
+    [{"talk_median_s": 0}, {"patience_median_s": -1}, {"hold_prob": 2.0}, {"max_chats": (0,)}],
+)
 def test_bad_queue_values_are_refused(bad: dict) -> None:
-    kw = {"name": "Q", "channel": "voice", "volume": 1.0, "skill": "q",
-          "hours": ((8, 18),) * 7, "talk_median_s": 200.0, **bad}
+    kw = {
+        "name": "Q",
+        "channel": "voice",
+        "volume": 1.0,
+        "skill": "q",
+        "hours": ((8, 18),) * 7,
+        "talk_median_s": 200.0,
+        **bad,
+    }
     with pytest.raises(ValueError):
         QueueSpec(**kw)

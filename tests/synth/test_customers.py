@@ -27,8 +27,9 @@ def test_returns_reuse_customer_and_reason_and_carry_over() -> None:
     assert child.size == 1 and arrival[child[0]] >= 150.0
     assert why[child[0]] == 100
     assert book.pend_key.tolist() == [keys[9]] and book.pend_reason.tolist() == [109]
-    keys2, why2 = book.assign(arrival + 86400, channel, reason + 1000, np.full(10, np.nan),
-                              channel, rng)
+    keys2, why2 = book.assign(
+        arrival + 86400, channel, reason + 1000, np.full(10, np.nan), channel, rng
+    )
     assert (keys2 == keys[9]).sum() == 1 and why2[keys2 == keys[9]][0] == 109
     assert book.pend_key.size == 0
     # everyone else is a new customer

@@ -24,8 +24,20 @@ def _run(arrival, service, n_agents, patience=None, max_wait=np.inf, windows=Non
     ptr = np.concatenate([[0], np.cumsum([len(w) for w in windows])]).astype(np.int64)
     ws = np.array([s for w in windows for s, _ in w], float)
     we = np.array([e for w in windows for _, e in w], float)
-    return serve_queue(arrival.astype(float), patience, float(max_wait), z, service, z, z,
-                       np.arange(n_agents, dtype=np.int64), np.ones(n_agents), ptr, ws, we)
+    return serve_queue(
+        arrival.astype(float),
+        patience,
+        float(max_wait),
+        z,
+        service,
+        z,
+        z,
+        np.arange(n_agents, dtype=np.int64),
+        np.ones(n_agents),
+        ptr,
+        ws,
+        we,
+    )
 
 
 def test_mmn_wait_probability_matches_erlang_c() -> None:
@@ -46,8 +58,9 @@ def test_served_in_arrival_order_and_never_twice_at_once() -> None:
     rng = np.random.default_rng(2)
     arrival = np.sort(rng.integers(0, 20_000, 3000)).astype(float)
     service = rng.integers(60, 600, 3000).astype(float)
-    outcome, answer, leave, agent, talk, *_ = _run(arrival, service, 5,
-                                                   patience=rng.exponential(300, 3000))
+    outcome, answer, leave, agent, talk, *_ = _run(
+        arrival, service, 5, patience=rng.exponential(300, 3000)
+    )
     ok = outcome == ANSWERED
     assert np.all(np.diff(answer[ok]) >= 0)  # FCFS: answers in arrival order
     for a in range(5):
@@ -64,7 +77,8 @@ def test_agents_only_start_contacts_inside_their_windows() -> None:
     service = rng.integers(30, 300, 2000).astype(float)
     windows = [[(0.0, 9000.0), (10_000.0, 30_000.0)], [(5000.0, 20_000.0)]]
     outcome, answer, leave, agent, talk, hold, acw, release = _run(
-        arrival, service, 2, patience=np.full(2000, 1e9), windows=windows)
+        arrival, service, 2, patience=np.full(2000, 1e9), windows=windows
+    )
     ok = outcome == ANSWERED
     for a, spans in enumerate(windows):
         t = answer[ok & (agent == a)]
@@ -99,8 +113,9 @@ def test_mmn_with_exponential_patience_matches_erlang_a() -> None:
     rng = np.random.default_rng(8)
     lam, mean_s, agents, mean_pat, n = 0.1, 200.0, 20, 120.0, 200_000
     arrival = np.cumsum(rng.exponential(1 / lam, n))
-    outcome, *_ = _run(arrival, rng.exponential(mean_s, n), agents,
-                       patience=rng.exponential(mean_pat, n))
+    outcome, *_ = _run(
+        arrival, rng.exponential(mean_s, n), agents, patience=rng.exponential(mean_pat, n)
+    )
     expected = _erlang_a_abandon(lam, 1 / mean_s, 1 / mean_pat, agents)  # about 0.10
     assert 0.08 < expected < 0.12
     assert abs(np.mean(outcome == ABANDONED) - expected) < 0.006

@@ -18,15 +18,15 @@ from callscope.synth.shifts import (
 def _coverage(shifts: list[tuple[int, int]]) -> np.ndarray:
     cov = np.zeros(96, np.int64)
     for s, length in shifts:
-        cov[s // 15: -(-(s + length) // 15)] += 1
+        cov[s // 15 : -(-(s + length) // 15)] += 1
     return cov
 
 
 def test_requirement_follows_the_load_and_the_open_hours() -> None:
     cfg = SynthConfig()
     req = requirement(cfg, 0, cfg.start)  # General, a Monday, open 8-20
-    assert req[: 8 * 4].sum() == 0 and req[20 * 4:].sum() == 0
-    assert req[8 * 4: 20 * 4].min() >= 1
+    assert req[: 8 * 4].sum() == 0 and req[20 * 4 :].sum() == 0
+    assert req[8 * 4 : 20 * 4].min() >= 1
     assert req[42] > req[50] < req[58]  # 10:30 peak, 12:30 dip, 14:30 peak
     more = requirement(SynthConfig(staffing=1.3), 0, cfg.start)
     assert more.sum() > req.sum()
@@ -66,7 +66,7 @@ def test_staff_day_schedules_breaks_and_deviates_from_them() -> None:
         worked += 1
         s, e = staff.win_start[lo:hi], staff.win_end[lo:hi]
         assert np.all(e > s) and np.all(s[1:] >= e[:-1])
-        assert staff.win_gap[hi - 1] == 0 and np.all(staff.win_gap[lo: hi - 1] > 0)
+        assert staff.win_gap[hi - 1] == 0 and np.all(staff.win_gap[lo : hi - 1] > 0)
     assert 170 < worked < 195  # no-shows and planned absences
     login = staff.win_start[staff.win_ptr[:-1][np.diff(staff.win_ptr) > 0]]
     planned = np.array([s * 60 for s, _ in shifts])[np.diff(staff.win_ptr) > 0]

@@ -23,10 +23,23 @@ from callscope.synth import (
 )
 
 FIELDS = {  # event -> number of data fields
-    "ENTERQUEUE": 2, "RINGNOANSWER": 1, "CONNECT": 3, "COMPLETEAGENT": 3,
-    "COMPLETECALLER": 3, "TRANSFER": 5, "BLINDTRANSFER": 5, "ATTENDEDTRANSFER": 5,
-    "ABANDON": 3, "EXITWITHTIMEOUT": 3, "EXITEMPTY": 3, "EXITWITHKEY": 4,
-    "AGENTLOGIN": 1, "AGENTLOGOFF": 2, "ADDMEMBER": 1, "REMOVEMEMBER": 1, "PAUSE": 1,
+    "ENTERQUEUE": 2,
+    "RINGNOANSWER": 1,
+    "CONNECT": 3,
+    "COMPLETEAGENT": 3,
+    "COMPLETECALLER": 3,
+    "TRANSFER": 5,
+    "BLINDTRANSFER": 5,
+    "ATTENDEDTRANSFER": 5,
+    "ABANDON": 3,
+    "EXITWITHTIMEOUT": 3,
+    "EXITEMPTY": 3,
+    "EXITWITHKEY": 4,
+    "AGENTLOGIN": 1,
+    "AGENTLOGOFF": 2,
+    "ADDMEMBER": 1,
+    "REMOVEMEMBER": 1,
+    "PAUSE": 1,
     "UNPAUSE": 1,
 }
 
@@ -47,10 +60,24 @@ def _epoch(ts: datetime) -> int:
 def test_queue_log_lines_have_the_documented_fields(queue_log: list[list[str]]) -> None:
     events = Counter(f[4] for f in queue_log)
     assert set(events) <= set(FIELDS)
-    for name in ("ENTERQUEUE", "CONNECT", "COMPLETEAGENT", "COMPLETECALLER", "ABANDON",
-                 "RINGNOANSWER", "BLINDTRANSFER", "ATTENDEDTRANSFER", "TRANSFER",
-                 "EXITWITHKEY", "AGENTLOGIN", "AGENTLOGOFF", "ADDMEMBER", "REMOVEMEMBER",
-                 "PAUSE", "UNPAUSE"):
+    for name in (
+        "ENTERQUEUE",
+        "CONNECT",
+        "COMPLETEAGENT",
+        "COMPLETECALLER",
+        "ABANDON",
+        "RINGNOANSWER",
+        "BLINDTRANSFER",
+        "ATTENDEDTRANSFER",
+        "TRANSFER",
+        "EXITWITHKEY",
+        "AGENTLOGIN",
+        "AGENTLOGOFF",
+        "ADDMEMBER",
+        "REMOVEMEMBER",
+        "PAUSE",
+        "UNPAUSE",
+    ):
         assert events[name] > 0, name
     epochs = [int(f[0]) for f in queue_log]
     assert epochs == sorted(epochs)
@@ -133,10 +160,21 @@ def test_amazon_connect_records(days: list[SynthDay], sample: SynthDay, tmp_path
     n = write_amazon_connect(days[:4], path)
     recs = [json.loads(line) for line in path.read_text().splitlines()]
     assert len(recs) == n == sum(d.contacts.num_rows for d in days[:4])
-    keys = {"ContactId", "InitialContactId", "PreviousContactId", "Channel",
-            "InitiationMethod", "InitiationTimestamp", "ConnectedToSystemTimestamp",
-            "DisconnectTimestamp", "DisconnectReason", "CustomerEndpoint", "Queue", "Agent",
-            "Attributes"}
+    keys = {
+        "ContactId",
+        "InitialContactId",
+        "PreviousContactId",
+        "Channel",
+        "InitiationMethod",
+        "InitiationTimestamp",
+        "ConnectedToSystemTimestamp",
+        "DisconnectTimestamp",
+        "DisconnectReason",
+        "CustomerEndpoint",
+        "Queue",
+        "Agent",
+        "Attributes",
+    }
     by_id = {r["contact_id"]: r for r in sample.contacts.to_pylist()}
     seen = Counter()
     for rec in recs:
@@ -166,8 +204,7 @@ def test_amazon_connect_records(days: list[SynthDay], sample: SynthDay, tmp_path
             assert a["AgentInteractionDuration"] == round(row["talk_s"])
             assert a["CustomerHoldDuration"] == round(row["hold_s"])
             assert a["AfterContactWorkDuration"] == round(row["acw_s"])
-            assert a["ConnectedToAgentTimestamp"] == row["answer_ts"].strftime(
-                "%Y-%m-%dT%H:%M:%SZ")
+            assert a["ConnectedToAgentTimestamp"] == row["answer_ts"].strftime("%Y-%m-%dT%H:%M:%SZ")
             assert (a["NumberOfHolds"] > 0) == (row["hold_s"] > 0)
     assert seen["transfer"] and seen["ivr"] and seen["unanswered"]
 
@@ -179,15 +216,18 @@ def test_contacts_csv_round_trips(days: list[SynthDay], tmp_path: Path) -> None:
         reader = csv.reader(f)
         header = next(reader)
         first = next(reader)
-    assert tuple(header) == tuple(x for x in CONTACTS.names
-                                  if x not in ("source_file", "source_line"))
+    assert tuple(header) == tuple(
+        x for x in CONTACTS.names if x not in ("source_file", "source_line")
+    )
     row = dict(zip(header, first, strict=True))
     datetime.strptime(row["arrival_ts"], "%Y-%m-%d %H:%M:%S")
     assert row["transferred"] in ("true", "false")
     con = duckdb.connect()
-    back = con.sql(f"SELECT * FROM read_csv('{path}', header=true, "
-                       "types={'contact_id': 'VARCHAR', 'conversation_id': 'VARCHAR', "
-                       "'previous_contact_id': 'VARCHAR', 'customer_key': 'VARCHAR'})").to_arrow_table()
+    back = con.sql(
+        f"SELECT * FROM read_csv('{path}', header=true, "
+        "types={'contact_id': 'VARCHAR', 'conversation_id': 'VARCHAR', "
+        "'previous_contact_id': 'VARCHAR', 'customer_key': 'VARCHAR'})"
+    ).to_arrow_table()
     assert back.num_rows == n == sum(d.contacts.num_rows for d in days[:3])
     orig = days[0].contacts
     assert back["contact_id"][0].as_py() == orig["contact_id"][0].as_py()
@@ -204,8 +244,16 @@ def test_writers_stream_generators(tmp_path: Path) -> None:
 def test_queue_log_stays_sorted_across_midnight(tmp_path: Path) -> None:
     from callscope.synth import QueueSpec
 
-    late = QueueSpec("Late", "voice", 1.0, "late", ((20, 23.5),) * 7, talk_median_s=1500,
-                     patience_median_s=300, ivr_median_s=20)
+    late = QueueSpec(
+        "Late",
+        "voice",
+        1.0,
+        "late",
+        ((20, 23.5),) * 7,
+        talk_median_s=1500,
+        patience_median_s=300,
+        ivr_median_s=20,
+    )
     cfg = SynthConfig(seed=3, days=3, contacts_per_day=300, queues=(late,))
     days = list(generate_days(cfg))
     path = tmp_path / "q"
@@ -220,12 +268,20 @@ def test_queue_log_stays_sorted_across_midnight(tmp_path: Path) -> None:
 def test_single_channel_centers_generate_and_write(channel: str, tmp_path: Path) -> None:
     from callscope.synth import QueueSpec
 
-    q = QueueSpec("Only", channel, 1.0, "x", ((8, 18),) * 7, talk_median_s=300,
-                  max_chats=(2,) if channel == "chat" else (1,),
-                  patience_median_s=float("inf") if channel == "email" else 120.0)
+    q = QueueSpec(
+        "Only",
+        channel,
+        1.0,
+        "x",
+        ((8, 18),) * 7,
+        talk_median_s=300,
+        max_chats=(2,) if channel == "chat" else (1,),
+        patience_median_s=float("inf") if channel == "email" else 120.0,
+    )
     days = list(generate_days(SynthConfig(seed=1, days=2, contacts_per_day=200, queues=(q,))))
     assert sum(d.contacts.num_rows for d in days) > 300
     write_queue_log(days, tmp_path / "q")
-    assert write_amazon_connect(days, tmp_path / "a.jsonl") == sum(d.contacts.num_rows
-                                                                   for d in days)
+    assert write_amazon_connect(days, tmp_path / "a.jsonl") == sum(
+        d.contacts.num_rows for d in days
+    )
     write_contacts_csv(days, tmp_path / "c.csv")

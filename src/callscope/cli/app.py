@@ -31,8 +31,11 @@ err_console = Console(stderr=True)
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help="DuckDB store file [env CALLSCOPE_DB, default ./callscope.duckdb]",
-                 show_default=False),
+    typer.Option(
+        "--db",
+        help="DuckDB store file [env CALLSCOPE_DB, default ./callscope.duckdb]",
+        show_default=False,
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON summary.")]
 

@@ -28,11 +28,16 @@ class Format(StrEnum):
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files to ingest.", show_default=False)],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Source format of the files.")],
-    mapping: Annotated[Path | None, typer.Option(
-        "--mapping", "-m", help="Column mapping (TOML/YAML) for --format csv.")] = None,
-    tz: Annotated[str | None, typer.Option(
-        help="Time zone of the center (e.g. Europe/Warsaw) for epoch/UTC sources; default UTC."
-    )] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", "-m", help="Column mapping (TOML/YAML) for --format csv."),
+    ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            help="Time zone of the center (e.g. Europe/Warsaw) for epoch/UTC sources; default UTC."
+        ),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -42,16 +47,21 @@ def ingest(
     and rows already stored are never stored twice.
     """
     store = Store(resolve_db(db))
-    with Progress(TextColumn("[bold]ingest[/] {task.description}"), BarColumn(),
-                  TextColumn("{task.completed}/{task.total} files"), TimeElapsedColumn(),
-                  console=console, transient=True, disable=as_json) as bar:
+    with Progress(
+        TextColumn("[bold]ingest[/] {task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} files"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=as_json,
+    ) as bar:
         task = bar.add_task(paths[0].name if paths else "", total=len(paths))
 
         def progress(file: str, done: int, total: int) -> None:
             bar.update(task, completed=done, description=Path(file).name)
 
-        summary = ingest_files(store, paths, fmt.value, mapping=mapping, tz=tz,
-                               progress=progress)
+        summary = ingest_files(store, paths, fmt.value, mapping=mapping, tz=tz, progress=progress)
     store.close()
     if as_json:
         print_json(summary.to_json())
@@ -64,9 +74,15 @@ def _print_summary(summary: IngestSummary, db: Path) -> None:
     for col in ("file", "read", "loaded", "rejected", "duplicates", "seconds", "note"):
         t.add_column(col, justify="right" if col not in ("file", "note") else "left")
     for f in summary.files:
-        t.add_row(Path(f.file).name, f"{f.rows_read:,}", f"{f.rows_loaded:,}",
-                  f"{f.rows_rejected:,}", f"{f.rows_duplicate:,}", f"{f.seconds:.2f}",
-                  f.skipped or ", ".join(f"{k} {v:,}" for k, v in f.tables.items()))
+        t.add_row(
+            Path(f.file).name,
+            f"{f.rows_read:,}",
+            f"{f.rows_loaded:,}",
+            f"{f.rows_rejected:,}",
+            f"{f.rows_duplicate:,}",
+            f"{f.seconds:.2f}",
+            f.skipped or ", ".join(f"{k} {v:,}" for k, v in f.tables.items()),
+        )
     console.print(t)
     if summary.rejects:
         console.print(f"[yellow]{len(summary.rejects):,} row(s) rejected[/] — the first:")
@@ -77,7 +93,9 @@ def _print_summary(summary: IngestSummary, db: Path) -> None:
 
 @app.command()
 def rejects(
-    file: Annotated[str | None, typer.Option(help="Only rejects of this file (as ingested).")] = None,
+    file: Annotated[
+        str | None, typer.Option(help="Only rejects of this file (as ingested).")
+    ] = None,
     limit: Annotated[int, typer.Option(help="Show at most this many.")] = 50,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -93,8 +111,10 @@ def rejects(
     if not rows:
         console.print("no rejected rows")
         return
-    t = Table(title=f"{total:,} rejected row(s)" + (f", first {limit}" if total > limit else ""),
-              title_justify="left")
+    t = Table(
+        title=f"{total:,} rejected row(s)" + (f", first {limit}" if total > limit else ""),
+        title_justify="left",
+    )
     for col in ("file", "line", "reason", "raw"):
         t.add_column(col, overflow="fold")
     for r in rows:

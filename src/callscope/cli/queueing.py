@@ -20,8 +20,7 @@ from callscope.errors import CallscopeError
 __all__ = ["erlang_a_cmd", "erlang_b_cmd", "erlang_c_cmd", "simulate", "staff"]
 
 
-erlang_app = typer.Typer(help="Erlang B, C and A metrics for one interval.",
-                         no_args_is_help=True)
+erlang_app = typer.Typer(help="Erlang B, C and A metrics for one interval.", no_args_is_help=True)
 app.add_typer(erlang_app, name="erlang")
 
 
@@ -44,19 +43,27 @@ class Model(StrEnum):
 Calls = Annotated[float, typer.Option("--calls", help="Calls offered in the interval.")]
 IntervalS = Annotated[float, typer.Option("--interval-s", help="Interval length, seconds.")]
 AhtS = Annotated[float, typer.Option("--aht-s", help="Average handle time, seconds.")]
-Agents = Annotated[float, typer.Option(
-    "--agents", help="Agents on the phones (fractional allowed, interpolated).")]
-ThresholdS = Annotated[float, typer.Option(
-    "--threshold-s", help="Service-level threshold T, seconds.")]
+Agents = Annotated[
+    float, typer.Option("--agents", help="Agents on the phones (fractional allowed, interpolated).")
+]
+ThresholdS = Annotated[
+    float, typer.Option("--threshold-s", help="Service-level threshold T, seconds.")
+]
 FormatOpt = Annotated[OutFormat, typer.Option("--format", help="Output format.")]
 
 
 def _check_point(calls: float, interval_s: float, aht_s: float, agents: float) -> None:
-    for name, v, ok in (("--calls", calls, calls >= 0), ("--interval-s", interval_s, interval_s > 0),
-                        ("--aht-s", aht_s, aht_s > 0), ("--agents", agents, agents >= 0)):
+    for name, v, ok in (
+        ("--calls", calls, calls >= 0),
+        ("--interval-s", interval_s, interval_s > 0),
+        ("--aht-s", aht_s, aht_s > 0),
+        ("--agents", agents, agents >= 0),
+    ):
         if not ok or not np.isfinite(v):
-            raise CallscopeError(f"{name} must be {'>= 0' if name in ('--calls', '--agents') else '> 0'}"
-                                 f" and finite; got {v}")
+            raise CallscopeError(
+                f"{name} must be {'>= 0' if name in ('--calls', '--agents') else '> 0'}"
+                f" and finite; got {v}"
+            )
 
 
 def _print_point(title: str, values: dict[str, Any], fmt: OutFormat) -> None:
@@ -72,8 +79,18 @@ def _print_point(title: str, values: dict[str, Any], fmt: OutFormat) -> None:
 
 
 def _point(m: Any, extra: dict[str, Any]) -> dict[str, Any]:
-    keys = ("traffic", "agents", "p_wait", "service_level", "asa_s", "mean_wait_s",
-            "occupancy", "p_abandon", "p_abandon_within_t", "queue_length")
+    keys = (
+        "traffic",
+        "agents",
+        "p_wait",
+        "service_level",
+        "asa_s",
+        "mean_wait_s",
+        "occupancy",
+        "p_abandon",
+        "p_abandon_within_t",
+        "queue_length",
+    )
     out = {k: float(getattr(m, k)) for k in keys}
     out.update(extra)
     out["stable"] = bool(m.stable)
@@ -81,8 +98,14 @@ def _point(m: Any, extra: dict[str, Any]) -> dict[str, Any]:
 
 
 @erlang_app.command("b")
-def erlang_b_cmd(calls: Calls, aht_s: AhtS, agents: Agents, interval_s: IntervalS = 1800.0,
-                 threshold_s: ThresholdS = 20.0, fmt: FormatOpt = OutFormat.table) -> None:
+def erlang_b_cmd(
+    calls: Calls,
+    aht_s: AhtS,
+    agents: Agents,
+    interval_s: IntervalS = 1800.0,
+    threshold_s: ThresholdS = 20.0,
+    fmt: FormatOpt = OutFormat.table,
+) -> None:
     """Erlang B (M/M/N/N): blocking when callers who find every agent busy are refused.
 
     Nobody waits, so the service level is 1 - blocking for any threshold."""
@@ -90,15 +113,31 @@ def erlang_b_cmd(calls: Calls, aht_s: AhtS, agents: Agents, interval_s: Interval
 
     _check_point(calls, interval_s, aht_s, agents)
     m = loss_system(calls, aht_s, agents, interval_s=interval_s)
-    vals = {k: float(getattr(m, k)) for k in ("traffic", "agents", "blocking", "p_wait",
-                                              "service_level", "asa_s", "occupancy",
-                                              "p_abandon")}
+    vals = {
+        k: float(getattr(m, k))
+        for k in (
+            "traffic",
+            "agents",
+            "blocking",
+            "p_wait",
+            "service_level",
+            "asa_s",
+            "occupancy",
+            "p_abandon",
+        )
+    }
     _print_point("Erlang B", vals, fmt)
 
 
 @erlang_app.command("c")
-def erlang_c_cmd(calls: Calls, aht_s: AhtS, agents: Agents, interval_s: IntervalS = 1800.0,
-                 threshold_s: ThresholdS = 20.0, fmt: FormatOpt = OutFormat.table) -> None:
+def erlang_c_cmd(
+    calls: Calls,
+    aht_s: AhtS,
+    agents: Agents,
+    interval_s: IntervalS = 1800.0,
+    threshold_s: ThresholdS = 20.0,
+    fmt: FormatOpt = OutFormat.table,
+) -> None:
     """Erlang C (M/M/N): callers wait as long as it takes. Unstable when load >= agents."""
     from callscope.queueing.erlang import erlang_c
 
@@ -106,16 +145,24 @@ def erlang_c_cmd(calls: Calls, aht_s: AhtS, agents: Agents, interval_s: Interval
     m = erlang_c(calls, aht_s, agents, interval_s=interval_s, threshold_s=threshold_s)
     _print_point("Erlang C", _point(m, {}), fmt)
     if not bool(m.stable) and fmt is OutFormat.table:
-        err_console.print("[yellow]unstable:[/] the load is at or above the agents; the queue "
-                          "grows without end (try `callscope erlang a` with --patience-s)")
+        err_console.print(
+            "[yellow]unstable:[/] the load is at or above the agents; the queue "
+            "grows without end (try `callscope erlang a` with --patience-s)"
+        )
 
 
 @erlang_app.command("a")
-def erlang_a_cmd(calls: Calls, aht_s: AhtS, agents: Agents,
-                 patience_s: Annotated[float, typer.Option(
-                     "--patience-s", help="Mean patience before abandoning, seconds.")],
-                 interval_s: IntervalS = 1800.0, threshold_s: ThresholdS = 20.0,
-                 fmt: FormatOpt = OutFormat.table) -> None:
+def erlang_a_cmd(
+    calls: Calls,
+    aht_s: AhtS,
+    agents: Agents,
+    patience_s: Annotated[
+        float, typer.Option("--patience-s", help="Mean patience before abandoning, seconds.")
+    ],
+    interval_s: IntervalS = 1800.0,
+    threshold_s: ThresholdS = 20.0,
+    fmt: FormatOpt = OutFormat.table,
+) -> None:
     """Erlang A (M/M/N+M): callers abandon after an exponential patience."""
     from callscope.queueing.erlang import erlang_a
 
@@ -131,8 +178,9 @@ def _parse_target(target: str) -> tuple[float, float]:
         pct, secs = target.split("/")
         sl, t = float(pct) / 100.0, float(secs)
     except ValueError:
-        raise CallscopeError(f"--target must look like 80/20 (percent/seconds); got {target!r}"
-                             ) from None
+        raise CallscopeError(
+            f"--target must look like 80/20 (percent/seconds); got {target!r}"
+        ) from None
     if not (0.0 <= sl < 1.0 and t >= 0):
         raise CallscopeError(f"--target {target!r}: percent must be in [0, 100), seconds >= 0")
     return sl, t
@@ -164,10 +212,14 @@ def _latest_forecast(db: Path) -> dict[str, list[Any]]:
     finally:
         store.close()
     if table.num_rows == 0:
-        raise CallscopeError("the store has no forecast: run `callscope forecast` first or "
-                             "pass --input FILE.csv")
-    names = [n for n in ("interval_start", "queue", "channel", "calls", "aht_s", "interval_s")
-             if n in table.column_names]
+        raise CallscopeError(
+            "the store has no forecast: run `callscope forecast` first or pass --input FILE.csv"
+        )
+    names = [
+        n
+        for n in ("interval_start", "queue", "channel", "calls", "aht_s", "interval_s")
+        if n in table.column_names
+    ]
     return {n: table.column(n).to_pylist() for n in names}
 
 
@@ -176,8 +228,10 @@ def _store_patience(db: Path, queues: list[str]) -> dict[str, float]:
     from callscope.store.patience import queue_patience
 
     if not db.exists():
-        raise CallscopeError("model erlang-a needs patience: add a patience_s column, pass "
-                             f"--patience-s, or ingest contacts into a store (none at {db})")
+        raise CallscopeError(
+            "model erlang-a needs patience: add a patience_s column, pass "
+            f"--patience-s, or ingest contacts into a store (none at {db})"
+        )
     store = Store(db, read_only=True)
     try:
         est = queue_patience(store, queues=sorted(set(queues)))
@@ -186,48 +240,74 @@ def _store_patience(db: Path, queues: list[str]) -> dict[str, float]:
     # nobody abandoned: infinite patience, i.e. Erlang C for that queue
     got = {g: p for g, p in zip(est.groups, est.patience_s, strict=True) if not np.isnan(p)}
     for g, p, d in zip(est.groups, est.patience_s, est.abandons, strict=True):
-        note = (f"{p:.0f} s ({int(d)} abandons; total wait / abandons)" if np.isfinite(p)
-                else "nobody abandoned: no abandonment assumed (Erlang C)")
-        err_console.print(f"patience of queue {g!r} estimated from the store: {note}",
-                          highlight=False)
+        note = (
+            f"{p:.0f} s ({int(d)} abandons; total wait / abandons)"
+            if np.isfinite(p)
+            else "nobody abandoned: no abandonment assumed (Erlang C)"
+        )
+        err_console.print(
+            f"patience of queue {g!r} estimated from the store: {note}", highlight=False
+        )
     return got
 
 
 @app.command()
 def staff(
-    input: Annotated[Path | None, typer.Option(
-        "--input", "-i", help="CSV with interval_start, queue, calls, aht_s "
-        "[patience_s, interval_s]; default: the latest forecast in the store.")] = None,
+    input: Annotated[
+        Path | None,
+        typer.Option(
+            "--input",
+            "-i",
+            help="CSV with interval_start, queue, calls, aht_s "
+            "[patience_s, interval_s]; default: the latest forecast in the store.",
+        ),
+    ] = None,
     target: Annotated[str, typer.Option(help="Service-level target percent/seconds.")] = "80/20",
     model: Annotated[Model, typer.Option(help="Queueing model.")] = Model.erlang_c,
-    asa_s: Annotated[float | None, typer.Option(
-        "--asa-s", help="Maximum ASA, seconds.")] = None,
-    max_abandon: Annotated[float | None, typer.Option(
-        help="Maximum abandonment rate (erlang-a), e.g. 0.05.")] = None,
-    max_occupancy: Annotated[float | None, typer.Option(
-        help="Maximum occupancy, e.g. 0.85.")] = None,
-    shrinkage: Annotated[float, typer.Option(
-        help="Share of paid time off the phones, e.g. 0.3.")] = 0.0,
-    concurrency: Annotated[int, typer.Option(
-        help="Contacts an agent handles at once (chat); with a channel column, applied "
-        "to non-voice rows only.")] = 1,
-    patience_s: Annotated[float | None, typer.Option(
-        "--patience-s", help="Mean patience, seconds (erlang-a); default: the input's "
-        "patience_s column, else estimated from the store.")] = None,
-    interval_s: Annotated[float, typer.Option(
-        "--interval-s", help="Interval length when the input has no interval_s.")] = 1800.0,
+    asa_s: Annotated[float | None, typer.Option("--asa-s", help="Maximum ASA, seconds.")] = None,
+    max_abandon: Annotated[
+        float | None, typer.Option(help="Maximum abandonment rate (erlang-a), e.g. 0.05.")
+    ] = None,
+    max_occupancy: Annotated[
+        float | None, typer.Option(help="Maximum occupancy, e.g. 0.85.")
+    ] = None,
+    shrinkage: Annotated[
+        float, typer.Option(help="Share of paid time off the phones, e.g. 0.3.")
+    ] = 0.0,
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            help="Contacts an agent handles at once (chat); with a channel column, applied "
+            "to non-voice rows only."
+        ),
+    ] = 1,
+    patience_s: Annotated[
+        float | None,
+        typer.Option(
+            "--patience-s",
+            help="Mean patience, seconds (erlang-a); default: the input's "
+            "patience_s column, else estimated from the store.",
+        ),
+    ] = None,
+    interval_s: Annotated[
+        float,
+        typer.Option("--interval-s", help="Interval length when the input has no interval_s."),
+    ] = 1800.0,
     fmt: Annotated[PlanFormat, typer.Option("--format", help="Output format.")] = PlanFormat.csv,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write here instead of stdout.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Agents needed per interval to meet the targets, with the service they give."""
     from callscope.queueing.plan import plan_columns
 
     sl, t = _parse_target(target)
-    for name, v, lo, hi in (("--shrinkage", shrinkage, 0.0, 0.999),
-                            ("--max-occupancy", max_occupancy, 0.01, 1.0),
-                            ("--max-abandon", max_abandon, 1e-6, 1.0)):
+    for name, v, lo, hi in (
+        ("--shrinkage", shrinkage, 0.0, 0.999),
+        ("--max-occupancy", max_occupancy, 0.01, 1.0),
+        ("--max-abandon", max_abandon, 1e-6, 1.0),
+    ):
         if v is not None and not lo <= v <= hi:
             raise CallscopeError(f"{name} must lie in [{lo}, {hi}]; got {v}")
     if concurrency < 1:
@@ -236,10 +316,19 @@ def staff(
     patience: float | dict[str, float] | None = patience_s
     if model is Model.erlang_a and patience_s is None and "patience_s" not in columns:
         patience = _store_patience(resolve_db(db), [str(q) for q in columns.get("queue", [])])
-    plan = plan_columns(columns, model=model.value, sl_target=sl, sl_threshold_s=t,
-                        asa_target_s=asa_s, max_abandon=max_abandon,
-                        max_occupancy=max_occupancy, shrinkage=shrinkage,
-                        concurrency=concurrency, patience_s=patience, interval_s=interval_s)
+    plan = plan_columns(
+        columns,
+        model=model.value,
+        sl_target=sl,
+        sl_threshold_s=t,
+        asa_target_s=asa_s,
+        max_abandon=max_abandon,
+        max_occupancy=max_occupancy,
+        shrinkage=shrinkage,
+        concurrency=concurrency,
+        patience_s=patience,
+        interval_s=interval_s,
+    )
     text = _render(plan, fmt)
     if output is not None:
         output.write_text(text)
@@ -283,9 +372,18 @@ def _render(plan: dict[str, Any], fmt: PlanFormat) -> str:
 
 def _print_plan_table(plan: dict[str, Any]) -> None:
     t = Table(title="staffing plan", title_justify="left")
-    cols = {"interval_start": "start", "queue": "queue", "calls": "calls", "aht_s": "AHT s",
-            "agents": "agents", "scheduled_agents": "sched", "service_level": "SL",
-            "asa_s": "ASA s", "p_abandon": "aband", "occupancy": "occ"}
+    cols = {
+        "interval_start": "start",
+        "queue": "queue",
+        "calls": "calls",
+        "aht_s": "AHT s",
+        "agents": "agents",
+        "scheduled_agents": "sched",
+        "service_level": "SL",
+        "asa_s": "ASA s",
+        "p_abandon": "aband",
+        "occupancy": "occ",
+    }
     for c, head in cols.items():
         t.add_column(head, justify="left" if c in ("interval_start", "queue") else "right")
     for r in _rows(plan):
@@ -309,21 +407,31 @@ def _store_distributions(db: Path, queues: list[str]) -> dict[str, tuple[Any, An
             h = handle_times(store, q)
             w, ab = queue_waits(store, q)
             if h.size < 30 or w.size < 30:
-                raise CallscopeError(f"queue {q!r} has too few stored contacts ({h.size} "
-                                     "answered) for empirical distributions; drop "
-                                     "--from-store or ingest more data")
+                raise CallscopeError(
+                    f"queue {q!r} has too few stored contacts ({h.size} "
+                    "answered) for empirical distributions; drop "
+                    "--from-store or ingest more data"
+                )
             out[q] = (Distribution.empirical(h), kaplan_meier(w, ab).distribution())
-            err_console.print(f"queue {q!r}: handle time from {h.size:,} answered calls, "
-                              f"patience (Kaplan-Meier) from {w.size:,} waits, "
-                              f"{int(ab.sum()):,} abandons", highlight=False)
+            err_console.print(
+                f"queue {q!r}: handle time from {h.size:,} answered calls, "
+                f"patience (Kaplan-Meier) from {w.size:,} waits, "
+                f"{int(ab.sum()):,} abandons",
+                highlight=False,
+            )
     finally:
         store.close()
     return out
 
 
-def _center_from_plan(columns: dict[str, list[Any]], handle: str, handle_cv: float,
-                      patience_s: float | None, interval_s: float,
-                      dists: dict[str, tuple[Any, Any]] | None = None) -> Any:
+def _center_from_plan(
+    columns: dict[str, list[Any]],
+    handle: str,
+    handle_cv: float,
+    patience_s: float | None,
+    interval_s: float,
+    dists: dict[str, tuple[Any, Any]] | None = None,
+) -> Any:
     """One single-skill agent group per queue, from a plan with ``agents`` per row;
     ``dists`` (queue -> handle, patience) overrides the parametric distributions."""
     from datetime import datetime
@@ -334,14 +442,19 @@ def _center_from_plan(columns: dict[str, list[Any]], handle: str, handle_cv: flo
 
     for col in ("interval_start", "queue", "calls", "aht_s", "agents"):
         if col not in columns:
-            raise CallscopeError(f"input has no column {col!r}; simulate needs interval_start, "
-                                 "queue, calls, aht_s, agents (e.g. the output of "
-                                 "`callscope staff`)")
+            raise CallscopeError(
+                f"input has no column {col!r}; simulate needs interval_start, "
+                "queue, calls, aht_s, agents (e.g. the output of "
+                "`callscope staff`)"
+            )
     calls = numeric_column("calls", columns["calls"])
     aht = numeric_column("aht_s", columns["aht_s"])
     agents = numeric_column("agents", columns["agents"])
-    pat = (numeric_column("patience_s", columns["patience_s"]) if "patience_s" in columns
-           else np.full(calls.shape, np.inf if patience_s is None else patience_s))
+    pat = (
+        numeric_column("patience_s", columns["patience_s"])
+        if "patience_s" in columns
+        else np.full(calls.shape, np.inf if patience_s is None else patience_s)
+    )
     if "interval_s" in columns:
         ivs = np.unique(numeric_column("interval_s", columns["interval_s"]))
         if ivs.size != 1:
@@ -360,12 +473,19 @@ def _center_from_plan(columns: dict[str, list[Any]], handle: str, handle_cv: flo
             c[pos[starts[i]]] += calls[i]
             a[pos[starts[i]]] = agents[i]
         mean_aht = float(np.average(aht[rows], weights=np.maximum(calls[rows], 1e-9)))
-        mean_pat = float(np.average(pat[rows], weights=np.maximum(calls[rows], 1e-9))) \
-            if np.isfinite(pat[rows]).all() else np.inf
-        dist = (Distribution.lognormal(mean_aht, handle_cv) if handle == "lognormal"
-                else Distribution.exponential(mean_aht))
-        pdist = (Distribution.exponential(mean_pat) if np.isfinite(mean_pat)
-                 else Distribution.never())
+        mean_pat = (
+            float(np.average(pat[rows], weights=np.maximum(calls[rows], 1e-9)))
+            if np.isfinite(pat[rows]).all()
+            else np.inf
+        )
+        dist = (
+            Distribution.lognormal(mean_aht, handle_cv)
+            if handle == "lognormal"
+            else Distribution.exponential(mean_aht)
+        )
+        pdist = (
+            Distribution.exponential(mean_pat) if np.isfinite(mean_pat) else Distribution.never()
+        )
         if dists is not None:
             dist, pdist = dists[qname]
         queues.append(Queue(qname, c, dist, pdist))
@@ -390,34 +510,50 @@ class Handle(StrEnum):
 
 @app.command()
 def simulate(
-    input: Annotated[Path | None, typer.Option(
-        "--input", "-i", help="Plan CSV with interval_start, queue, calls, aht_s, agents "
-        "[patience_s, interval_s] (e.g. from `callscope staff`).")] = None,
-    calls: Annotated[float | None, typer.Option(help="Calls per interval (without --input).")
-                     ] = None,
-    aht_s: Annotated[float | None, typer.Option("--aht-s", help="Mean handle time, seconds.")
-                     ] = None,
-    agents: Annotated[int | None, typer.Option(help="Agents on shift (without --input).")
-                      ] = None,
-    patience_s: Annotated[float | None, typer.Option(
-        "--patience-s", help="Mean (exponential) patience, seconds; default: never abandon."
-    )] = None,
-    intervals: Annotated[int, typer.Option(help="Intervals to simulate (without --input).")
-                         ] = 16,
-    interval_s: Annotated[float, typer.Option("--interval-s", help="Interval length, seconds.")
-                          ] = 1800.0,
-    handle: Annotated[Handle, typer.Option(help="Handle-time distribution.")
-                      ] = Handle.exponential,
-    handle_cv: Annotated[float, typer.Option(help="Coefficient of variation (lognormal).")
-                         ] = 1.0,
-    threshold_s: Annotated[float, typer.Option("--threshold-s", help="SL threshold, seconds.")
-                           ] = 20.0,
+    input: Annotated[
+        Path | None,
+        typer.Option(
+            "--input",
+            "-i",
+            help="Plan CSV with interval_start, queue, calls, aht_s, agents "
+            "[patience_s, interval_s] (e.g. from `callscope staff`).",
+        ),
+    ] = None,
+    calls: Annotated[
+        float | None, typer.Option(help="Calls per interval (without --input).")
+    ] = None,
+    aht_s: Annotated[
+        float | None, typer.Option("--aht-s", help="Mean handle time, seconds.")
+    ] = None,
+    agents: Annotated[int | None, typer.Option(help="Agents on shift (without --input).")] = None,
+    patience_s: Annotated[
+        float | None,
+        typer.Option(
+            "--patience-s", help="Mean (exponential) patience, seconds; default: never abandon."
+        ),
+    ] = None,
+    intervals: Annotated[int, typer.Option(help="Intervals to simulate (without --input).")] = 16,
+    interval_s: Annotated[
+        float, typer.Option("--interval-s", help="Interval length, seconds.")
+    ] = 1800.0,
+    handle: Annotated[Handle, typer.Option(help="Handle-time distribution.")] = Handle.exponential,
+    handle_cv: Annotated[float, typer.Option(help="Coefficient of variation (lognormal).")] = 1.0,
+    threshold_s: Annotated[
+        float, typer.Option("--threshold-s", help="SL threshold, seconds.")
+    ] = 20.0,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    from_store: Annotated[bool, typer.Option(
-        "--from-store", help="With --input: handle times and patience (Kaplan-Meier) of "
-        "each queue resampled from the store's contacts.")] = False,
-    save: Annotated[bool, typer.Option(
-        "--save", help="Store the simulated contacts and agent_states in the store.")] = False,
+    from_store: Annotated[
+        bool,
+        typer.Option(
+            "--from-store",
+            help="With --input: handle times and patience (Kaplan-Meier) of "
+            "each queue resampled from the store's contacts.",
+        ),
+    ] = False,
+    save: Annotated[
+        bool,
+        typer.Option("--save", help="Store the simulated contacts and agent_states in the store."),
+    ] = False,
     fmt: FormatOpt = OutFormat.table,
     db: DbOption = None,
 ) -> None:
@@ -431,11 +567,12 @@ def simulate(
 
     if input is not None:
         columns = _read_csv(input)
-        dists = (_store_distributions(resolve_db(db), sorted({str(q) for q in
-                                                              columns.get("queue", [])}))
-                 if from_store else None)
-        center = _center_from_plan(columns, handle.value, handle_cv, patience_s, interval_s,
-                                   dists)
+        dists = (
+            _store_distributions(resolve_db(db), sorted({str(q) for q in columns.get("queue", [])}))
+            if from_store
+            else None
+        )
+        center = _center_from_plan(columns, handle.value, handle_cv, patience_s, interval_s, dists)
     else:
         if from_store:
             raise CallscopeError("--from-store needs --input PLAN.csv (queues by name)")
@@ -444,11 +581,17 @@ def simulate(
         _check_point(calls, interval_s, aht_s, agents)
         if intervals < 1:
             raise CallscopeError("--intervals must be >= 1")
-        dist = (Distribution.lognormal(aht_s, handle_cv) if handle is Handle.lognormal
-                else Distribution.exponential(aht_s))
+        dist = (
+            Distribution.lognormal(aht_s, handle_cv)
+            if handle is Handle.lognormal
+            else Distribution.exponential(aht_s)
+        )
         pat = Distribution.exponential(patience_s) if patience_s else Distribution.never()
-        center = Center((Queue("queue", [calls] * intervals, dist, pat),),
-                        (AgentGroup("agents", agents, ("queue",)),), interval_s)
+        center = Center(
+            (Queue("queue", [calls] * intervals, dist, pat),),
+            (AgentGroup("agents", agents, ("queue",)),),
+            interval_s,
+        )
     res = run(center, rng=seed)
     s = res.summary(threshold_s=threshold_s)
     rows = []
@@ -456,20 +599,35 @@ def simulate(
         c = np.asarray(q.calls, dtype=np.float64)
         grp = np.asarray(center.groups[k].agents, dtype=np.float64) * np.ones_like(c)
         p = q.patience.mean
-        m = (erlang_a(c, q.handle.mean, grp, p, interval_s=center.interval_s,
-                      threshold_s=threshold_s) if np.isfinite(p) else
-             erlang_c(c, q.handle.mean, grp, interval_s=center.interval_s,
-                      threshold_s=threshold_s))
+        m = (
+            erlang_a(
+                c, q.handle.mean, grp, p, interval_s=center.interval_s, threshold_s=threshold_s
+            )
+            if np.isfinite(p)
+            else erlang_c(
+                c, q.handle.mean, grp, interval_s=center.interval_s, threshold_s=threshold_s
+            )
+        )
         w = c / c.sum() if c.sum() > 0 else np.full(c.size, 1 / c.size)
-        rows.append({
-            "queue": q.name, "offered": int(s.offered[k]), "answered": int(s.answered[k]),
-            "abandoned": int(s.abandoned[k]), "service_level": _num(s.service_level[k]),
-            "asa_s": _num(s.asa_s[k]), "p_abandon": _num(s.p_abandon[k]),
-            "erlang_service_level": _num((w * m.service_level).sum()),
-            "erlang_p_abandon": _num((w * m.p_abandon).sum()),
-        })
-    summary: dict[str, Any] = {"calls": res.calls, "occupancy": _num(s.occupancy), "seed": seed,
-               "queues": rows}
+        rows.append(
+            {
+                "queue": q.name,
+                "offered": int(s.offered[k]),
+                "answered": int(s.answered[k]),
+                "abandoned": int(s.abandoned[k]),
+                "service_level": _num(s.service_level[k]),
+                "asa_s": _num(s.asa_s[k]),
+                "p_abandon": _num(s.p_abandon[k]),
+                "erlang_service_level": _num((w * m.service_level).sum()),
+                "erlang_p_abandon": _num((w * m.p_abandon).sum()),
+            }
+        )
+    summary: dict[str, Any] = {
+        "calls": res.calls,
+        "occupancy": _num(s.occupancy),
+        "seed": seed,
+        "queues": rows,
+    }
     if save:
         from callscope.store import Store
 
@@ -484,17 +642,31 @@ def simulate(
             store.close()
         summary["saved_to"] = str(resolve_db(db))
     if fmt is OutFormat.json:
-        sys.stdout.write(json.dumps(summary, indent=2, default=str,
-                                    allow_nan=False) + "\n")
+        sys.stdout.write(json.dumps(summary, indent=2, default=str, allow_nan=False) + "\n")
         return
-    t = Table(title=f"simulated {res.calls:,} calls (seed {seed}); occupancy "
-              f"{s.occupancy:.3f}", title_justify="left")
-    for col in ("queue", "offered", "answered", "abandoned", "SL", "ASA s", "P(ab)",
-                "Erlang SL", "Erlang P(ab)"):
+    t = Table(
+        title=f"simulated {res.calls:,} calls (seed {seed}); occupancy {s.occupancy:.3f}",
+        title_justify="left",
+    )
+    for col in (
+        "queue",
+        "offered",
+        "answered",
+        "abandoned",
+        "SL",
+        "ASA s",
+        "P(ab)",
+        "Erlang SL",
+        "Erlang P(ab)",
+    ):
         t.add_column(col, justify="left" if col == "queue" else "right")
     for r in rows:
-        t.add_row(*("—" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)
-                    for v in r.values()))
+        t.add_row(
+            *(
+                "—" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)
+                for v in r.values()
+            )
+        )
     console.print(t)
     if save:
         console.print(f"contacts and agent_states saved to {summary['saved_to']}")

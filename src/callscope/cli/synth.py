@@ -38,8 +38,15 @@ def _config(contacts: int, days: int, seed: int, start: date | None) -> Any:
 
 
 def _bar(disable: bool) -> Progress:
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=True, disable=disable)
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=disable,
+    )
 
 
 @app.command()
@@ -48,8 +55,11 @@ def synth(
     days: Annotated[int, typer.Option(help="Days of operation.")] = 28,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same center.")] = 42,
     start: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,
-    fmt: Annotated[SynthFormat, typer.Option(
-        "--format", "-f", help="store: straight into the store; otherwise write files.")
+    fmt: Annotated[
+        SynthFormat,
+        typer.Option(
+            "--format", "-f", help="store: straight into the store; otherwise write files."
+        ),
     ] = SynthFormat.store,
     out: Annotated[Path, typer.Option(help="Where files go (file formats).")] = Path("sample-data"),
     db: DbOption = None,
@@ -98,21 +108,33 @@ def synth(
     if as_json:
         print_json(result)
     elif "tables" in result:
-        console.print(f"stored in {result['db']}: "
-                      + ", ".join(f"{k} {v:,}" for k, v in result["tables"].items()))
+        console.print(
+            f"stored in {result['db']}: "
+            + ", ".join(f"{k} {v:,}" for k, v in result["tables"].items())
+        )
     else:
-        hint = {"asterisk": "--format asterisk", "amazon-connect": "--format amazon-connect",
-                "csv": "--format csv --mapping mappings/callscope_contacts.toml"}[fmt.value]
-        console.print(f"wrote {result['file']} ({result['bytes'] / 1e6:.1f} MB); load it with\n"
-                      f"  callscope ingest {result['file']} {hint}")
+        hint = {
+            "asterisk": "--format asterisk",
+            "amazon-connect": "--format amazon-connect",
+            "csv": "--format csv --mapping mappings/callscope_contacts.toml",
+        }[fmt.value]
+        console.print(
+            f"wrote {result['file']} ({result['bytes'] / 1e6:.1f} MB); load it with\n"
+            f"  callscope ingest {result['file']} {hint}"
+        )
 
 
 HEADLINE = (
-    ("offered", "offered", "{:,.0f}"), ("answered", "answered", "{:,.0f}"),
-    ("service_level", "SL", "{:.1%}"), ("asa_s", "ASA s", "{:.1f}"),
-    ("abandon_rate", "abandon", "{:.1%}"), ("aht_s", "AHT s", "{:.0f}"),
-    ("occupancy", "occupancy", "{:.1%}"), ("fcr", "FCR", "{:.1%}"),
-    ("csat", "CSAT", "{:.1%}"), ("nps", "NPS", "{:.0f}"),
+    ("offered", "offered", "{:,.0f}"),
+    ("answered", "answered", "{:,.0f}"),
+    ("service_level", "SL", "{:.1%}"),
+    ("asa_s", "ASA s", "{:.1f}"),
+    ("abandon_rate", "abandon", "{:.1%}"),
+    ("aht_s", "AHT s", "{:.0f}"),
+    ("occupancy", "occupancy", "{:.1%}"),
+    ("fcr", "FCR", "{:.1%}"),
+    ("csat", "CSAT", "{:.1%}"),
+    ("nps", "NPS", "{:.0f}"),
 )
 
 
@@ -140,20 +162,26 @@ def demo(
     summary: dict[str, Any] = {"db": str(path)}
     if store.count("contacts") == 0:
         with console.status("", spinner="dots") as status:
+
             def say(step: str) -> None:
                 if not as_json:
                     status.update(step)
                     console.print(f"[dim]{step}[/]")
 
             res = prepare_sample(store, out, sample_config(contacts, days, seed), say)
-        summary["sample"] = {"files": {k: str(v) for k, v in res.files.items()},
-                             **res.ingest.to_json(), "side_tables": res.side_rows}
+        summary["sample"] = {
+            "files": {k: str(v) for k, v in res.files.items()},
+            **res.ingest.to_json(),
+            "side_tables": res.side_rows,
+        }
         summary["sample"].pop("files", None)
         summary["sample_files"] = {k: str(v) for k, v in res.files.items()}
         if not as_json:
-            console.print(f"sample center: {res.ingest.rows_loaded:,} contacts ingested from "
-                          f"{res.files['amazon-connect']}, "
-                          + ", ".join(f"{k} {v:,}" for k, v in res.side_rows.items()))
+            console.print(
+                f"sample center: {res.ingest.rows_loaded:,} contacts ingested from "
+                f"{res.files['amazon-connect']}, "
+                + ", ".join(f"{k} {v:,}" for k, v in res.side_rows.items())
+            )
     params = KpiParams(sl_threshold_s=sl_threshold)
     src = duckdb_source(store)
     total = compute_kpis(src, [], params).rows()
@@ -167,9 +195,12 @@ def demo(
     order = {"voice": 0, "chat": 1, "email": 2}
     by_channel.sort(key=lambda r: order.get(r.get("channel") or "", 9))
     store.close()
-    summary["kpis"] = {"total": total[0] if total else {}, "by_queue": by_queue,
-                       "by_channel": by_channel,
-                       "service_level_variant": params.describe()}
+    summary["kpis"] = {
+        "total": total[0] if total else {},
+        "by_queue": by_queue,
+        "by_channel": by_channel,
+        "service_level_variant": params.describe(),
+    }
     if as_json:
         print_json(summary)
         return
@@ -180,13 +211,18 @@ def demo(
             continue
         cols = [r for r in by_queue if r.get("queue") and r.get("channel") == ch["channel"]]
         cols.append(dict(ch, queue=f"all {ch['channel']}"))
-        t = Table(title=f"{ch['channel']}: headline KPIs (SL = answered within "
-                        f"{sl_threshold:g} s / offered)", title_justify="left")
+        t = Table(
+            title=f"{ch['channel']}: headline KPIs (SL = answered within "
+            f"{sl_threshold:g} s / offered)",
+            title_justify="left",
+        )
         t.add_column("KPI")
         for r in cols:
             t.add_column(str(r["queue"]), justify="right")
         for key, label, f in HEADLINE:
             t.add_row(label, *["—" if r.get(key) is None else f.format(r[key]) for r in cols])
         console.print(t)
-    console.print("next: [bold]callscope kpi --by day,queue[/], [bold]callscope report[/], "
-                  "[bold]callscope staff[/], [bold]callscope forecast[/]")
+    console.print(
+        "next: [bold]callscope kpi --by day,queue[/], [bold]callscope report[/], "
+        "[bold]callscope staff[/], [bold]callscope forecast[/]"
+    )

@@ -41,8 +41,10 @@ Progress = Callable[[str, int, int], None]
 def _options_for(fmt: str, mapping: Any, tz: str | None) -> dict[str, Any]:
     if fmt == mapped_csv.FORMAT:
         if mapping is None:
-            raise InputError("--format csv needs --mapping FILE (a TOML or YAML column mapping); "
-                             "see mappings/ for examples")
+            raise InputError(
+                "--format csv needs --mapping FILE (a TOML or YAML column mapping); "
+                "see mappings/ for examples"
+            )
         return {"mapping": mapping}
     if mapping is not None:
         raise InputError(f"--mapping is only for --format csv, not {fmt}")
@@ -51,7 +53,9 @@ def _options_for(fmt: str, mapping: Any, tz: str | None) -> dict[str, Any]:
     return {}
 
 
-def ingest_file(store: Store, path: Path, fmt: str, **options: Any) -> tuple[FileResult, list[Reject]]:
+def ingest_file(
+    store: Store, path: Path, fmt: str, **options: Any
+) -> tuple[FileResult, list[Reject]]:
     """Ingest one file atomically; return its result and its rejects."""
     loader = FORMATS[fmt]
     size = check_readable(path)
@@ -70,10 +74,12 @@ def ingest_file(store: Store, path: Path, fmt: str, **options: Any) -> tuple[Fil
         if batch.rows_read and batch.rows_rejected >= batch.rows_read:
             first = store.con.execute(
                 "SELECT line, reason FROM rejects WHERE batch_id = ? ORDER BY line LIMIT 1",
-                [batch.batch_id]).fetchall()[0]
+                [batch.batch_id],
+            ).fetchall()[0]
             raise InputError(
                 f"{path}: no row could be read as {fmt} (all {batch.rows_read:,} rejected; "
-                f"line {first[0]}: {first[1]}); is --format right?")
+                f"line {first[0]}: {first[1]}); is --format right?"
+            )
         rejects = [
             Reject(name, r[0], r[1], r[2])
             for r in store.con.execute(

@@ -58,14 +58,17 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
                 FROM read_json_objects({quote(str(path))}, format='array')"""
             )
         except Exception as e:  # duckdb raises InvalidInputException subclasses
-            raise InputError(f"{path}: not a valid JSON array of contact records: "
-                             f"{str(e).splitlines()[0]}") from None
+            raise InputError(
+                f"{path}: not a valid JSON array of contact records: {str(e).splitlines()[0]}"
+            ) from None
         src_table = "_ctr_raw"
     elif first == "{":
         src_table = raw
     else:
-        raise InputError(f"{path}: not Amazon Connect contact records: expected JSON lines "
-                         f"(one {{...}} per line) or a JSON array, found {first!r} first")
+        raise InputError(
+            f"{path}: not Amazon Connect contact records: expected JSON lines "
+            f"(one {{...}} per line) or a JSON array, found {first!r} first"
+        )
 
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _ctr AS
@@ -85,10 +88,14 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
         ("j IS NULL", "'not valid JSON (a record must be one JSON object per line)'"),
         ("json_type(j) <> 'OBJECT'", "'not a JSON object'"),
         ("coalesce(j->>'ContactId', '') = ''", "'ContactId is missing'"),
-        ("upper(coalesce(j->>'Channel', 'VOICE')) = 'TASK'",
-         "'Channel TASK is an agent task, not a customer contact (kept here, not loaded)'"),
-        ("upper(coalesce(j->>'Channel', 'VOICE')) NOT IN ('VOICE', 'CHAT', 'EMAIL')",
-         "'Channel ' || (j->>'Channel') || ' is not VOICE, CHAT or EMAIL'"),
+        (
+            "upper(coalesce(j->>'Channel', 'VOICE')) = 'TASK'",
+            "'Channel TASK is an agent task, not a customer contact (kept here, not loaded)'",
+        ),
+        (
+            "upper(coalesce(j->>'Channel', 'VOICE')) NOT IN ('VOICE', 'CHAT', 'EMAIL')",
+            "'Channel ' || (j->>'Channel') || ' is not VOICE, CHAT or EMAIL'",
+        ),
         ts_check("InitiationTimestamp", True),
         ts_check("DisconnectTimestamp", False),
         ts_check("Queue.EnqueueTimestamp", False),
@@ -105,8 +112,10 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
     sys_ = _ts("j->>'ConnectedToSystemTimestamp'", tz)
     disc = _ts("j->>'DisconnectTimestamp'", tz)
     num = "try_cast(j->'Agent'->>'{0}' AS DOUBLE)"
-    xfer = ("(j->>'TransferCompletedTimestamp' IS NOT NULL OR j->>'TransferredToEndpoint' IS NOT NULL "
-            "OR upper(coalesce(j->>'DisconnectReason', '')) LIKE '%TRANSFER%')")
+    xfer = (
+        "(j->>'TransferCompletedTimestamp' IS NOT NULL OR j->>'TransferredToEndpoint' IS NOT NULL "
+        "OR upper(coalesce(j->>'DisconnectReason', '')) LIKE '%TRANSFER%')"
+    )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _ctr_rows AS
         SELECT line, j->>'ContactId' AS contact_id,
@@ -121,9 +130,9 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
                {enq} AS queue_entry_ts, {deq} AS dequeue_ts, {conn} AS answer_ts,
                {disc} AS end_ts,
                try_cast(j->'Queue'->>'Duration' AS DOUBLE) AS queue_duration,
-               {num.format('AgentInteractionDuration')} AS talk_s,
-               {num.format('CustomerHoldDuration')} AS hold_s,
-               {num.format('AfterContactWorkDuration')} AS acw_s,
+               {num.format("AgentInteractionDuration")} AS talk_s,
+               {num.format("CustomerHoldDuration")} AS hold_s,
+               {num.format("AfterContactWorkDuration")} AS acw_s,
                j->'Agent'->>'Username' AS agent,
                {xfer} AS xfer,
                coalesce(j->'Attributes'->>'disposition', j->'Attributes'->>'Disposition') AS disposition
@@ -159,5 +168,7 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
         FROM _ctr_rows
     """
     batch.append("contacts", query)
-    con.execute("DROP TABLE IF EXISTS _ctr; DROP TABLE IF EXISTS _ctr_chk; "
-                "DROP TABLE IF EXISTS _ctr_rows; DROP TABLE IF EXISTS _ctr_raw")
+    con.execute(
+        "DROP TABLE IF EXISTS _ctr; DROP TABLE IF EXISTS _ctr_chk; "
+        "DROP TABLE IF EXISTS _ctr_rows; DROP TABLE IF EXISTS _ctr_raw"
+    )

@@ -46,8 +46,22 @@ __all__ = ["COLUMNS", "FORMAT", "load"]
 
 FORMAT = "anonymous-bank"
 COLUMNS = (
-    "vru+line", "call_id", "customer_id", "priority", "type", "date", "vru_entry", "vru_exit",
-    "vru_time", "q_start", "q_exit", "q_time", "outcome", "ser_start", "ser_exit", "ser_time",
+    "vru+line",
+    "call_id",
+    "customer_id",
+    "priority",
+    "type",
+    "date",
+    "vru_entry",
+    "vru_exit",
+    "vru_time",
+    "q_start",
+    "q_exit",
+    "q_time",
+    "outcome",
+    "ser_start",
+    "ser_exit",
+    "ser_time",
     "server",
 )
 _TIME_RE = r"^\d{1,2}:[0-5]\d:[0-5]\d$"
@@ -55,8 +69,10 @@ _TIME_RE = r"^\d{1,2}:[0-5]\d:[0-5]\d$"
 
 def _secs(col: str) -> str:
     """Seconds since midnight of an ``H:MM:SS`` text field."""
-    return (f"(split_part({col}, ':', 1)::INT * 3600 + split_part({col}, ':', 2)::INT * 60"
-            f" + split_part({col}, ':', 3)::INT)")
+    return (
+        f"(split_part({col}, ':', 1)::INT * 3600 + split_part({col}, ':', 2)::INT * 60"
+        f" + split_part({col}, ':', 3)::INT)"
+    )
 
 
 def load(batch: Batch, path: Path, raw: str) -> None:
@@ -81,27 +97,45 @@ def load(batch: Batch, path: Path, raw: str) -> None:
     batch.rows_read = con.execute("SELECT count(*) FROM _ab").fetchall()[0][0]
 
     checks = [
-        (f"len(f) <> {len(COLUMNS)}",
-         f"'expected {len(COLUMNS)} tab-separated fields, found ' || len(f) || "
-         "' (a field is missing or two are joined by spaces instead of a tab)'"),
-        (f"try_strptime({f['date']}, '%y%m%d') IS NULL",
-         f"'date ' || coalesce({f['date']}, '') || ' is not YYMMDD'"),
+        (
+            f"len(f) <> {len(COLUMNS)}",
+            f"'expected {len(COLUMNS)} tab-separated fields, found ' || len(f) || "
+            "' (a field is missing or two are joined by spaces instead of a tab)'",
+        ),
+        (
+            f"try_strptime({f['date']}, '%y%m%d') IS NULL",
+            f"'date ' || coalesce({f['date']}, '') || ' is not YYMMDD'",
+        ),
     ]
     for c in ("vru_entry", "vru_exit", "q_start", "q_exit", "ser_start", "ser_exit"):
-        checks.append((f"NOT regexp_matches({f[c]}, '{_TIME_RE}')",
-                       f"'{c} ' || coalesce({f[c]}, '') || ' is not a time H:MM:SS'"))
+        checks.append(
+            (
+                f"NOT regexp_matches({f[c]}, '{_TIME_RE}')",
+                f"'{c} ' || coalesce({f[c]}, '') || ' is not a time H:MM:SS'",
+            )
+        )
     for c in ("vru_time", "q_time", "ser_time", "priority", "call_id"):
         # vru_time may be negative: the VRU's clock runs up to minutes apart from the ACD's.
         neg = "" if c == "vru_time" else f" OR try_cast({f[c]} AS BIGINT) < 0"
-        checks.append((f"try_cast({f[c]} AS BIGINT) IS NULL{neg}",
-                       f"'{c} ' || coalesce({f[c]}, '') || ' is not a whole number of seconds'"
-                       if c.endswith("time") else
-                       f"'{c} ' || coalesce({f[c]}, '') || ' is not a non-negative integer'"))
-    checks.append((f"{f['outcome']} NOT IN ('AGENT', 'HANG', 'PHANTOM')",
-                   f"'outcome ' || coalesce({f['outcome']}, '') || ' is not AGENT, HANG or PHANTOM'"))
+        checks.append(
+            (
+                f"try_cast({f[c]} AS BIGINT) IS NULL{neg}",
+                f"'{c} ' || coalesce({f[c]}, '') || ' is not a whole number of seconds'"
+                if c.endswith("time")
+                else f"'{c} ' || coalesce({f[c]}, '') || ' is not a non-negative integer'",
+            )
+        )
+    checks.append(
+        (
+            f"{f['outcome']} NOT IN ('AGENT', 'HANG', 'PHANTOM')",
+            f"'outcome ' || coalesce({f['outcome']}, '') || ' is not AGENT, HANG or PHANTOM'",
+        )
+    )
     # The field-count check must short-circuit the others (list indexes out of range are NULL).
     reason = "CASE " + " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in checks) + " END"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _ab_checked AS SELECT *, {reason} AS reason FROM _ab")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _ab_checked AS SELECT *, {reason} AS reason FROM _ab"
+    )
     batch.reject("SELECT line, reason FROM _ab_checked WHERE reason IS NOT NULL", raw)
 
     day = f"strptime({f['date']}, '%y%m%d')"
@@ -111,20 +145,24 @@ def load(batch: Batch, path: Path, raw: str) -> None:
         s = _secs(col)
         # Past midnight only when far before the VRU entry: the VRU and ACD clocks
         # disagree by up to a few minutes, so a slightly earlier time is the same day.
-        return (f"({day} + to_seconds({s} + CASE WHEN {s} < {ventry} - 43200 THEN 86400 ELSE 0 END))")
+        return f"({day} + to_seconds({s} + CASE WHEN {s} < {ventry} - 43200 THEN 86400 ELSE 0 END))"
 
     queued = f"NOT ({f['q_time']}::BIGINT = 0 AND {f['q_start']} = '0:00:00')"
     # AGENT rows with ser_start = ser_exit = 0:00:00 and ser_time 0 have no service times:
     # answered when the call left the queue (or the VRU), talk time unknown.
-    no_service = (f"({f['ser_start']} = '0:00:00' AND {f['ser_exit']} = '0:00:00' "
-                  f"AND {f['ser_time']}::BIGINT = 0)")
+    no_service = (
+        f"({f['ser_start']} = '0:00:00' AND {f['ser_exit']} = '0:00:00' "
+        f"AND {f['ser_time']}::BIGINT = 0)"
+    )
     left_queue = f"CASE WHEN {queued} THEN {{q_exit}} ELSE {{vru_exit}} END"
     served = f"{f['outcome']} = 'AGENT'"
-    outcome = (f"CASE WHEN {f['outcome']} = 'PHANTOM' THEN 'phantom' "
-               f"WHEN {served} THEN 'answered' "
-               f"WHEN {queued} THEN 'abandoned' ELSE 'ivr_only' END")
+    outcome = (
+        f"CASE WHEN {f['outcome']} = 'PHANTOM' THEN 'phantom' "
+        f"WHEN {served} THEN 'answered' "
+        f"WHEN {queued} THEN 'abandoned' ELSE 'ivr_only' END"
+    )
     left = left_queue.format(q_exit=ts(f["q_exit"]), vru_exit=ts(f["vru_exit"]))
-    cid = (f"'ab:' || {f['date']} || ':' || {f['vru+line']} || ':' || {f['call_id']}")
+    cid = f"'ab:' || {f['date']} || ':' || {f['vru+line']} || ':' || {f['call_id']}"
     query = f"""
         SELECT
             {cid} AS contact_id,
@@ -133,27 +171,27 @@ def load(batch: Batch, path: Path, raw: str) -> None:
             NULL::VARCHAR AS previous_contact_id,
             'voice' AS channel,
             'inbound' AS direction,
-            CASE WHEN o IN ('answered', 'abandoned') THEN {f['type']} END AS queue,
-            {f['type']} AS skill,
-            {f['priority']}::SMALLINT AS priority,
-            nullif({f['customer_id']}, '0') AS customer_key,
-            {ts(f['vru_entry'])} AS arrival_ts,
-            greatest({f['vru_time']}::DOUBLE, 0) AS ivr_s,
+            CASE WHEN o IN ('answered', 'abandoned') THEN {f["type"]} END AS queue,
+            {f["type"]} AS skill,
+            {f["priority"]}::SMALLINT AS priority,
+            nullif({f["customer_id"]}, '0') AS customer_key,
+            {ts(f["vru_entry"])} AS arrival_ts,
+            greatest({f["vru_time"]}::DOUBLE, 0) AS ivr_s,
             CASE WHEN o NOT IN ('answered', 'abandoned') THEN NULL
-                 WHEN {queued} THEN {ts(f['q_start'])}
-                 ELSE {ts(f['vru_exit'])} END AS queue_entry_ts,
+                 WHEN {queued} THEN {ts(f["q_start"])}
+                 ELSE {ts(f["vru_exit"])} END AS queue_entry_ts,
             CASE WHEN o = 'answered' AND {no_service} THEN {left}
-                 WHEN o = 'answered' THEN {ts(f['ser_start'])} END AS answer_ts,
+                 WHEN o = 'answered' THEN {ts(f["ser_start"])} END AS answer_ts,
             CASE WHEN o = 'answered' AND {no_service} THEN {left}
-                 WHEN o = 'answered' THEN {ts(f['ser_exit'])}
-                 WHEN o = 'abandoned' THEN {ts(f['q_exit'])}
-                 ELSE {ts(f['vru_exit'])} END AS end_ts,
-            CASE WHEN o IN ('answered', 'abandoned') THEN {f['q_time']}::DOUBLE END AS wait_s,
-            CASE WHEN o = 'answered' AND NOT {no_service} THEN {f['ser_time']}::DOUBLE END
+                 WHEN o = 'answered' THEN {ts(f["ser_exit"])}
+                 WHEN o = 'abandoned' THEN {ts(f["q_exit"])}
+                 ELSE {ts(f["vru_exit"])} END AS end_ts,
+            CASE WHEN o IN ('answered', 'abandoned') THEN {f["q_time"]}::DOUBLE END AS wait_s,
+            CASE WHEN o = 'answered' AND NOT {no_service} THEN {f["ser_time"]}::DOUBLE END
                 AS talk_s,
             NULL::DOUBLE AS hold_s,
             NULL::DOUBLE AS acw_s,
-            CASE WHEN o = 'answered' THEN nullif({f['server']}, 'NO_SERVER') END AS agent,
+            CASE WHEN o = 'answered' THEN nullif({f["server"]}, 'NO_SERVER') END AS agent,
             CASE WHEN o = 'answered' THEN 1 END::SMALLINT AS rings,
             o AS outcome,
             false AS transferred,

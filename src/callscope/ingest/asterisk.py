@@ -56,16 +56,49 @@ __all__ = ["CALL_EVENTS", "FORMAT", "IGNORED_EVENTS", "STATE_EVENTS", "load"]
 FORMAT = "asterisk"
 
 START_EVENTS = ("ENTERQUEUE", "FULL", "JOINEMPTY", "JOINUNAVAIL")
-CLOSE_EVENTS = ("COMPLETEAGENT", "COMPLETECALLER", "TRANSFER", "BLINDTRANSFER",
-                "ATTENDEDTRANSFER", "ABANDON", "EXITEMPTY", "EXITWITHTIMEOUT", "EXITWITHKEY",
-                "FULL", "JOINEMPTY", "JOINUNAVAIL")
-CALL_EVENTS = tuple(dict.fromkeys(
-    START_EVENTS + CLOSE_EVENTS + ("CONNECT", "RINGNOANSWER", "RINGCANCELED")))
-STATE_EVENTS = ("AGENTLOGIN", "AGENTLOGOFF", "AGENTCALLBACKLOGIN", "AGENTCALLBACKLOGOFF",
-                "ADDMEMBER", "REMOVEMEMBER", "PAUSE", "UNPAUSE", "PAUSEALL", "UNPAUSEALL")
-IGNORED_EVENTS = ("QUEUESTART", "CONFIGRELOAD", "SYSCOMPAT", "DID", "INFO", "AGENTDUMP",
-                  "RINGCANCELED", "ENTERQUEUE_ATTEMPT", "MIXMONITOR", "REPLACEDAGENT",
-                  "ATTENDEDTRANSFERED", "QUEUEEND")
+CLOSE_EVENTS = (
+    "COMPLETEAGENT",
+    "COMPLETECALLER",
+    "TRANSFER",
+    "BLINDTRANSFER",
+    "ATTENDEDTRANSFER",
+    "ABANDON",
+    "EXITEMPTY",
+    "EXITWITHTIMEOUT",
+    "EXITWITHKEY",
+    "FULL",
+    "JOINEMPTY",
+    "JOINUNAVAIL",
+)
+CALL_EVENTS = tuple(
+    dict.fromkeys(START_EVENTS + CLOSE_EVENTS + ("CONNECT", "RINGNOANSWER", "RINGCANCELED"))
+)
+STATE_EVENTS = (
+    "AGENTLOGIN",
+    "AGENTLOGOFF",
+    "AGENTCALLBACKLOGIN",
+    "AGENTCALLBACKLOGOFF",
+    "ADDMEMBER",
+    "REMOVEMEMBER",
+    "PAUSE",
+    "UNPAUSE",
+    "PAUSEALL",
+    "UNPAUSEALL",
+)
+IGNORED_EVENTS = (
+    "QUEUESTART",
+    "CONFIGRELOAD",
+    "SYSCOMPAT",
+    "DID",
+    "INFO",
+    "AGENTDUMP",
+    "RINGCANCELED",
+    "ENTERQUEUE_ATTEMPT",
+    "MIXMONITOR",
+    "REPLACEDAGENT",
+    "ATTENDEDTRANSFERED",
+    "QUEUEEND",
+)
 
 _TRANSFERS = ("TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER")
 
@@ -111,7 +144,7 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
     # few calls with several segments (transfers back into a queue) are numbered by an
     # ordered window over their events only.
     starts, close = _in(START_EVENTS), _in(CLOSE_EVENTS)
-    events = (f"reason IS NULL AND event IN {_in(CALL_EVENTS)} AND callid <> 'NONE'")
+    events = f"reason IS NULL AND event IN {_in(CALL_EVENTS)} AND callid <> 'NONE'"
 
     def segments(src: str) -> str:
         """Segments of ``src`` (events with ``callid, seg``): narrow aggregates per kind
@@ -177,13 +210,17 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
                   'call ' || callid || ' has ' || n_events || ' event(s) before any ENTERQUEUE'
                   || ' (the log starts in the middle of this call, or lines are out of order); '
                   || 'first: ' || first_event AS reason
-           FROM _orphans""", raw)
+           FROM _orphans""",
+        raw,
+    )
     batch.reject(
         """SELECT start_line AS line,
                   'call ' || callid || ' in queue ' || queue || ' has no closing event '
                   || '(COMPLETEAGENT/COMPLETECALLER/ABANDON/EXIT.../TRANSFER): the log ends '
                   || 'in the middle of this call, or lines are missing' AS reason
-           FROM _calls WHERE close_event IS NULL""", raw)
+           FROM _calls WHERE close_event IS NULL""",
+        raw,
+    )
     wait = """CASE WHEN connect_epoch IS NULL AND close_wait IS NOT NULL THEN close_wait
         ELSE coalesce(try_cast(connect_hold AS DOUBLE), connect_epoch - entry_epoch) END"""
     talk = "close_talk"
@@ -302,7 +339,7 @@ def _load_states(batch: Batch, src: str, raw: str, tz: str | None) -> None:
                   || 'or lines are missing)' END AS reason
            FROM _spans
            WHERE mark = 'orphan' OR (mark = 'open' AND coalesce(next_mark, '') <> 'close')""",
-        raw
+        raw,
     )
     start, end = _ts("start_epoch", tz), _ts("end_epoch", tz)
     query = f"""
@@ -316,5 +353,7 @@ def _load_states(batch: Batch, src: str, raw: str, tz: str | None) -> None:
           AND NOT (kind = 'member' AND agent IN (SELECT agent FROM _spans WHERE kind = 'login'))
     """
     batch.append("agent_states", query)
-    con.execute("DROP TABLE IF EXISTS _st; DROP TABLE IF EXISTS _st2; "
-                "DROP TABLE IF EXISTS _marks; DROP TABLE IF EXISTS _spans")
+    con.execute(
+        "DROP TABLE IF EXISTS _st; DROP TABLE IF EXISTS _st2; "
+        "DROP TABLE IF EXISTS _marks; DROP TABLE IF EXISTS _spans"
+    )

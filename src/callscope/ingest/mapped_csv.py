@@ -62,8 +62,17 @@ __all__ = ["FORMAT", "Mapping", "load"]
 
 FORMAT = "csv"
 _DURATIONS = ("seconds", "minutes", "milliseconds", "h:mm:ss", "mm:ss")
-_FIELD_KEYS = {"column", "format", "date", "date_format", "time", "time_format", "duration",
-               "values", "default"}
+_FIELD_KEYS = {
+    "column",
+    "format",
+    "date",
+    "date_format",
+    "time",
+    "time_format",
+    "duration",
+    "values",
+    "default",
+}
 _GENERATED = {"source_file", "source_line"}
 
 
@@ -94,18 +103,27 @@ class Mapping:
             else:
                 raise MappingError(f"mapping {path}: use a .toml or .yaml file")
         except (tomllib.TOMLDecodeError, yaml.YAMLError) as e:
-            raise MappingError(f"mapping {path} is not valid {path.suffix[1:].upper()}: "
-                               f"{str(e).splitlines()[0]}") from None
+            raise MappingError(
+                f"mapping {path} is not valid {path.suffix[1:].upper()}: {str(e).splitlines()[0]}"
+            ) from None
         if not isinstance(data, dict):
             raise MappingError(f"mapping {path}: expected tables [csv], [defaults], [fields.*]")
         unknown = set(data) - {"csv", "defaults", "fields", "surveys"}
         if unknown:
-            raise MappingError(f"mapping {path}: unknown section(s) {', '.join(sorted(unknown))}; "
-                               "allowed: csv, defaults, fields, surveys")
-        m = cls(str(path), dict(data.get("csv") or {}), dict(data.get("defaults") or {}),
-                {k: dict(v) if isinstance(v, dict) else {"column": v}
-                 for k, v in (data.get("fields") or {}).items()},
-                {k: dict(v) for k, v in (data.get("surveys") or {}).items()})
+            raise MappingError(
+                f"mapping {path}: unknown section(s) {', '.join(sorted(unknown))}; "
+                "allowed: csv, defaults, fields, surveys"
+            )
+        m = cls(
+            str(path),
+            dict(data.get("csv") or {}),
+            dict(data.get("defaults") or {}),
+            {
+                k: dict(v) if isinstance(v, dict) else {"column": v}
+                for k, v in (data.get("fields") or {}).items()
+            },
+            {k: dict(v) for k, v in (data.get("surveys") or {}).items()},
+        )
         m._check()
         return m
 
@@ -113,29 +131,39 @@ class Mapping:
         names = set(CONTACTS.names) - _GENERATED
         for name in list(self.fields) + list(self.defaults):
             if name not in names:
-                raise MappingError(f"mapping {self.path}: {name!r} is not a canonical contacts "
-                                   f"field; choose from {', '.join(sorted(names))}")
+                raise MappingError(
+                    f"mapping {self.path}: {name!r} is not a canonical contacts "
+                    f"field; choose from {', '.join(sorted(names))}"
+                )
         for name, spec in self.fields.items():
             bad = set(spec) - _FIELD_KEYS
             if bad:
-                raise MappingError(f"mapping {self.path}: fields.{name} has unknown key(s) "
-                                   f"{', '.join(sorted(bad))}; allowed: {', '.join(sorted(_FIELD_KEYS))}")
+                raise MappingError(
+                    f"mapping {self.path}: fields.{name} has unknown key(s) "
+                    f"{', '.join(sorted(bad))}; allowed: {', '.join(sorted(_FIELD_KEYS))}"
+                )
             if "column" not in spec and "date" not in spec:
-                raise MappingError(f"mapping {self.path}: fields.{name} needs column = \"...\" "
-                                   "(or date = ... for a timestamp)")
+                raise MappingError(
+                    f'mapping {self.path}: fields.{name} needs column = "..." '
+                    "(or date = ... for a timestamp)"
+                )
             if "duration" in spec and spec["duration"] not in _DURATIONS:
-                raise MappingError(f"mapping {self.path}: fields.{name}.duration must be one of "
-                                   f"{', '.join(_DURATIONS)}")
+                raise MappingError(
+                    f"mapping {self.path}: fields.{name}.duration must be one of "
+                    f"{', '.join(_DURATIONS)}"
+                )
         if not ({"arrival_ts", "queue_entry_ts"} & (set(self.fields) | set(self.defaults))):
-            raise MappingError(f"mapping {self.path}: map arrival_ts or queue_entry_ts: a "
-                               "contact needs a time")
+            raise MappingError(
+                f"mapping {self.path}: map arrival_ts or queue_entry_ts: a contact needs a time"
+            )
         for value, where in ((self.defaults.get("channel"), "defaults.channel"),):
             if value is not None and value not in CHANNELS:
                 raise MappingError(f"mapping {self.path}: {where} must be one of {CHANNELS}")
         for item, spec in self.surveys.items():
             if "column" not in spec or "scale" not in spec:
-                raise MappingError(f"mapping {self.path}: surveys.{item} needs column and "
-                                   "scale = [min, max]")
+                raise MappingError(
+                    f"mapping {self.path}: surveys.{item} needs column and scale = [min, max]"
+                )
 
     def columns(self) -> set[str]:
         """Every source column the mapping reads."""
@@ -168,21 +196,24 @@ def _field_expr(name: str, spec: dict[str, Any]) -> tuple[str, str, str]:
     if "values" in spec:
         whens = " ".join(
             f"WHEN {quote(str(k))} THEN {quote(str(v).lower() if isinstance(v, bool) else str(v))}"
-            for k, v in spec["values"].items())
+            for k, v in spec["values"].items()
+        )
         expr = f"(CASE {raw} {whens} END)"
         desc += f" (allowed values: {', '.join(map(str, spec['values']))})"
     else:
         expr = raw
     if str(typ) == "timestamp[us]":
         fmt = spec.get("format")
-        e = (f"try_strptime({expr}, {quote(fmt)})" if fmt else f"try_cast({expr} AS TIMESTAMP)")
+        e = f"try_strptime({expr}, {quote(fmt)})" if fmt else f"try_cast({expr} AS TIMESTAMP)"
         return e, raw, desc + (f" (format {fmt})" if fmt else " (ISO timestamp)")
     if name.endswith("_s") and "duration" in spec:
         unit = spec["duration"]
         if unit in ("h:mm:ss", "mm:ss"):
             parts = f"string_split({expr}, ':')"
-            e = (f"CASE WHEN regexp_matches({expr}, '^\\d+(:\\d+){{1,2}}(\\.\\d+)?$') THEN "
-                 f"list_reduce(list_transform({parts}, lambda x: x::DOUBLE), lambda a, b: a * 60 + b) END")
+            e = (
+                f"CASE WHEN regexp_matches({expr}, '^\\d+(:\\d+){{1,2}}(\\.\\d+)?$') THEN "
+                f"list_reduce(list_transform({parts}, lambda x: x::DOUBLE), lambda a, b: a * 60 + b) END"
+            )
         else:
             scale = {"seconds": 1, "minutes": 60, "milliseconds": 0.001}[unit]
             e = f"try_cast({expr} AS DOUBLE) * {scale}"
@@ -200,8 +231,13 @@ def _sniff(con: duckdb.DuckDBPyConnection, path: Path, opts: dict[str, Any]) -> 
 
 
 def _csv_opts(opts: dict[str, Any]) -> str:
-    parts = ["all_varchar=true", "header=true", "null_padding=true", "strict_mode=false",
-             "auto_detect=true"]
+    parts = [
+        "all_varchar=true",
+        "header=true",
+        "null_padding=true",
+        "strict_mode=false",
+        "auto_detect=true",
+    ]
     if "delimiter" in opts:
         parts.append(f"delim={quote(str(opts['delimiter']))}")
     if "encoding" in opts:
@@ -240,30 +276,45 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
     for name, spec in mapping.fields.items():
         expr, raw_text, desc = _field_expr(name, spec)
         exprs[name] = expr
-        checks.append((f"{raw_text} IS NOT NULL AND ({expr}) IS NULL",
-                       f"'{name}: value ' || {raw_text} || ' in {_sql_text(desc)} cannot be read'"))
+        checks.append(
+            (
+                f"{raw_text} IS NOT NULL AND ({expr}) IS NULL",
+                f"'{name}: value ' || {raw_text} || ' in {_sql_text(desc)} cannot be read'",
+            )
+        )
     for name, value in mapping.defaults.items():
         if name not in exprs:
             typ = str(CONTACTS.column(name).type)
             lit = quote(str(value).lower() if isinstance(value, bool) else str(value))
-            exprs[name] = f"try_cast({lit} AS {'BOOLEAN' if typ == 'bool' else 'VARCHAR'})" \
-                if typ in ("bool", "string") else f"try_cast({lit} AS DOUBLE)"
+            exprs[name] = (
+                f"try_cast({lit} AS {'BOOLEAN' if typ == 'bool' else 'VARCHAR'})"
+                if typ in ("bool", "string")
+                else f"try_cast({lit} AS DOUBLE)"
+            )
     d = dict(exprs)
     d.setdefault("contact_id", f"{quote(Path(path).name + ':')} || line")
     d.setdefault("arrival_ts", d.get("queue_entry_ts", "NULL"))
     if "outcome" not in d:
-        d["outcome"] = ("CASE WHEN (" + d.get("answer_ts", "NULL") + ") IS NOT NULL "
-                        "OR (" + d.get("agent", "NULL") + ") IS NOT NULL THEN 'answered' "
-                        "ELSE 'abandoned' END")
+        d["outcome"] = (
+            "CASE WHEN (" + d.get("answer_ts", "NULL") + ") IS NOT NULL "
+            "OR (" + d.get("agent", "NULL") + ") IS NOT NULL THEN 'answered' "
+            "ELSE 'abandoned' END"
+        )
     outcome_ok = ", ".join(quote(o) for o in OUTCOMES)
     # One pass: typed canonical values, plus the reason a row cannot be used (or NULL).
-    typed = ",\n".join(f"({d.get(c.name, 'NULL')})::{_duck(c.type)} AS {c.name}"
-                        for c in CONTACTS.columns if c.name not in _GENERATED)
-    reason = ("CASE " + " ".join(f"WHEN {c} THEN {m}" for c, m in checks)
-              + f" WHEN ({d['arrival_ts']}) IS NULL THEN 'arrival_ts: no time for this contact'"
-              + f" WHEN coalesce(({d['outcome']}) NOT IN ({outcome_ok}), true) THEN 'outcome: '"
-              + f" || coalesce(({d['outcome']}), 'missing') || ' is not one of {', '.join(OUTCOMES)}'"
-              + " END")
+    typed = ",\n".join(
+        f"({d.get(c.name, 'NULL')})::{_duck(c.type)} AS {c.name}"
+        for c in CONTACTS.columns
+        if c.name not in _GENERATED
+    )
+    reason = (
+        "CASE "
+        + " ".join(f"WHEN {c} THEN {m}" for c, m in checks)
+        + f" WHEN ({d['arrival_ts']}) IS NULL THEN 'arrival_ts: no time for this contact'"
+        + f" WHEN coalesce(({d['outcome']}) NOT IN ({outcome_ok}), true) THEN 'outcome: '"
+        + f" || coalesce(({d['outcome']}), 'missing') || ' is not one of {', '.join(OUTCOMES)}'"
+        + " END"
+    )
     survey_cols = "".join(f", {_col(spec['column'])}" for spec in mapping.surveys.values())
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _csv AS
@@ -281,9 +332,12 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
                 GROUP BY contact_id HAVING count(*) > 1))
         WHERE line <> first"""
     )
-    batch.reject("""SELECT d.line, 'contact_id ' || c.contact_id
+    batch.reject(
+        """SELECT d.line, 'contact_id ' || c.contact_id
                     || ' appears again (first on line ' || d.first || '); ids must be unique'
-                    AS reason FROM _csv_dup d JOIN _csv c USING (line)""", raw)
+                    AS reason FROM _csv_dup d JOIN _csv c USING (line)""",
+        raw,
+    )
 
     served = "outcome = 'answered'"
     offered = "outcome NOT IN ('ivr_only', 'blocked', 'phantom')"
@@ -342,8 +396,15 @@ def _load_surveys(batch: Batch, path: Path, mapping: Mapping) -> None:
 
 
 def _duck(t: Any) -> str:
-    return {"string": "VARCHAR", "int16": "SMALLINT", "int32": "INTEGER", "int64": "BIGINT",
-            "double": "DOUBLE", "bool": "BOOLEAN", "timestamp[us]": "TIMESTAMP"}[str(t)]
+    return {
+        "string": "VARCHAR",
+        "int16": "SMALLINT",
+        "int32": "INTEGER",
+        "int64": "BIGINT",
+        "double": "DOUBLE",
+        "bool": "BOOLEAN",
+        "timestamp[us]": "TIMESTAMP",
+    }[str(t)]
 
 
 def _sql_text(s: str) -> str:

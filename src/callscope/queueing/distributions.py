@@ -46,7 +46,8 @@ class Distribution:
         if self.kind not in _KINDS:
             raise CallscopeError(f"unknown distribution {self.kind!r}; use one of {_KINDS}")
         if self.kind in ("exponential", "lognormal", "fixed") and not (
-                self.mean_s > 0 and math.isfinite(self.mean_s)):
+            self.mean_s > 0 and math.isfinite(self.mean_s)
+        ):
             raise CallscopeError(f"a {self.kind} distribution needs a finite mean_s > 0")
         if self.kind == "lognormal" and not self.cv > 0:
             raise CallscopeError("a lognormal distribution needs cv > 0")
@@ -76,8 +77,13 @@ class Distribution:
         keep = ~np.isnan(v) & (w > 0)
         v, w = v[keep], w[keep]
         mean = float((v * w).sum()) if v.size and np.isfinite(v).all() else math.inf
-        return cls("empirical", mean if v.size else math.inf, 1.0,
-                   tuple(float(x) for x in v), tuple(float(x) for x in w))
+        return cls(
+            "empirical",
+            mean if v.size else math.inf,
+            1.0,
+            tuple(float(x) for x in v),
+            tuple(float(x) for x in w),
+        )
 
     @classmethod
     def fixed(cls, value_s: float) -> Distribution:

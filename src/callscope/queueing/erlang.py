@@ -104,8 +104,18 @@ class QueueMetrics:
 
 
 @njit(cache=True, inline="always")
-def _fill(out: np.ndarray, p_wait: float, sl: float, asa: float, mean_wait: float,
-          p_ab: float, p_ab_t: float, occ: float, lq: float, stable: float) -> None:
+def _fill(
+    out: np.ndarray,
+    p_wait: float,
+    sl: float,
+    asa: float,
+    mean_wait: float,
+    p_ab: float,
+    p_ab_t: float,
+    occ: float,
+    lq: float,
+    stable: float,
+) -> None:
     """Write one interval's metrics (element by element: no temporary array)."""
     out[0] = p_wait
     out[1] = sl
@@ -144,8 +154,9 @@ def _erlang_c_point(lam: float, mu: float, n: float, t: float, out: np.ndarray) 
 
 
 @njit(cache=True)
-def _erlang_a_point(lam: float, mu: float, theta: float, n: float, t: float,
-                    out: np.ndarray) -> None:
+def _erlang_a_point(
+    lam: float, mu: float, theta: float, n: float, t: float, out: np.ndarray
+) -> None:
     if lam <= 0.0:
         _fill(out, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
         return
@@ -154,8 +165,18 @@ def _erlang_a_point(lam: float, mu: float, theta: float, n: float, t: float,
         return
     if n <= 0.0:
         # nobody is ever served: every caller waits until she abandons
-        _fill(out, 1.0, 0.0, math.nan, 1.0 / theta, 1.0, 1.0 - math.exp(-theta * t),
-                  0.0, lam / theta, 1.0)
+        _fill(
+            out,
+            1.0,
+            0.0,
+            math.nan,
+            1.0 / theta,
+            1.0,
+            1.0 - math.exp(-theta * t),
+            0.0,
+            lam / theta,
+            1.0,
+        )
         return
     r = lam / mu
     x = n * mu / theta
@@ -172,8 +193,7 @@ def _erlang_a_point(lam: float, mu: float, theta: float, n: float, t: float,
     y_z = -y * math.expm1(-theta * t)  # y - z without cancellation
     if t > 0.0:
         m1, s01, _, _ = poisson_series(x + 1.0, z, False)
-        log_q = (-(n * mu + theta) * t + y_z + math.log(x / (x + 1.0))
-                 + m1 + math.log(s01) - log_a)
+        log_q = -(n * mu + theta) * t + y_z + math.log(x / (x + 1.0)) + m1 + math.log(s01) - log_a
         q = math.exp(log_q)
         m2, s02, _, _ = poisson_series(x, z, False)
         g = math.exp(-n * mu * t + y_z + m2 + math.log(s02) - log_a)
@@ -203,14 +223,14 @@ def _erlang_b_point(lam: float, mu: float, n: float, out: np.ndarray) -> float:
         return 0.0
     r = lam / mu
     b = math.exp(log_erlang_b(n, r))
-    _fill(out, 0.0, 1.0 - b, 0.0, 0.0, 0.0, 0.0, r * (1.0 - b) / n if n > 0 else 0.0,
-              0.0, 1.0)
+    _fill(out, 0.0, 1.0 - b, 0.0, 0.0, 0.0, 0.0, r * (1.0 - b) / n if n > 0 else 0.0, 0.0, 1.0)
     return b
 
 
 @njit(cache=True)
-def _evaluate(kind: int, lam: np.ndarray, mu: np.ndarray, theta: np.ndarray,
-              n: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _evaluate(
+    kind: int, lam: np.ndarray, mu: np.ndarray, theta: np.ndarray, n: np.ndarray, t: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     size = lam.size
     res = np.empty((size, _NMET))
     blocking = np.zeros(size)
@@ -224,10 +244,22 @@ def _evaluate(kind: int, lam: np.ndarray, mu: np.ndarray, theta: np.ndarray,
     return res, blocking
 
 
-def _metrics(model: str, kind: int, calls: object, aht_s: object, agents: object,
-             patience_s: object, interval_s: object, threshold_s: object) -> QueueMetrics:
-    arrays = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in
-                                   (calls, aht_s, agents, patience_s, interval_s, threshold_s)))
+def _metrics(
+    model: str,
+    kind: int,
+    calls: object,
+    aht_s: object,
+    agents: object,
+    patience_s: object,
+    interval_s: object,
+    threshold_s: object,
+) -> QueueMetrics:
+    arrays = np.broadcast_arrays(
+        *(
+            np.asarray(v, dtype=np.float64)
+            for v in (calls, aht_s, agents, patience_s, interval_s, threshold_s)
+        )
+    )
     shape = arrays[0].shape
     c, a, n, p, iv, t = (np.ascontiguousarray(v).ravel() for v in arrays)
     lam = c / iv
@@ -264,27 +296,42 @@ def erlang_b(traffic: object, agents: object) -> np.ndarray:
     >>> round(float(erlang_b(2, 5)), 4), round(float(erlang_b(10, 14)), 4)
     (0.0367, 0.0568)
     """
-    r, n = np.broadcast_arrays(np.asarray(traffic, dtype=np.float64),
-                               np.asarray(agents, dtype=np.float64))
+    r, n = np.broadcast_arrays(
+        np.asarray(traffic, dtype=np.float64), np.asarray(agents, dtype=np.float64)
+    )
     return loss_system(r, 1.0, n, interval_s=1.0).blocking
 
 
-def loss_system(calls: object, aht_s: object, agents: object, *,
-                interval_s: object = 1800.0) -> QueueMetrics:
+def loss_system(
+    calls: object, aht_s: object, agents: object, *, interval_s: object = 1800.0
+) -> QueueMetrics:
     """Erlang B (M/M/N/N): callers who find every agent busy are refused (``blocking``);
     the rest are answered at once (``service_level = 1 - blocking``)."""
     return _metrics("erlang-b", 0, calls, aht_s, agents, np.inf, interval_s, 0.0)
 
 
-def erlang_c(calls: object, aht_s: object, agents: object, *, interval_s: object = 1800.0,
-             threshold_s: object = 20.0) -> QueueMetrics:
+def erlang_c(
+    calls: object,
+    aht_s: object,
+    agents: object,
+    *,
+    interval_s: object = 1800.0,
+    threshold_s: object = 20.0,
+) -> QueueMetrics:
     """Erlang C (M/M/N, callers never abandon). See the module docstring for formulas;
     ``stable`` is False (and ``asa_s`` inf) where ``traffic >= agents``."""
     return _metrics("erlang-c", 1, calls, aht_s, agents, np.inf, interval_s, threshold_s)
 
 
-def erlang_a(calls: object, aht_s: object, agents: object, patience_s: object, *,
-             interval_s: object = 1800.0, threshold_s: object = 20.0) -> QueueMetrics:
+def erlang_a(
+    calls: object,
+    aht_s: object,
+    agents: object,
+    patience_s: object,
+    *,
+    interval_s: object = 1800.0,
+    threshold_s: object = 20.0,
+) -> QueueMetrics:
     """Erlang A (M/M/N+M, exponential patience of mean ``patience_s`` seconds). Defined
     for every load; ``patience_s = inf`` gives Erlang C.
 

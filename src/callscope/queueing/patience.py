@@ -53,8 +53,12 @@ class PatienceEstimate:
         return float(self.patience_s[self.groups.index(name)])
 
 
-def estimate_patience(total_wait_s: object, abandons: object, calls: object = None,
-                      groups: tuple[str, ...] | None = None) -> PatienceEstimate:
+def estimate_patience(
+    total_wait_s: object,
+    abandons: object,
+    calls: object = None,
+    groups: tuple[str, ...] | None = None,
+) -> PatienceEstimate:
     """Mean patience = total wait of all callers / abandons, per group, with a 95 % CI."""
     w = np.atleast_1d(np.asarray(total_wait_s, dtype=np.float64))
     d = np.atleast_1d(np.asarray(abandons, dtype=np.float64))

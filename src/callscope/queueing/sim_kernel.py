@@ -41,8 +41,9 @@ _OVERFLOW = 2
 
 
 @njit(cache=True)
-def _push(ht: np.ndarray, hk: np.ndarray, hi: np.ndarray, size: int, t: float, kind: int,
-          ident: int) -> int:
+def _push(
+    ht: np.ndarray, hk: np.ndarray, hi: np.ndarray, size: int, t: float, kind: int, ident: int
+) -> int:
     i = size
     ht[i] = t
     hk[i] = kind
@@ -82,8 +83,15 @@ def _pop(ht: np.ndarray, hk: np.ndarray, hi: np.ndarray, size: int) -> int:
 
 
 @njit(cache=True)
-def _free_append(g: int, a: int, fhead: np.ndarray, ftail: np.ndarray, fnext: np.ndarray,
-                 fprev: np.ndarray, isfree: np.ndarray) -> None:
+def _free_append(
+    g: int,
+    a: int,
+    fhead: np.ndarray,
+    ftail: np.ndarray,
+    fnext: np.ndarray,
+    fprev: np.ndarray,
+    isfree: np.ndarray,
+) -> None:
     fnext[a] = -1
     fprev[a] = ftail[g]
     if ftail[g] >= 0:
@@ -95,8 +103,15 @@ def _free_append(g: int, a: int, fhead: np.ndarray, ftail: np.ndarray, fnext: np
 
 
 @njit(cache=True)
-def _free_remove(g: int, a: int, fhead: np.ndarray, ftail: np.ndarray, fnext: np.ndarray,
-                 fprev: np.ndarray, isfree: np.ndarray) -> None:
+def _free_remove(
+    g: int,
+    a: int,
+    fhead: np.ndarray,
+    ftail: np.ndarray,
+    fnext: np.ndarray,
+    fprev: np.ndarray,
+    isfree: np.ndarray,
+) -> None:
     if fprev[a] >= 0:
         fnext[fprev[a]] = fnext[a]
     else:
@@ -111,12 +126,22 @@ def _free_remove(g: int, a: int, fhead: np.ndarray, ftail: np.ndarray, fnext: np
 
 
 @njit(cache=True)
-def run(arrival: np.ndarray, queue: np.ndarray, handle: np.ndarray, patience: np.ndarray,
-        qcalls: np.ndarray, qoff: np.ndarray, priority: np.ndarray, overflow_s: np.ndarray,
-        delay: np.ndarray, group_of: np.ndarray, gfirst: np.ndarray, gsize: np.ndarray,
-        schedule: np.ndarray, interval_s: float
-        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                   np.ndarray, np.ndarray, np.ndarray, int]:
+def run(
+    arrival: np.ndarray,
+    queue: np.ndarray,
+    handle: np.ndarray,
+    patience: np.ndarray,
+    qcalls: np.ndarray,
+    qoff: np.ndarray,
+    priority: np.ndarray,
+    overflow_s: np.ndarray,
+    delay: np.ndarray,
+    group_of: np.ndarray,
+    gfirst: np.ndarray,
+    gsize: np.ndarray,
+    schedule: np.ndarray,
+    interval_s: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
     """Simulate. ``arrival`` sorted ascending; ``qcalls[qoff[q]:qoff[q+1]]`` the calls of
     queue ``q`` in arrival order; ``schedule[g, i]`` agents of group ``g`` on shift in
     interval ``i``; agents ``gfirst[g] .. gfirst[g]+gsize[g]-1`` belong to group ``g``.
@@ -196,13 +221,25 @@ def run(arrival: np.ndarray, queue: np.ndarray, handle: np.ndarray, patience: np
                 a = fhead[g]
                 while a >= 0:
                     nxt_a = fnext[a]
-                    c = _pick(g, now, delay, priority, qcalls, qoff, head, tail, waiting,
-                              arrival)
+                    c = _pick(g, now, delay, priority, qcalls, qoff, head, tail, waiting, arrival)
                     if c < 0:
                         break
                     _free_remove(g, a, fhead, ftail, fnext, fprev, isfree)
-                    hsize = _serve(a, c, now, answer, agent_of, outcome, waiting, busy,
-                                   handle, ht, hk, hi, hsize)
+                    hsize = _serve(
+                        a,
+                        c,
+                        now,
+                        answer,
+                        agent_of,
+                        outcome,
+                        waiting,
+                        busy,
+                        handle,
+                        ht,
+                        hk,
+                        hi,
+                        hsize,
+                    )
                     a = nxt_a
             bnd += 1
             continue
@@ -218,8 +255,21 @@ def run(arrival: np.ndarray, queue: np.ndarray, handle: np.ndarray, patience: np
                 if delay[g, q] == 0.0 and fhead[g] >= 0:
                     a = fhead[g]
                     _free_remove(g, a, fhead, ftail, fnext, fprev, isfree)
-                    hsize = _serve(a, c, now, answer, agent_of, outcome, waiting, busy,
-                                   handle, ht, hk, hi, hsize)
+                    hsize = _serve(
+                        a,
+                        c,
+                        now,
+                        answer,
+                        agent_of,
+                        outcome,
+                        waiting,
+                        busy,
+                        handle,
+                        ht,
+                        hk,
+                        hi,
+                        hsize,
+                    )
                     served = True
                     break
             if not served:
@@ -242,8 +292,9 @@ def run(arrival: np.ndarray, queue: np.ndarray, handle: np.ndarray, patience: np
             if on[a]:
                 nc = _pick(g, now, delay, priority, qcalls, qoff, head, tail, waiting, arrival)
             if nc >= 0:
-                hsize = _serve(a, nc, now, answer, agent_of, outcome, waiting, busy, handle,
-                               ht, hk, hi, hsize)
+                hsize = _serve(
+                    a, nc, now, answer, agent_of, outcome, waiting, busy, handle, ht, hk, hi, hsize
+                )
             elif on[a] and bnd <= nint:
                 _free_append(g, a, fhead, ftail, fnext, fprev, isfree)
             else:
@@ -268,8 +319,21 @@ def run(arrival: np.ndarray, queue: np.ndarray, handle: np.ndarray, patience: np
                     if d > 0.0 and d < math.inf and fhead[g] >= 0:
                         a = fhead[g]
                         _free_remove(g, a, fhead, ftail, fnext, fprev, isfree)
-                        hsize = _serve(a, c, now, answer, agent_of, outcome, waiting, busy,
-                                       handle, ht, hk, hi, hsize)
+                        hsize = _serve(
+                            a,
+                            c,
+                            now,
+                            answer,
+                            agent_of,
+                            outcome,
+                            waiting,
+                            busy,
+                            handle,
+                            ht,
+                            hk,
+                            hi,
+                            hsize,
+                        )
                         break
     final = max(now, horizon)
     for c in range(ncalls):
@@ -289,9 +353,21 @@ def run(arrival: np.ndarray, queue: np.ndarray, handle: np.ndarray, patience: np
 
 
 @njit(cache=True)
-def _serve(a: int, c: int, now: float, answer: np.ndarray, agent_of: np.ndarray,
-           outcome: np.ndarray, waiting: np.ndarray, busy: np.ndarray, handle: np.ndarray,
-           ht: np.ndarray, hk: np.ndarray, hi: np.ndarray, hsize: int) -> int:
+def _serve(
+    a: int,
+    c: int,
+    now: float,
+    answer: np.ndarray,
+    agent_of: np.ndarray,
+    outcome: np.ndarray,
+    waiting: np.ndarray,
+    busy: np.ndarray,
+    handle: np.ndarray,
+    ht: np.ndarray,
+    hk: np.ndarray,
+    hi: np.ndarray,
+    hsize: int,
+) -> int:
     waiting[c] = False
     answer[c] = now
     agent_of[c] = a
@@ -301,9 +377,18 @@ def _serve(a: int, c: int, now: float, answer: np.ndarray, agent_of: np.ndarray,
 
 
 @njit(cache=True)
-def _pick(g: int, now: float, delay: np.ndarray, priority: np.ndarray, qcalls: np.ndarray,
-          qoff: np.ndarray, head: np.ndarray, tail: np.ndarray, waiting: np.ndarray,
-          arrival: np.ndarray) -> int:
+def _pick(
+    g: int,
+    now: float,
+    delay: np.ndarray,
+    priority: np.ndarray,
+    qcalls: np.ndarray,
+    qoff: np.ndarray,
+    head: np.ndarray,
+    tail: np.ndarray,
+    waiting: np.ndarray,
+    arrival: np.ndarray,
+) -> int:
     """The waiting call group ``g`` should take next, or -1."""
     best = -1
     best_primary = False
@@ -324,9 +409,16 @@ def _pick(g: int, now: float, delay: np.ndarray, priority: np.ndarray, qcalls: n
         if now - arrival[c] < d - 1e-9:
             continue
         primary = d == 0.0
-        if best < 0 or (primary and not best_primary) or (
-                primary == best_primary and (priority[q] > best_prio or (
-                    priority[q] == best_prio and arrival[c] < best_arr))):
+        if (
+            best < 0
+            or (primary and not best_primary)
+            or (
+                primary == best_primary
+                and (
+                    priority[q] > best_prio or (priority[q] == best_prio and arrival[c] < best_arr)
+                )
+            )
+        ):
             best = c
             best_primary = primary
             best_prio = priority[q]

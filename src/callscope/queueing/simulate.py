@@ -114,8 +114,9 @@ class SimulationResult:
     def calls(self) -> int:
         return int(self.arrival_s.size)
 
-    def summary(self, *, threshold_s: float = 20.0, warmup_s: float = 0.0,
-                until_s: float | None = None) -> QueueSummary:
+    def summary(
+        self, *, threshold_s: float = 20.0, warmup_s: float = 0.0, until_s: float | None = None
+    ) -> QueueSummary:
         """Metrics of calls arriving in ``[warmup_s, until_s)`` (default: to the horizon),
         and agent occupancy over the same window."""
         end = self.center.n_intervals * self.center.interval_s if until_s is None else until_s
@@ -136,12 +137,22 @@ class SimulationResult:
             sl = in_t / offered
             asa = wsum / answered
         done = self.outcome == sim_kernel.ANSWERED
-        busy = _overlap(self.answer_s[done], self.answer_s[done] + self.handle_s[done],
-                        warmup_s, end)
+        busy = _overlap(
+            self.answer_s[done], self.answer_s[done] + self.handle_s[done], warmup_s, end
+        )
         logged = _overlap(self.session_start_s, self.session_end_s, warmup_s, end)
         occ = busy / logged if logged > 0 else math.nan
-        return QueueSummary(tuple(x.name for x in self.center.queues), offered, answered,
-                            abandoned, sl, asa, p_ab, ci, occ)
+        return QueueSummary(
+            tuple(x.name for x in self.center.queues),
+            offered,
+            answered,
+            abandoned,
+            sl,
+            asa,
+            p_ab,
+            ci,
+            occ,
+        )
 
     def contacts(self, run_id: str | None = None) -> pa.Table:
         """The calls as a canonical ``contacts`` table (``CONTACTS.schema``); contact ids
@@ -174,8 +185,9 @@ class SimulationResult:
             "arrival_ts": arr_ts,
             "ivr_s": np.zeros(n),
             "queue_entry_ts": arr_ts,
-            "answer_ts": pa.array(base + ans_us.astype("timedelta64[us]"), pa.timestamp("us"),
-                                  mask=~answered),
+            "answer_ts": pa.array(
+                base + ans_us.astype("timedelta64[us]"), pa.timestamp("us"), mask=~answered
+            ),
             "end_ts": end_ts,
             "wait_s": np.maximum(wait, 0.0),
             "talk_s": pa.array(self.handle_s, pa.float64(), mask=~answered),
@@ -197,8 +209,11 @@ class SimulationResult:
         c = self.center
         base = np.datetime64(c.start, "us")
         n = self.session_agent.size
-        group_of = np.concatenate([np.full(_gsize(g), i) for i, g in enumerate(c.groups)]
-                                  ).astype(np.int64) if c.groups else np.zeros(0, np.int64)
+        group_of = (
+            np.concatenate([np.full(_gsize(g), i) for i, g in enumerate(c.groups)]).astype(np.int64)
+            if c.groups
+            else np.zeros(0, np.int64)
+        )
         gq = np.array([g.skills[0] if g.skills else None for g in c.groups], dtype=object)
         start = base + np.round(self.session_start_s * 1e6).astype("timedelta64[us]")
         end = base + np.round(self.session_end_s * 1e6).astype("timedelta64[us]")
@@ -242,8 +257,7 @@ def _validate(center: Center) -> tuple[np.ndarray, np.ndarray]:
     calls = [np.asarray(q.calls, dtype=np.float64).ravel() for q in center.queues]
     nint = calls[0].size
     if any(c.size != nint for c in calls) or nint == 0:
-        raise CallscopeError("every queue needs calls for the same (non-zero) number of "
-                             "intervals")
+        raise CallscopeError("every queue needs calls for the same (non-zero) number of intervals")
     if any((c < 0).any() or not np.isfinite(c).all() for c in calls):
         raise CallscopeError("calls per interval must be finite and >= 0")
     if not center.interval_s > 0:
@@ -260,14 +274,15 @@ def _validate(center: Center) -> tuple[np.ndarray, np.ndarray]:
         if a.size == 1:
             a = np.full(nint, a[0])
         if a.size != nint or (a < 0).any() or not np.isfinite(a).all():
-            raise CallscopeError(f"agent group {g.name!r} needs agents >= 0 for each of the "
-                                 f"{nint} intervals (or one number)")
+            raise CallscopeError(
+                f"agent group {g.name!r} needs agents >= 0 for each of the "
+                f"{nint} intervals (or one number)"
+            )
         sched[i] = np.round(a).astype(np.int64)
     return np.vstack(calls), sched
 
 
-def simulate(center: Center, *, rng: np.random.Generator | int | None = None
-             ) -> SimulationResult:
+def simulate(center: Center, *, rng: np.random.Generator | int | None = None) -> SimulationResult:
     """Run the simulator once. ``rng`` is a Generator or a seed (recorded in the output's
     ``source_file`` as ``synth:sim-<seed>``; a Generator records seed 0)."""
     calls, sched = _validate(center)
@@ -300,14 +315,39 @@ def simulate(center: Center, *, rng: np.random.Generator | int | None = None
     gsize = sched.max(axis=1) if nint else np.zeros(ng, np.int64)
     gfirst = np.concatenate([[0], np.cumsum(gsize)[:-1]]).astype(np.int64)
     group_of = np.repeat(np.arange(ng), gsize).astype(np.int64)
-    names = tuple(f"{g.name}-{j + 1:03d}" for g, s in zip(center.groups, gsize, strict=True)
-                  for j in range(s))
+    names = tuple(
+        f"{g.name}-{j + 1:03d}" for g, s in zip(center.groups, gsize, strict=True) for j in range(s)
+    )
     prio = np.array([q.priority for q in center.queues], dtype=np.int64)
     ovf = np.array([q.overflow_after_s for q in center.queues], dtype=np.float64)
     answer, end, agent, outcome, s_agent, s_start, s_end, nsess = sim_kernel.run(
-        arrival, q_of.astype(np.int64), handle, patience, qcalls, qoff, prio, ovf,
-        delay[:ng] if ng else np.zeros((0, nq)), group_of, gfirst, gsize.astype(np.int64),
-        sched, iv)
-    return SimulationResult(center, seed, q_of.astype(np.int64), arrival, answer, end, handle,
-                            agent, outcome, names, s_agent[:nsess], s_start[:nsess],
-                            s_end[:nsess])
+        arrival,
+        q_of.astype(np.int64),
+        handle,
+        patience,
+        qcalls,
+        qoff,
+        prio,
+        ovf,
+        delay[:ng] if ng else np.zeros((0, nq)),
+        group_of,
+        gfirst,
+        gsize.astype(np.int64),
+        sched,
+        iv,
+    )
+    return SimulationResult(
+        center,
+        seed,
+        q_of.astype(np.int64),
+        arrival,
+        answer,
+        end,
+        handle,
+        agent,
+        outcome,
+        names,
+        s_agent[:nsess],
+        s_start[:nsess],
+        s_end[:nsess],
+    )

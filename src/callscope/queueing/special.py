@@ -36,9 +36,16 @@ def digamma(x: float) -> float:
         x += 1.0
     inv = 1.0 / x
     inv2 = inv * inv
-    return (acc + math.log(x) - 0.5 * inv
-            - inv2 * (1.0 / 12 - inv2 * (1.0 / 120 - inv2 * (1.0 / 252 - inv2 * (
-                1.0 / 240 - inv2 * (1.0 / 132))))))
+    return (
+        acc
+        + math.log(x)
+        - 0.5 * inv
+        - inv2
+        * (
+            1.0 / 12
+            - inv2 * (1.0 / 120 - inv2 * (1.0 / 252 - inv2 * (1.0 / 240 - inv2 * (1.0 / 132))))
+        )
+    )
 
 
 @njit(cache=True)

@@ -105,8 +105,9 @@ def _g(x: np.ndarray, i: int) -> float:
 
 
 @njit(cache=True)
-def _point(kind: int, lam: float, mu: float, theta: float, n: float, t: float,
-           out: np.ndarray) -> None:
+def _point(
+    kind: int, lam: float, mu: float, theta: float, n: float, t: float, out: np.ndarray
+) -> None:
     if kind == 1:
         _erlang_c_point(lam, mu, n, t, out)
     else:
@@ -114,8 +115,19 @@ def _point(kind: int, lam: float, mu: float, theta: float, n: float, t: float,
 
 
 @njit(cache=True)
-def _meets(kind: int, lam: float, mu: float, theta: float, servers: float, t: float,
-           sl: float, asa: float, ab: float, occ: float, out: np.ndarray) -> bool:
+def _meets(
+    kind: int,
+    lam: float,
+    mu: float,
+    theta: float,
+    servers: float,
+    t: float,
+    sl: float,
+    asa: float,
+    ab: float,
+    occ: float,
+    out: np.ndarray,
+) -> bool:
     _point(kind, lam, mu, theta, servers, t, out)
     if out[8] < 0.5:  # unstable Erlang C
         return False
@@ -129,9 +141,19 @@ def _meets(kind: int, lam: float, mu: float, theta: float, servers: float, t: fl
 
 
 @njit(cache=True)
-def _search(size: int, kind: int, lam_: np.ndarray, mu_: np.ndarray, theta_: np.ndarray,
-            t_: np.ndarray, sl_: np.ndarray, asa_: np.ndarray, ab_: np.ndarray,
-            occ_: np.ndarray, k_: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _search(
+    size: int,
+    kind: int,
+    lam_: np.ndarray,
+    mu_: np.ndarray,
+    theta_: np.ndarray,
+    t_: np.ndarray,
+    sl_: np.ndarray,
+    asa_: np.ndarray,
+    ab_: np.ndarray,
+    occ_: np.ndarray,
+    k_: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     agents = np.zeros(size, dtype=np.int64)
     met = np.ones(size, dtype=np.bool_)
     res = np.empty((size, _NMET))
@@ -152,14 +174,12 @@ def _search(size: int, kind: int, lam_: np.ndarray, mu_: np.ndarray, theta_: np.
         guess = np.int64(math.ceil((r + math.sqrt(r)) / k))
         if guess <= lo:
             guess = lo + 1
-        if _meets(kind, lam, mu, theta, guess * k, t, sl, asa, ab,
-                  occ, out):
+        if _meets(kind, lam, mu, theta, guess * k, t, sl, asa, ab, occ, out):
             hi = guess
             step = np.int64(1)
             while hi - step > lo:
                 cand = hi - step
-                if _meets(kind, lam, mu, theta, cand * k, t, sl, asa,
-                          ab, occ, out):
+                if _meets(kind, lam, mu, theta, cand * k, t, sl, asa, ab, occ, out):
                     hi = cand
                     step *= 2
                 else:
@@ -169,8 +189,7 @@ def _search(size: int, kind: int, lam_: np.ndarray, mu_: np.ndarray, theta_: np.
             lo = guess
             step = np.int64(1)
             hi = guess + step
-            while not _meets(kind, lam, mu, theta, hi * k, t, sl, asa,
-                             ab, occ, out):
+            while not _meets(kind, lam, mu, theta, hi * k, t, sl, asa, ab, occ, out):
                 lo = hi
                 step *= 2
                 hi = lo + step
@@ -182,8 +201,7 @@ def _search(size: int, kind: int, lam_: np.ndarray, mu_: np.ndarray, theta_: np.
                 continue
         while hi - lo > 1:
             mid = lo + (hi - lo) // 2
-            if _meets(kind, lam, mu, theta, mid * k, t, sl, asa, ab,
-                      occ, out):
+            if _meets(kind, lam, mu, theta, mid * k, t, sl, asa, ab, occ, out):
                 hi = mid
             else:
                 lo = mid
@@ -193,9 +211,16 @@ def _search(size: int, kind: int, lam_: np.ndarray, mu_: np.ndarray, theta_: np.
 
 
 @njit(cache=True)
-def _search_c(size: int, lam_: np.ndarray, mu_: np.ndarray, t_: np.ndarray,
-              sl_: np.ndarray, asa_: np.ndarray, occ_: np.ndarray, k_: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _search_c(
+    size: int,
+    lam_: np.ndarray,
+    mu_: np.ndarray,
+    t_: np.ndarray,
+    sl_: np.ndarray,
+    asa_: np.ndarray,
+    occ_: np.ndarray,
+    k_: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Erlang C staffing by the forward Erlang B recursion
     ``B(s+1) = r B(s) / (s + 1 + r B(s))`` (numerically stable), stepping up one agent
     (``k`` servers) at a time from ``B(0) = 1``, or from the incomplete-gamma value at
@@ -206,8 +231,14 @@ def _search_c(size: int, lam_: np.ndarray, mu_: np.ndarray, t_: np.ndarray,
     res = np.empty((size, _NMET))
     for i in range(size):
         out = res[i]
-        lam, mu, t, sl, asa, occ = _g(lam_, i), _g(mu_, i), _g(t_, i), _g(sl_, i), _g(
-            asa_, i), _g(occ_, i)
+        lam, mu, t, sl, asa, occ = (
+            _g(lam_, i),
+            _g(mu_, i),
+            _g(t_, i),
+            _g(sl_, i),
+            _g(asa_, i),
+            _g(occ_, i),
+        )
         if lam <= 0.0:
             _erlang_c_point(0.0, mu, 0.0, t, out)
             continue
@@ -231,9 +262,11 @@ def _search_c(size: int, lam_: np.ndarray, mu_: np.ndarray, t_: np.ndarray,
                 # SL >= x  <=>  s decay <= (1 - x) D  and  ASA <= a  <=>  s <= a gap D
                 d = s * inv_b - r * (inv_b - 1.0)
                 gap = s * mu - lam
-                if ((math.isnan(occ) or r <= occ * s)
-                        and (math.isnan(sl) or s * decay <= (1.0 - sl) * d)
-                        and (math.isnan(asa) or s <= asa * gap * d)):
+                if (
+                    (math.isnan(occ) or r <= occ * s)
+                    and (math.isnan(sl) or s * decay <= (1.0 - sl) * d)
+                    and (math.isnan(asa) or s <= asa * gap * d)
+                ):
                     rho = r / s
                     c = s / d
                     w = c / gap
@@ -257,8 +290,15 @@ def _search_c(size: int, lam_: np.ndarray, mu_: np.ndarray, t_: np.ndarray,
 
 
 @njit(cache=True)
-def _evaluate(size: int, kind: int, lam: np.ndarray, mu: np.ndarray, theta: np.ndarray,
-              t: np.ndarray, servers: np.ndarray) -> np.ndarray:
+def _evaluate(
+    size: int,
+    kind: int,
+    lam: np.ndarray,
+    mu: np.ndarray,
+    theta: np.ndarray,
+    t: np.ndarray,
+    servers: np.ndarray,
+) -> np.ndarray:
     res = np.empty((size, _NMET))
     for i in range(size):
         _point(kind, _g(lam, i), _g(mu, i), _g(theta, i), _g(servers, i), _g(t, i), res[i])
@@ -269,8 +309,10 @@ def _kind(model: str, patience_s: object) -> int:
     if model not in MODELS:
         raise CallscopeError(f"unknown queueing model {model!r}; use one of {', '.join(MODELS)}")
     if model == "erlang-a" and patience_s is None:
-        raise CallscopeError("model erlang-a needs patience_s (mean patience in seconds); "
-                             "estimate it with callscope.queueing.patience or pass it")
+        raise CallscopeError(
+            "model erlang-a needs patience_s (mean patience in seconds); "
+            "estimate it with callscope.queueing.patience or pass it"
+        )
     return 1 if model == "erlang-c" else 2
 
 
@@ -278,20 +320,25 @@ def _opt(v: object) -> np.ndarray:
     return np.asarray(np.nan if v is None else v, dtype=np.float64)
 
 
-def _check(name: str, a: np.ndarray, lo: float, hi: float, *, lo_open: bool = False,
-           hi_open: bool = False) -> None:
+def _check(
+    name: str, a: np.ndarray, lo: float, hi: float, *, lo_open: bool = False, hi_open: bool = False
+) -> None:
     if a.size == 0:
         return
     amin, amax = a.min(), a.max()  # one pass each; NaN (a target not given) falls through
-    if not np.isnan(amin) and (lo < amin if lo_open else lo <= amin) and (
-            amax < hi if hi_open else amax <= hi):
+    if (
+        not np.isnan(amin)
+        and (lo < amin if lo_open else lo <= amin)
+        and (amax < hi if hi_open else amax <= hi)
+    ):
         return
     ok = ~np.isnan(a)
     bad = ok & ((a <= lo if lo_open else a < lo) | (a >= hi if hi_open else a > hi))
     if bad.any():
         lo_b, hi_b = ("(" if lo_open else "["), (")" if hi_open else "]")
-        raise CallscopeError(f"{name} must lie in {lo_b}{lo}, {hi}{hi_b}; got "
-                             f"{a[bad].ravel()[0]!r}")
+        raise CallscopeError(
+            f"{name} must lie in {lo_b}{lo}, {hi}{hi_b}; got {a[bad].ravel()[0]!r}"
+        )
 
 
 def _scheduled(agents: np.ndarray, shrinkage: np.ndarray) -> np.ndarray:
@@ -304,34 +351,68 @@ def _fit(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return x.reshape(shape) if x.size == math.prod(shape) else np.full(shape, x.reshape(-1)[0])
 
 
-def _result(model: str, agents: np.ndarray, scheduled: np.ndarray, traffic: np.ndarray,
-            res: np.ndarray, met: np.ndarray, shape: tuple[int, ...]) -> StaffingResult:
+def _result(
+    model: str,
+    agents: np.ndarray,
+    scheduled: np.ndarray,
+    traffic: np.ndarray,
+    res: np.ndarray,
+    met: np.ndarray,
+    shape: tuple[int, ...],
+) -> StaffingResult:
     def col(j: int) -> np.ndarray:
         return res[:, j].reshape(shape)
 
     return StaffingResult(
-        model=model, agents=_fit(agents, shape), scheduled_agents=_fit(scheduled, shape),
-        traffic=_fit(traffic, shape), service_level=col(1), asa_s=col(2),
-        mean_wait_s=col(3), p_wait=col(0), p_abandon=col(4), p_abandon_within_t=col(5),
-        occupancy=col(6), queue_length=col(7), stable=col(8).astype(bool).reshape(shape),
+        model=model,
+        agents=_fit(agents, shape),
+        scheduled_agents=_fit(scheduled, shape),
+        traffic=_fit(traffic, shape),
+        service_level=col(1),
+        asa_s=col(2),
+        mean_wait_s=col(3),
+        p_wait=col(0),
+        p_abandon=col(4),
+        p_abandon_within_t=col(5),
+        occupancy=col(6),
+        queue_length=col(7),
+        stable=col(8).astype(bool).reshape(shape),
         met=met.reshape(shape),
     )
 
 
-def _prepare(calls: object, aht_s: object, interval_s: object, patience_s: object,
-             threshold_s: object, concurrency: object, shrinkage: object,
-             *extra: np.ndarray) -> tuple[list[np.ndarray], tuple[int, ...]]:
-    arrays = [np.asarray(v, dtype=np.float64) for v in (calls, aht_s, interval_s, patience_s,
-                                                         threshold_s, concurrency, shrinkage)]
+def _prepare(
+    calls: object,
+    aht_s: object,
+    interval_s: object,
+    patience_s: object,
+    threshold_s: object,
+    concurrency: object,
+    shrinkage: object,
+    *extra: np.ndarray,
+) -> tuple[list[np.ndarray], tuple[int, ...]]:
+    arrays = [
+        np.asarray(v, dtype=np.float64)
+        for v in (calls, aht_s, interval_s, patience_s, threshold_s, concurrency, shrinkage)
+    ]
     arrays += [np.asarray(v, dtype=np.float64) for v in extra]
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
     # scalars stay length-1 arrays (the kernels read element 0); others are flattened
-    flat = [a.reshape(1) if a.size == 1 else
-            np.ascontiguousarray(a if a.shape == shape else np.broadcast_to(a, shape)).ravel()
-            for a in arrays]
+    flat = [
+        a.reshape(1)
+        if a.size == 1
+        else np.ascontiguousarray(a if a.shape == shape else np.broadcast_to(a, shape)).ravel()
+        for a in arrays
+    ]
     c, a, iv, p, t, k, s = flat[:7]
-    for name, v in (("calls", c), ("aht_s", a), ("interval_s", iv), ("patience_s", p),
-                    ("threshold_s", t), ("concurrency", k)):
+    for name, v in (
+        ("calls", c),
+        ("aht_s", a),
+        ("interval_s", iv),
+        ("patience_s", p),
+        ("threshold_s", t),
+        ("concurrency", k),
+    ):
         if np.isnan(v).any():
             raise CallscopeError(f"{name} has missing (NaN) values; fill or drop those rows")
     _check("calls", c, 0.0, np.inf)
@@ -346,18 +427,37 @@ def _prepare(calls: object, aht_s: object, interval_s: object, patience_s: objec
     return flat, shape
 
 
-def required_agents(calls: object, aht_s: object, interval_s: object = 1800.0, *,
-                    model: str = "erlang-c", sl_target: object = 0.8,
-                    sl_threshold_s: object = 20.0, asa_target_s: object = None,
-                    max_abandon: object = None, max_occupancy: object = None,
-                    patience_s: object = None, shrinkage: object = 0.0,
-                    concurrency: object = 1) -> StaffingResult:
+def required_agents(
+    calls: object,
+    aht_s: object,
+    interval_s: object = 1800.0,
+    *,
+    model: str = "erlang-c",
+    sl_target: object = 0.8,
+    sl_threshold_s: object = 20.0,
+    asa_target_s: object = None,
+    max_abandon: object = None,
+    max_occupancy: object = None,
+    patience_s: object = None,
+    shrinkage: object = 0.0,
+    concurrency: object = 1,
+) -> StaffingResult:
     """The fewest agents per interval that meet every target given (see the module
     docstring for the targets, shrinkage and chat concurrency)."""
     kind = _kind(model, patience_s)
-    flat, shape = _prepare(calls, aht_s, interval_s, np.inf if patience_s is None else patience_s,
-                           sl_threshold_s, concurrency, shrinkage, _opt(sl_target),
-                           _opt(asa_target_s), _opt(max_abandon), _opt(max_occupancy))
+    flat, shape = _prepare(
+        calls,
+        aht_s,
+        interval_s,
+        np.inf if patience_s is None else patience_s,
+        sl_threshold_s,
+        concurrency,
+        shrinkage,
+        _opt(sl_target),
+        _opt(asa_target_s),
+        _opt(max_abandon),
+        _opt(max_occupancy),
+    )
     c, a, iv, p, t, k, s, sl, asa, ab, occ = flat
     _check("sl_target", sl, 0.0, 1.0, hi_open=True)
     _check("asa_target_s", asa, 0.0, np.inf, lo_open=True)
@@ -377,17 +477,32 @@ def required_agents(calls: object, aht_s: object, interval_s: object = 1800.0, *
     return _result(model, agents, _scheduled(agents, s), lam / mu, res, met, shape)
 
 
-def expected_service(calls: object, aht_s: object, agents: object, interval_s: object = 1800.0,
-                     *, model: str = "erlang-c", sl_threshold_s: object = 20.0,
-                     patience_s: object = None, shrinkage: object = 0.0,
-                     concurrency: object = 1) -> StaffingResult:
+def expected_service(
+    calls: object,
+    aht_s: object,
+    agents: object,
+    interval_s: object = 1800.0,
+    *,
+    model: str = "erlang-c",
+    sl_threshold_s: object = 20.0,
+    patience_s: object = None,
+    shrinkage: object = 0.0,
+    concurrency: object = 1,
+) -> StaffingResult:
     """Service expected from ``agents`` (scheduled ones if ``shrinkage`` > 0: then
     ``agents * (1 - shrinkage)``, possibly fractional, are on the phones). ``met`` is
     True where the queue is stable."""
     kind = _kind(model, patience_s)
-    flat, shape = _prepare(calls, aht_s, interval_s, np.inf if patience_s is None else patience_s,
-                           sl_threshold_s, concurrency, shrinkage,
-                           np.asarray(agents, dtype=np.float64))
+    flat, shape = _prepare(
+        calls,
+        aht_s,
+        interval_s,
+        np.inf if patience_s is None else patience_s,
+        sl_threshold_s,
+        concurrency,
+        shrinkage,
+        np.asarray(agents, dtype=np.float64),
+    )
     c, a, iv, p, t, k, s, n = flat
     _check("agents", n, 0.0, np.inf, hi_open=True)
     lam = c / iv

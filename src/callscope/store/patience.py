@@ -17,13 +17,21 @@ from callscope.store.store import Store
 __all__ = ["handle_times", "queue_patience", "queue_waits"]
 
 
-def queue_patience(store: Store, *, queues: list[str] | None = None,
-                   since: datetime | None = None, channel: str | None = None
-                   ) -> PatienceEstimate:
+def queue_patience(
+    store: Store,
+    *,
+    queues: list[str] | None = None,
+    since: datetime | None = None,
+    channel: str | None = None,
+) -> PatienceEstimate:
     """Mean patience per queue from the stored contacts (optionally only some queues,
     contacts arriving at or after ``since``, one channel)."""
-    where = ["queue IS NOT NULL", "queue_entry_ts IS NOT NULL", "wait_s IS NOT NULL",
-             "outcome IN ('answered', 'abandoned')"]
+    where = [
+        "queue IS NOT NULL",
+        "queue_entry_ts IS NOT NULL",
+        "wait_s IS NOT NULL",
+        "outcome IN ('answered', 'abandoned')",
+    ]
     params: list[object] = []
     if queues:
         where.append(f"queue IN ({', '.join('?' for _ in queues)})")
@@ -38,12 +46,13 @@ def queue_patience(store: Store, *, queues: list[str] | None = None,
         f"""SELECT queue, sum(greatest(wait_s, 0)) AS total_wait_s,
                    count(*) FILTER (WHERE outcome = 'abandoned') AS abandons,
                    count(*) AS calls
-            FROM contacts WHERE {' AND '.join(where)}
+            FROM contacts WHERE {" AND ".join(where)}
             GROUP BY queue ORDER BY queue""",
         params,
     ).fetchall()
-    return estimate_patience([r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows],
-                             tuple(r[0] for r in rows))
+    return estimate_patience(
+        [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows], tuple(r[0] for r in rows)
+    )
 
 
 def queue_waits(store: Store, queue: str) -> tuple[np.ndarray, np.ndarray]:
@@ -53,9 +62,13 @@ def queue_waits(store: Store, queue: str) -> tuple[np.ndarray, np.ndarray]:
     rows = store.con.execute(
         """SELECT greatest(wait_s, 0), outcome = 'abandoned' FROM contacts
            WHERE queue = ? AND queue_entry_ts IS NOT NULL AND wait_s IS NOT NULL
-             AND outcome IN ('answered', 'abandoned')""", [queue]).fetchall()
-    return (np.array([r[0] for r in rows], dtype=np.float64),
-            np.array([r[1] for r in rows], dtype=bool))
+             AND outcome IN ('answered', 'abandoned')""",
+        [queue],
+    ).fetchall()
+    return (
+        np.array([r[0] for r in rows], dtype=np.float64),
+        np.array([r[1] for r in rows], dtype=bool),
+    )
 
 
 def handle_times(store: Store, queue: str) -> np.ndarray:
@@ -64,5 +77,7 @@ def handle_times(store: Store, queue: str) -> np.ndarray:
     rows = store.con.execute(
         """SELECT coalesce(talk_s, 0) + coalesce(hold_s, 0) + coalesce(acw_s, 0)
            FROM contacts WHERE queue = ? AND outcome = 'answered'
-             AND talk_s IS NOT NULL""", [queue]).fetchall()
+             AND talk_s IS NOT NULL""",
+        [queue],
+    ).fetchall()
     return np.array([r[0] for r in rows], dtype=np.float64)

@@ -160,9 +160,11 @@ class Batch:
         n = con.execute(f"SELECT count(*) FROM {view}").fetchall()[0][0]
         if n:
             if raw_table:
-                source = (f"(SELECT j.line, r.raw, j.reason FROM {view} j LEFT JOIN "
-                          f"(SELECT line, raw FROM {raw_table} WHERE line IN "
-                          f"(SELECT line FROM {view})) r USING (line))")
+                source = (
+                    f"(SELECT j.line, r.raw, j.reason FROM {view} j LEFT JOIN "
+                    f"(SELECT line, raw FROM {raw_table} WHERE line IN "
+                    f"(SELECT line FROM {view})) r USING (line))"
+                )
             else:
                 source = view
             con.execute(
@@ -185,8 +187,13 @@ class Store:
     0
     """
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
-                 memory_limit: str | None = "1500MB") -> None:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        read_only: bool = False,
+        memory_limit: str | None = "1500MB",
+    ) -> None:
         self.path = str(path if path is not None else default_db_path())
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -242,8 +249,10 @@ class Store:
 
     def rejects(self, file: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """Stored rejects, newest batch first, as dicts of file, line, reason, raw."""
-        sql = ("SELECT r.file, r.line, r.reason, r.raw, r.format FROM rejects r "
-               "JOIN ingests i USING (batch_id)")
+        sql = (
+            "SELECT r.file, r.line, r.reason, r.raw, r.format FROM rejects r "
+            "JOIN ingests i USING (batch_id)"
+        )
         params: list[Any] = []
         if file:
             sql += " WHERE r.file = ?"
@@ -267,8 +276,9 @@ class Store:
 
     # -- writing ----------------------------------------------------------------------
     @contextmanager
-    def batch(self, file: str, fmt: str, sha256: str, size_bytes: int | None = None
-              ) -> Iterator[Batch]:
+    def batch(
+        self, file: str, fmt: str, sha256: str, size_bytes: int | None = None
+    ) -> Iterator[Batch]:
         """Load one file atomically: everything appended or rejected inside the ``with``
         commits with its manifest row, or nothing does."""
         batch = Batch(self, uuid.uuid4().hex, file, fmt)
@@ -278,9 +288,19 @@ class Store:
             yield batch
             self.con.execute(
                 "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [batch.batch_id, file, sha256, fmt, size_bytes, batch.rows_read,
-                 sum(batch.loaded.values()), batch.rows_rejected,
-                 sum(batch.duplicates.values()), started, datetime.now()],
+                [
+                    batch.batch_id,
+                    file,
+                    sha256,
+                    fmt,
+                    size_bytes,
+                    batch.rows_read,
+                    sum(batch.loaded.values()),
+                    batch.rows_rejected,
+                    sum(batch.duplicates.values()),
+                    started,
+                    datetime.now(),
+                ],
             )
             self.con.execute("COMMIT")
         except BaseException:

@@ -44,9 +44,9 @@ SELECT
   CASE WHEN transferred THEN conversation_id || '-2' END AS NextContactId,
   upper(channel) AS Channel,
   CASE WHEN segment > 1 THEN 'TRANSFER' ELSE 'INBOUND' END AS InitiationMethod,
-  {_ts('arrival_ts')} AS InitiationTimestamp,
-  {_ts('arrival_ts')} AS ConnectedToSystemTimestamp,
-  {_ts('end_ts')} AS DisconnectTimestamp,
+  {_ts("arrival_ts")} AS InitiationTimestamp,
+  {_ts("arrival_ts")} AS ConnectedToSystemTimestamp,
+  {_ts("end_ts")} AS DisconnectTimestamp,
   CASE
     WHEN outcome = 'answered' AND NOT transferred AND hangup = 'agent' THEN 'AGENT_DISCONNECT'
     WHEN outcome IN ('answered', 'abandoned', 'ivr_only') AND NOT transferred
@@ -57,18 +57,18 @@ SELECT
   CASE WHEN queue_entry_ts IS NULL THEN NULL ELSE struct_pack(
     Name := queue,
     ARN := '{_ARN}/queue/' || md5(queue)[1:8] || '-' || md5(queue)[9:12],
-    EnqueueTimestamp := {_ts('queue_entry_ts')},
+    EnqueueTimestamp := {_ts("queue_entry_ts")},
     DequeueTimestamp := {_ts("coalesce(answer_ts, queue_entry_ts + to_seconds(wait_s))")},
     Duration := CAST(round(wait_s) AS INTEGER)) END AS Queue,
   CASE WHEN answer_ts IS NULL THEN NULL ELSE struct_pack(
     Username := agent,
     ARN := '{_ARN}/agent/' || md5(agent)[1:8] || '-' || md5(agent)[9:12],
-    ConnectedToAgentTimestamp := {_ts('answer_ts')},
+    ConnectedToAgentTimestamp := {_ts("answer_ts")},
     AgentInteractionDuration := CAST(round(talk_s) AS INTEGER),
     CustomerHoldDuration := CAST(round(hold_s) AS INTEGER),
     AfterContactWorkDuration := CAST(round(acw_s) AS INTEGER),
-    AfterContactWorkStartTimestamp := {_ts('end_ts')},
-    AfterContactWorkEndTimestamp := {_ts('end_ts + to_seconds(acw_s)')},
+    AfterContactWorkStartTimestamp := {_ts("end_ts")},
+    AfterContactWorkEndTimestamp := {_ts("end_ts + to_seconds(acw_s)")},
     NumberOfHolds := CAST(holds AS INTEGER)) END AS Agent,
   CASE WHEN disposition IS NULL THEN '{{}}'::JSON
        ELSE json_object('disposition', disposition) END AS Attributes
@@ -76,8 +76,9 @@ FROM _synth_ctr
 """
 
 
-def _batches(days: Iterable[SynthDay], channels: tuple[str, ...], counted: list[int]
-             ) -> Iterator[pa.RecordBatch]:
+def _batches(
+    days: Iterable[SynthDay], channels: tuple[str, ...], counted: list[int]
+) -> Iterator[pa.RecordBatch]:
     for day in days:
         t = day.contacts
         d = day.details
@@ -88,12 +89,16 @@ def _batches(days: Iterable[SynthDay], channels: tuple[str, ...], counted: list[
         yield from t.to_batches()
 
 
-def write_amazon_connect(days: Iterable[SynthDay], path: str | Path,
-                         channels: tuple[str, ...] = ("voice", "chat", "email")) -> int:
+def write_amazon_connect(
+    days: Iterable[SynthDay],
+    path: str | Path,
+    channels: tuple[str, ...] = ("voice", "chat", "email"),
+) -> int:
     """Write the contacts of ``days`` (of the given channels) as CTR JSON lines at
     ``path``; returns the number of records."""
-    schema = CONTACTS.schema.append(pa.field("hangup", pa.string())) \
-        .append(pa.field("holds", pa.int16()))
+    schema = CONTACTS.schema.append(pa.field("hangup", pa.string())).append(
+        pa.field("holds", pa.int16())
+    )
     counted = [0]
     reader = pa.RecordBatchReader.from_batches(schema, _batches(days, channels, counted))
     con = duckdb.connect()

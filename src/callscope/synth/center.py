@@ -142,8 +142,11 @@ class _Center:
                 entry = np.sort(np.concatenate([entry, burst]))
                 n += k
             if q.channel == "voice":
-                ivr = (np.maximum(3.0, np.floor(rng.lognormal(math.log(q.ivr_median_s), 0.5, n)))
-                       if q.ivr_median_s > 0 else np.zeros(n))
+                ivr = (
+                    np.maximum(3.0, np.floor(rng.lognormal(math.log(q.ivr_median_s), 0.5, n)))
+                    if q.ivr_median_s > 0
+                    else np.zeros(n)
+                )
                 m = int(rng.poisson(mean * cfg.ivr_only_rate))
                 f_q.append(np.full(m, qi))
                 f_entry.append(self._times(qi, wd, m))
@@ -185,13 +188,23 @@ class _Center:
             ins = incoming.get(qi, [])
             t_conv = np.concatenate([c for c, _ in ins]) if ins else np.zeros(0, np.int64)
             t_time = np.concatenate([t for _, t in ins]) if ins else np.zeros(0)
-            chunk, rel = self._queue(qi, wd, staff[qi], first, conv_entry[first],
-                                     conv_ivr[first], t_conv, t_time, incoming)
+            chunk, rel = self._queue(
+                qi,
+                wd,
+                staff[qi],
+                first,
+                conv_entry[first],
+                conv_ivr[first],
+                t_conv,
+                t_time,
+                incoming,
+            )
             chunks.append(chunk)
             releases[qi] = rel
         ivr_rows = np.flatnonzero(conv_ivronly)
-        chunks.append(self._ivr_only(ivr_rows, conv_q[ivr_rows], conv_arrival[ivr_rows],
-                                     conv_ivr[ivr_rows]))
+        chunks.append(
+            self._ivr_only(ivr_rows, conv_q[ivr_rows], conv_arrival[ivr_rows], conv_ivr[ivr_rows])
+        )
         seg = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
         o = np.lexsort((seg["segment"], seg["conv"], seg["arrival"]))
         seg = {k: v[o] for k, v in seg.items()}
@@ -202,8 +215,20 @@ class _Center:
         keys, reason, repeat = self._customers(seg, n_conv, conv_arrival, conv_q, reason, base)
         conv_seq = self.seq + np.arange(n_conv)
         self.seq += n_conv
-        segs = Segments.build(seg, base, conv_seq, conv_arrival, keys, reason, repeat, cfg,
-                              self.roster, self.agent_names, self.queue_names, rng)
+        segs = Segments.build(
+            seg,
+            base,
+            conv_seq,
+            conv_arrival,
+            keys,
+            reason,
+            repeat,
+            cfg,
+            self.roster,
+            self.agent_names,
+            self.queue_names,
+            rng,
+        )
         contacts, details = contacts_table(segs, self.source, self._lines("contacts", segs.n))
         states = self._agent_states(staff, releases, base)
         schedules = self._schedules(staff, base)
@@ -213,18 +238,33 @@ class _Center:
         messages = _with_source(messages, self.source, self._lines("messages", messages.num_rows))
         orders = orders_table(segs, cfg, self.roster, rng)
         orders = _with_source(orders, self.source, self._lines("orders", orders.num_rows))
-        agents = (self.roster.table(self.source) if d == 0 else AGENTS.empty())
+        agents = self.roster.table(self.source) if d == 0 else AGENTS.empty()
         if d == 0:
             self._lines("agents", agents.num_rows)
-        return SynthDay(day, contacts, states, agents, schedules,
-                        surveys.cast(TABLES["surveys"].schema),
-                        messages.cast(TABLES["messages"].schema),
-                        orders.cast(TABLES["orders"].schema), details.cast(DETAILS))
+        return SynthDay(
+            day,
+            contacts,
+            states,
+            agents,
+            schedules,
+            surveys.cast(TABLES["surveys"].schema),
+            messages.cast(TABLES["messages"].schema),
+            orders.cast(TABLES["orders"].schema),
+            details.cast(DETAILS),
+        )
 
-    def _queue(self, qi: int, wd: int, staff: QueueStaff, conv: np.ndarray, entry: np.ndarray,
-               ivr: np.ndarray, t_conv: np.ndarray, t_time: np.ndarray,
-               incoming: dict[int, list[tuple[np.ndarray, np.ndarray]]]
-               ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    def _queue(
+        self,
+        qi: int,
+        wd: int,
+        staff: QueueStaff,
+        conv: np.ndarray,
+        entry: np.ndarray,
+        ivr: np.ndarray,
+        t_conv: np.ndarray,
+        t_time: np.ndarray,
+        incoming: dict[int, list[tuple[np.ndarray, np.ndarray]]],
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Simulate queue ``qi``: first segments ``conv`` plus transferred-in ones."""
         cfg, rng, q = self.cfg, self.rng, self.cfg.queues[qi]
         n1, n2 = conv.shape[0], t_conv.shape[0]
@@ -248,8 +288,9 @@ class _Center:
             ring_answer = rng.integers(2, 9, n).astype(np.float64)
         else:
             extra = np.zeros(n, np.int64)
-            ring_answer = rng.integers(0, 4, n).astype(np.float64) if q.channel == "chat" \
-                else np.zeros(n)
+            ring_answer = (
+                rng.integers(0, 4, n).astype(np.float64) if q.channel == "chat" else np.zeros(n)
+            )
         ring = extra * 15.0 + ring_answer
         talk = rng.lognormal(math.log(q.talk_median_s), q.talk_sigma, n)
         has_hold = rng.random(n) < q.hold_prob
@@ -269,8 +310,19 @@ class _Center:
         chats = self.roster.max_chats[local].astype(np.int64)
         slot_agent = np.repeat(np.arange(local.shape[0]), chats)
         outcome, answer, leave, agent_l, talk_s, hold_s, acw_s, release = serve_queue(
-            all_entry, patience, float(q.max_wait_s), ring, talk, hold, acw, slot_agent,
-            self.roster.speed[local], staff.win_ptr, staff.win_start, staff.win_end)
+            all_entry,
+            patience,
+            float(q.max_wait_s),
+            ring,
+            talk,
+            hold,
+            acw,
+            slot_agent,
+            self.roster.speed[local],
+            staff.win_ptr,
+            staff.win_start,
+            staff.win_end,
+        )
         agent = np.where(agent_l >= 0, local[np.maximum(agent_l, 0)], -1)
         outcome = outcome.astype(np.int8)
         answered = outcome == ANSWERED
@@ -298,32 +350,62 @@ class _Center:
         pos = np.clip(idx + 1 - np.searchsorted(sdeq, leave, side="left"), 1, origpos)
         kinds = rng.choice(3, n, p=[0.55, 0.25, 0.20])
         chunk = {
-            "conv": all_conv, "segment": segment, "queue": np.full(n, qi, np.int64),
-            "entry": all_entry, "arrival": all_entry - ivr_all, "ivr": ivr_all,
-            "outcome": outcome, "answer": answer, "leave": leave, "end": seg_end,
-            "agent": agent, "talk": talk_s, "hold": hold_s, "acw": acw_s,
-            "transferred": transferred, "extra_rings": np.where(answered, extra, 0),
-            "ring_answer": ring_answer, "holds": np.where(answered, holds, 0),
+            "conv": all_conv,
+            "segment": segment,
+            "queue": np.full(n, qi, np.int64),
+            "entry": all_entry,
+            "arrival": all_entry - ivr_all,
+            "ivr": ivr_all,
+            "outcome": outcome,
+            "answer": answer,
+            "leave": leave,
+            "end": seg_end,
+            "agent": agent,
+            "talk": talk_s,
+            "hold": hold_s,
+            "acw": acw_s,
+            "transferred": transferred,
+            "extra_rings": np.where(answered, extra, 0),
+            "ring_answer": ring_answer,
+            "holds": np.where(answered, holds, 0),
             "transfer_kind": np.where(transferred, kinds, -1),
             "target": np.where(transferred, target, -1),
-            "hangup_agent": rng.random(n) < 0.35, "pos": pos, "origpos": origpos,
+            "hangup_agent": rng.random(n) < 0.35,
+            "pos": pos,
+            "origpos": origpos,
         }
         return chunk, release
 
-    def _ivr_only(self, conv: np.ndarray, qidx: np.ndarray, arrival: np.ndarray,
-                  ivr: np.ndarray) -> dict[str, np.ndarray]:
+    def _ivr_only(
+        self, conv: np.ndarray, qidx: np.ndarray, arrival: np.ndarray, ivr: np.ndarray
+    ) -> dict[str, np.ndarray]:
         n = conv.shape[0]
         nan = np.full(n, np.nan)
         zi = np.zeros(n, np.int64)
         return {
-            "conv": conv, "segment": np.ones(n, np.int16), "queue": qidx,
-            "entry": nan, "arrival": arrival, "ivr": ivr,
-            "outcome": np.full(n, IVR_ONLY, np.int8), "answer": nan, "leave": nan,
-            "end": arrival + ivr, "agent": np.full(n, -1, np.int64), "talk": nan,
-            "hold": nan, "acw": nan, "transferred": np.zeros(n, bool), "extra_rings": zi,
-            "ring_answer": np.zeros(n), "holds": zi, "transfer_kind": np.full(n, -1),
+            "conv": conv,
+            "segment": np.ones(n, np.int16),
+            "queue": qidx,
+            "entry": nan,
+            "arrival": arrival,
+            "ivr": ivr,
+            "outcome": np.full(n, IVR_ONLY, np.int8),
+            "answer": nan,
+            "leave": nan,
+            "end": arrival + ivr,
+            "agent": np.full(n, -1, np.int64),
+            "talk": nan,
+            "hold": nan,
+            "acw": nan,
+            "transferred": np.zeros(n, bool),
+            "extra_rings": zi,
+            "ring_answer": np.zeros(n),
+            "holds": zi,
+            "transfer_kind": np.full(n, -1),
             "target": np.full(n, -1),
-            "hangup_agent": np.zeros(n, bool), "pos": zi, "origpos": zi,
+            "hangup_agent": np.zeros(n, bool),
+            "pos": zi,
+            "origpos": zi,
         }
 
     def _reasons(self, conv_q: np.ndarray) -> np.ndarray:
@@ -334,9 +416,15 @@ class _Center:
         u = self.rng.random(conv_q.shape[0])
         return (off[conv_q] + np.floor(u * size[conv_q])).astype(np.int64)
 
-    def _customers(self, seg: dict[str, np.ndarray], n_conv: int, conv_arrival: np.ndarray,
-                   conv_q: np.ndarray, reason: np.ndarray, base: int
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _customers(
+        self,
+        seg: dict[str, np.ndarray],
+        n_conv: int,
+        conv_arrival: np.ndarray,
+        conv_q: np.ndarray,
+        reason: np.ndarray,
+        base: int,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Customer numbers and reasons per conversation (repeats and redials linked)."""
         cfg, rng = self.cfg, self.rng
         ch_of_q = np.array([CHANNEL_CODES[q.channel] for q in cfg.queues], np.int8)
@@ -346,8 +434,11 @@ class _Center:
         out1 = np.full(n_conv, -1, np.int8)
         out1[c] = seg["outcome"][first]
         conv_end = np.full(n_conv, -np.inf)
-        np.maximum.at(conv_end, seg["conv"], np.nan_to_num(seg["end"] + np.nan_to_num(seg["acw"]),
-                                                         nan=-np.inf))
+        np.maximum.at(
+            conv_end,
+            seg["conv"],
+            np.nan_to_num(seg["end"] + np.nan_to_num(seg["acw"]), nan=-np.inf),
+        )
         due = np.full(n_conv, np.nan)
         handled = out1 == ANSWERED
         rep = handled & (rng.random(n_conv) < cfg.repeat_rate)
@@ -359,12 +450,14 @@ class _Center:
         ivr = (out1 == IVR_ONLY) & (rng.random(n_conv) < 0.5)
         due[ivr] = conv_end[ivr] + np.ceil(rng.lognormal(math.log(120), 0.8, n_conv))[ivr]
         spawn_ch = np.where(rep & (rng.random(n_conv) < 0.25), rng.integers(0, 3, n_conv), conv_ch)
-        keys, reason = self.book.assign(conv_arrival + base, conv_ch, reason, due + base,
-                                        spawn_ch, rng)
+        keys, reason = self.book.assign(
+            conv_arrival + base, conv_ch, reason, due + base, spawn_ch, rng
+        )
         return keys, reason, rep
 
-    def _agent_states(self, staff: list[QueueStaff], releases: list[np.ndarray],
-                      base: int) -> pa.Table:
+    def _agent_states(
+        self, staff: list[QueueStaff], releases: list[np.ndarray], base: int
+    ) -> pa.Table:
         ag, st, rs, qu, s0, s1 = [], [], [], [], [], []
         for qi, (sf, rel) in enumerate(zip(staff, releases, strict=True)):
             if sf.win_start.shape[0] == 0:
@@ -373,9 +466,12 @@ class _Center:
             has = counts > 0
             firsts = sf.win_ptr[:-1][has]
             lasts = sf.win_ptr[1:][has] - 1
-            ag.append(sf.agents[has]); st.append(np.zeros(has.sum(), np.int8))  # noqa: E702
-            rs.append(np.zeros(has.sum(), np.int8)); qu.append(np.full(has.sum(), qi))  # noqa: E702
-            s0.append(sf.win_start[firsts]); s1.append(rel[lasts])  # noqa: E702
+            ag.append(sf.agents[has])
+            st.append(np.zeros(has.sum(), np.int8))  # noqa: E702
+            rs.append(np.zeros(has.sum(), np.int8))
+            qu.append(np.full(has.sum(), qi))  # noqa: E702
+            s0.append(sf.win_start[firsts])
+            s1.append(rel[lasts])  # noqa: E702
             w = np.arange(sf.win_start.shape[0])
             owner = np.repeat(np.arange(sf.agents.shape[0]), counts)
             not_last = np.ones(w.shape[0], bool)
@@ -384,9 +480,12 @@ class _Center:
             gap_e = sf.win_start[w[not_last] + 1]
             ok = gap_e > gap_s
             sel = w[not_last][ok]
-            ag.append(sf.agents[owner[sel]]); st.append(np.ones(sel.shape[0], np.int8))  # noqa: E702
-            rs.append(sf.win_gap[sel]); qu.append(np.full(sel.shape[0], qi))  # noqa: E702
-            s0.append(gap_s[ok]); s1.append(gap_e[ok])  # noqa: E702
+            ag.append(sf.agents[owner[sel]])
+            st.append(np.ones(sel.shape[0], np.int8))  # noqa: E702
+            rs.append(sf.win_gap[sel])
+            qu.append(np.full(sel.shape[0], qi))  # noqa: E702
+            s0.append(gap_s[ok])
+            s1.append(gap_e[ok])  # noqa: E702
         if not ag:
             return AGENT_STATES.empty()
         agent = np.concatenate(ag)
@@ -398,17 +497,19 @@ class _Center:
         reason = np.concatenate(rs)[o]
         queue = np.concatenate(qu)[o]
         n = agent.shape[0]
-        return pa.table({
-            "agent": pick(self.agent_names, agent),
-            "state": pick(["logged_in", "not_ready"], state),
-            "reason": pick(REASONS, np.where(state == 1, reason, -1)),
-            "queue": pick(self.queue_names, queue),
-            "start_ts": timestamps(base, start),
-            "end_ts": timestamps(base, end),
-            "duration_s": pa.array(end - start, pa.float64()),
-            "source_file": pa.array([self.source] * n, pa.string()),
-            "source_line": pa.array(self._lines("agent_states", n)),
-        }).cast(AGENT_STATES.schema)
+        return pa.table(
+            {
+                "agent": pick(self.agent_names, agent),
+                "state": pick(["logged_in", "not_ready"], state),
+                "reason": pick(REASONS, np.where(state == 1, reason, -1)),
+                "queue": pick(self.queue_names, queue),
+                "start_ts": timestamps(base, start),
+                "end_ts": timestamps(base, end),
+                "duration_s": pa.array(end - start, pa.float64()),
+                "source_file": pa.array([self.source] * n, pa.string()),
+                "source_line": pa.array(self._lines("agent_states", n)),
+            }
+        ).cast(AGENT_STATES.schema)
 
     def _schedules(self, staff: list[QueueStaff], base: int) -> pa.Table:
         agent = np.concatenate([s.sched_agent for s in staff])
@@ -417,19 +518,22 @@ class _Center:
         end = np.concatenate([s.sched_end for s in staff]).astype(np.float64)
         o = np.lexsort((start, agent))
         n = agent.shape[0]
-        return pa.table({
-            "agent": pick(self.agent_names, agent[o]),
-            "activity": pick(list(ACTIVITIES), act[o]),
-            "start_ts": timestamps(base, start[o]),
-            "end_ts": timestamps(base, end[o]),
-            "source_file": pa.array([self.source] * n, pa.string()),
-            "source_line": pa.array(self._lines("schedules", n)),
-        }).cast(SCHEDULES.schema)
+        return pa.table(
+            {
+                "agent": pick(self.agent_names, agent[o]),
+                "activity": pick(list(ACTIVITIES), act[o]),
+                "start_ts": timestamps(base, start[o]),
+                "end_ts": timestamps(base, end[o]),
+                "source_file": pa.array([self.source] * n, pa.string()),
+                "source_line": pa.array(self._lines("schedules", n)),
+            }
+        ).cast(SCHEDULES.schema)
 
 
 def _with_source(t: pa.Table, source: str, lines: np.ndarray) -> pa.Table:
-    return t.append_column("source_file", pa.array([source] * t.num_rows, pa.string())) \
-        .append_column("source_line", pa.array(lines, pa.int64()))
+    return t.append_column(
+        "source_file", pa.array([source] * t.num_rows, pa.string())
+    ).append_column("source_line", pa.array(lines, pa.int64()))
 
 
 def generate_days(config: SynthConfig) -> Iterator[SynthDay]:
@@ -451,7 +555,7 @@ def generate(config: SynthConfig) -> SynthDay:
     ``day`` is the first day.
     """
     days = list(generate_days(config))
-    cat = {name: pa.concat_tables([getattr(d, name) for d in days])
-           for name in (*TABLES, "details")}
+    cat = {
+        name: pa.concat_tables([getattr(d, name) for d in days]) for name in (*TABLES, "details")
+    }
     return SynthDay(day=days[0].day, **cat)
-

@@ -65,8 +65,13 @@ class QueueSpec:
         for o, c in self.hours:
             if not (0 <= o <= c <= 23.5):
                 raise ValueError(f"queue {self.name!r}: open hours must lie in 0..23.5")
-        for name in ("talk_median_s", "acw_median_s", "hold_median_s", "patience_median_s",
-                     "max_wait_s"):
+        for name in (
+            "talk_median_s",
+            "acw_median_s",
+            "hold_median_s",
+            "patience_median_s",
+            "max_wait_s",
+        ):
             if not getattr(self, name) > 0:
                 raise ValueError(f"queue {self.name!r}: {name} must be positive")
         if self.volume < 0 or not 0 <= self.hold_prob <= 1 or self.ivr_median_s < 0:
@@ -76,39 +81,107 @@ class QueueSpec:
 
 
 DEFAULT_QUEUES: tuple[QueueSpec, ...] = (
-    QueueSpec("General", "voice", 0.34, "general", _WEEKDAYS_8_20_SAT_9_14,
-              talk_median_s=190, talk_sigma=0.65, acw_median_s=25, hold_prob=0.18,
-              patience_median_s=140, max_wait_s=600, ivr_median_s=35,
-              transfer_to=("Billing", "Tech Support"),
-              dispositions=("address change", "account info", "complaint", "opening hours",
-                            "card blocked", "other")),
-    QueueSpec("Billing", "voice", 0.16, "billing", _WEEKDAYS_8_18,
-              talk_median_s=260, talk_sigma=0.6, acw_median_s=40, hold_prob=0.3,
-              patience_median_s=160, max_wait_s=600, ivr_median_s=40,
-              dispositions=("invoice question", "payment plan", "refund", "direct debit",
-                            "dunning")),
-    QueueSpec("Tech Support", "voice", 0.17, "tech", _DAILY_7_22,
-              talk_median_s=380, talk_sigma=0.7, acw_median_s=45, hold_prob=0.4,
-              hold_median_s=60, patience_median_s=200, max_wait_s=900, ivr_median_s=45,
-              transfer_to=("Billing",),
-              dispositions=("no connection", "router setup", "slow speed", "outage",
-                            "device swap")),
-    QueueSpec("Web Chat", "chat", 0.17, "general", _CHAT_8_23,
-              talk_median_s=480, talk_sigma=0.6, acw_median_s=15,
-              patience_median_s=240, patience_sigma=0.9, max_wait_s=1800,
-              transfer_to=("Chat Sales",), max_chats=(2, 3),
-              dispositions=("order status", "delivery", "returns", "product question",
-                            "other")),
-    QueueSpec("Chat Sales", "chat", 0.07, "sales", _CHAT_SALES,
-              talk_median_s=540, talk_sigma=0.55, acw_median_s=20,
-              patience_median_s=200, patience_sigma=0.9, max_wait_s=1800, priority=2,
-              max_chats=(2, 3), dispositions=("quote", "upgrade", "new contract", "promotion"),
-              sales=True),
-    QueueSpec("Email", "email", 0.09, "general", _EMAIL,
-              talk_median_s=330, talk_sigma=0.55, acw_median_s=30,
-              patience_median_s=math.inf, tail_min=120,
-              dispositions=("document request", "complaint", "address change", "cancellation",
-                            "other")),
+    QueueSpec(
+        "General",
+        "voice",
+        0.34,
+        "general",
+        _WEEKDAYS_8_20_SAT_9_14,
+        talk_median_s=190,
+        talk_sigma=0.65,
+        acw_median_s=25,
+        hold_prob=0.18,
+        patience_median_s=140,
+        max_wait_s=600,
+        ivr_median_s=35,
+        transfer_to=("Billing", "Tech Support"),
+        dispositions=(
+            "address change",
+            "account info",
+            "complaint",
+            "opening hours",
+            "card blocked",
+            "other",
+        ),
+    ),
+    QueueSpec(
+        "Billing",
+        "voice",
+        0.16,
+        "billing",
+        _WEEKDAYS_8_18,
+        talk_median_s=260,
+        talk_sigma=0.6,
+        acw_median_s=40,
+        hold_prob=0.3,
+        patience_median_s=160,
+        max_wait_s=600,
+        ivr_median_s=40,
+        dispositions=("invoice question", "payment plan", "refund", "direct debit", "dunning"),
+    ),
+    QueueSpec(
+        "Tech Support",
+        "voice",
+        0.17,
+        "tech",
+        _DAILY_7_22,
+        talk_median_s=380,
+        talk_sigma=0.7,
+        acw_median_s=45,
+        hold_prob=0.4,
+        hold_median_s=60,
+        patience_median_s=200,
+        max_wait_s=900,
+        ivr_median_s=45,
+        transfer_to=("Billing",),
+        dispositions=("no connection", "router setup", "slow speed", "outage", "device swap"),
+    ),
+    QueueSpec(
+        "Web Chat",
+        "chat",
+        0.17,
+        "general",
+        _CHAT_8_23,
+        talk_median_s=480,
+        talk_sigma=0.6,
+        acw_median_s=15,
+        patience_median_s=240,
+        patience_sigma=0.9,
+        max_wait_s=1800,
+        transfer_to=("Chat Sales",),
+        max_chats=(2, 3),
+        dispositions=("order status", "delivery", "returns", "product question", "other"),
+    ),
+    QueueSpec(
+        "Chat Sales",
+        "chat",
+        0.07,
+        "sales",
+        _CHAT_SALES,
+        talk_median_s=540,
+        talk_sigma=0.55,
+        acw_median_s=20,
+        patience_median_s=200,
+        patience_sigma=0.9,
+        max_wait_s=1800,
+        priority=2,
+        max_chats=(2, 3),
+        dispositions=("quote", "upgrade", "new contract", "promotion"),
+        sales=True,
+    ),
+    QueueSpec(
+        "Email",
+        "email",
+        0.09,
+        "general",
+        _EMAIL,
+        talk_median_s=330,
+        talk_sigma=0.55,
+        acw_median_s=30,
+        patience_median_s=math.inf,
+        tail_min=120,
+        dispositions=("document request", "complaint", "address change", "cancellation", "other"),
+    ),
 )
 
 
@@ -178,9 +251,17 @@ class SynthConfig:
                 if t not in names:
                     raise ValueError(f"queue {q.name!r} transfers to unknown queue {t!r}")
         self.queue_order()  # raises on a transfer cycle
-        for name in ("transfer_rate", "repeat_rate", "redial_rate", "survey_rate",
-                     "order_conversion", "ivr_only_rate", "no_show_rate", "absence_rate",
-                     "incident_rate"):
+        for name in (
+            "transfer_rate",
+            "repeat_rate",
+            "redial_rate",
+            "survey_rate",
+            "order_conversion",
+            "ivr_only_rate",
+            "no_show_rate",
+            "absence_rate",
+            "incident_rate",
+        ):
             v = getattr(self, name)
             if not 0 <= v <= 1:
                 raise ValueError(f"{name} must lie in [0, 1], got {v}")
@@ -218,9 +299,15 @@ class SynthConfig:
             chat = sum(v for v, q in zip(w, self.queues, strict=True) if q.channel == "chat")
             rest = sum(w) - chat
             if chat > 0 and rest > 0:
-                w = [v * (self.chat_share / chat if q.channel == "chat"
-                          else (1 - self.chat_share) / rest)
-                     for v, q in zip(w, self.queues, strict=True)]
+                w = [
+                    v
+                    * (
+                        self.chat_share / chat
+                        if q.channel == "chat"
+                        else (1 - self.chat_share) / rest
+                    )
+                    for v, q in zip(w, self.queues, strict=True)
+                ]
         total = sum(w)
         if total <= 0:
             raise ValueError("queue volumes must not all be zero")
@@ -239,7 +326,8 @@ class SynthConfig:
         """
         from callscope.synth.profiles import expected_rows_per_unit
 
-        cfg = replace(self, days=days if days is not None else self.days, contacts_per_day=1.0,
-                      agents=None)
+        cfg = replace(
+            self, days=days if days is not None else self.days, contacts_per_day=1.0, agents=None
+        )
         per_unit = expected_rows_per_unit(cfg)
         return replace(cfg, contacts_per_day=float(n_contacts) / per_unit)

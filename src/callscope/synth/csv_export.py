@@ -41,8 +41,10 @@ def write_contacts_csv(days: Iterable[SynthDay], path: str | Path) -> int:
     con = duckdb.connect()
     try:
         con.register("_synth_csv", pa.RecordBatchReader.from_batches(schema, counting()))
-        con.execute(f"COPY (SELECT * FROM _synth_csv) TO '{Path(path)}' "
-                    "(FORMAT csv, HEADER, TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S')")
+        con.execute(
+            f"COPY (SELECT * FROM _synth_csv) TO '{Path(path)}' "
+            "(FORMAT csv, HEADER, TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S')"
+        )
     finally:
         con.close()
     return counted["n"]

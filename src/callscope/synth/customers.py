@@ -43,9 +43,15 @@ class CustomerBook:
     pend_due: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
     pend_ch: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
 
-    def assign(self, arrival: np.ndarray, channel: np.ndarray, reason: np.ndarray,
-               spawn_due: np.ndarray, spawn_ch: np.ndarray, rng: np.random.Generator
-               ) -> tuple[np.ndarray, np.ndarray]:
+    def assign(
+        self,
+        arrival: np.ndarray,
+        channel: np.ndarray,
+        reason: np.ndarray,
+        spawn_due: np.ndarray,
+        spawn_ch: np.ndarray,
+        rng: np.random.Generator,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Customer numbers and contact reasons of one day's conversations.
 
         ``arrival`` (epoch s, sorted ascending), ``channel`` (code) and ``reason`` (the
@@ -57,8 +63,9 @@ class CustomerBook:
         """
         n = arrival.shape[0]
         has = np.isfinite(spawn_due)
-        src_parent = np.concatenate([np.full(self.pend_key.shape[0], -1, np.int64),
-                                     np.flatnonzero(has)])
+        src_parent = np.concatenate(
+            [np.full(self.pend_key.shape[0], -1, np.int64), np.flatnonzero(has)]
+        )
         src_key = np.concatenate([self.pend_key, np.full(int(has.sum()), -1, np.int64)])
         src_reason = np.concatenate([self.pend_reason, np.full(int(has.sum()), -1, np.int64)])
         src_due = np.concatenate([self.pend_due, spawn_due[has]])

@@ -35,8 +35,9 @@ _ITEMS = ("csat", "nps", "resolved", "time_in_queue")
 _SCALE = ((1.0, 5.0), (0.0, 10.0), (0.0, 1.0), (1.0, 5.0))
 
 
-def surveys_table(s: Segments, cfg: SynthConfig, roster: Roster, rng: np.random.Generator
-                  ) -> pa.Table:
+def surveys_table(
+    s: Segments, cfg: SynthConfig, roster: Roster, rng: np.random.Generator
+) -> pa.Table:
     """Survey rows (without the source columns) for one day's segments."""
     r = s.raw
     rate = np.where(s.channel == 1, cfg.survey_rate * 1.5, cfg.survey_rate)
@@ -51,30 +52,35 @@ def surveys_table(s: Segments, cfg: SynthConfig, roster: Roster, rng: np.random.
     csat = 1.0 + np.searchsorted(np.array([-1.3, -0.6, 0.0, 1.0]), z, side="right")
     nps = np.clip(np.rint(7.2 + 1.6 * z + rng.normal(0, 1, m)), 0, 10)
     res_item = np.where(rng.random(m) < 0.08, ~resolved, resolved).astype(np.float64)
-    band = np.searchsorted(np.array([20.0, 60.0, 180.0, 600.0]), wait * 60.0 / scale,
-                           side="right")
+    band = np.searchsorted(np.array([20.0, 60.0, 180.0, 600.0]), wait * 60.0 / scale, side="right")
     tiq = np.clip(5.0 - band + rng.integers(-1, 2, m) * (rng.random(m) < 0.3), 1, 5)
-    answered_item = np.stack([np.ones(m, bool), rng.random(m) < 0.85, np.ones(m, bool),
-                              rng.random(m) < 0.6])
+    answered_item = np.stack(
+        [np.ones(m, bool), rng.random(m) < 0.85, np.ones(m, bool), rng.random(m) < 0.6]
+    )
     scores = np.stack([csat, nps, res_item, tiq])
-    submitted = (r["end"][idx] + np.nan_to_num(r["acw"][idx])
-                 + np.ceil(rng.lognormal(math.log(900.0), 1.0, m)))
+    submitted = (
+        r["end"][idx]
+        + np.nan_to_num(r["acw"][idx])
+        + np.ceil(rng.lognormal(math.log(900.0), 1.0, m))
+    )
     rows_item, rows_resp = np.nonzero(answered_item)
     o = np.lexsort((rows_item, rows_resp))
     rows_item, rows_resp = rows_item[o], rows_resp[o]
     src = idx[rows_resp]
     take = pa.array(src, pa.int64())
     cid = pc.take(s.contact_id, take)
-    return pa.table({
-        "survey_id": join("S-", cid),
-        "contact_id": cid,
-        "customer_key": pc.take(s.customer_key, take),
-        "agent": pc.take(s.agent_name, take),
-        "queue": pc.take(s.queue_name, take),
-        "channel": pc.take(s.channel_name, take),
-        "submitted_ts": timestamps(s.base, submitted[rows_resp]),
-        "item": pa.array(np.array(_ITEMS, dtype=object)[rows_item], pa.string()),
-        "score": pa.array(scores[rows_item, rows_resp], pa.float64()),
-        "scale_min": pa.array(np.array([a for a, _ in _SCALE])[rows_item], pa.float64()),
-        "scale_max": pa.array(np.array([b for _, b in _SCALE])[rows_item], pa.float64()),
-    })
+    return pa.table(
+        {
+            "survey_id": join("S-", cid),
+            "contact_id": cid,
+            "customer_key": pc.take(s.customer_key, take),
+            "agent": pc.take(s.agent_name, take),
+            "queue": pc.take(s.queue_name, take),
+            "channel": pc.take(s.channel_name, take),
+            "submitted_ts": timestamps(s.base, submitted[rows_resp]),
+            "item": pa.array(np.array(_ITEMS, dtype=object)[rows_item], pa.string()),
+            "score": pa.array(scores[rows_item, rows_resp], pa.float64()),
+            "scale_min": pa.array(np.array([a for a, _ in _SCALE])[rows_item], pa.float64()),
+            "scale_max": pa.array(np.array([b for _, b in _SCALE])[rows_item], pa.float64()),
+        }
+    )

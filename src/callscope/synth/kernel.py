@@ -72,8 +72,20 @@ def _sift_up(keys, ids, i):  # pragma: no cover
 
 
 @njit(cache=True)
-def serve_queue(arrival, patience, max_wait, ring, talk, hold, acw, slot_agent, speed,
-                win_ptr, win_start, win_end):  # pragma: no cover
+def serve_queue(
+    arrival,
+    patience,
+    max_wait,
+    ring,
+    talk,
+    hold,
+    acw,
+    slot_agent,
+    speed,
+    win_ptr,
+    win_start,
+    win_end,
+):  # pragma: no cover
     """Simulate one queue for one day.
 
     Parameters (arrays of contacts are sorted by ``arrival``):

@@ -24,8 +24,9 @@ from callscope.synth.segments import Segments
 __all__ = ["orders_table"]
 
 
-def orders_table(s: Segments, cfg: SynthConfig, roster: Roster, rng: np.random.Generator
-                 ) -> pa.Table:
+def orders_table(
+    s: Segments, cfg: SynthConfig, roster: Roster, rng: np.random.Generator
+) -> pa.Table:
     """Order rows (without the source columns) for one day's segments."""
     r = s.raw
     chat = s.final & (s.channel == 1)
@@ -34,17 +35,20 @@ def orders_table(s: Segments, cfg: SynthConfig, roster: Roster, rng: np.random.G
     idx = np.flatnonzero(chat & (rng.random(s.n) < p))
     m = idx.shape[0]
     placed = r["end"][idx] + np.ceil(rng.lognormal(math.log(600.0), 1.0, m))
-    paid = np.where(rng.random(m) < 0.88,
-                    placed + np.ceil(rng.lognormal(math.log(300.0), 1.5, m)), np.nan)
+    paid = np.where(
+        rng.random(m) < 0.88, placed + np.ceil(rng.lognormal(math.log(300.0), 1.5, m)), np.nan
+    )
     take = pa.array(idx, pa.int64())
-    return pa.table({
-        "order_id": join("O-", pc.take(s.contact_id, take)),
-        "customer_key": pc.take(s.customer_key, take),
-        "contact_id": pc.take(s.conversation_id, take),
-        "agent": pc.take(s.agent_name, take),
-        "placed_ts": timestamps(s.base, placed),
-        "paid_ts": timestamps(s.base, paid),
-        "amount": floats(np.round(rng.lognormal(math.log(60.0), 0.8, m), 2)),
-        "items": pa.array(1 + rng.poisson(0.8, m), pa.int32()),
-        "currency": pa.array([cfg.currency] * m, pa.string()),
-    })
+    return pa.table(
+        {
+            "order_id": join("O-", pc.take(s.contact_id, take)),
+            "customer_key": pc.take(s.customer_key, take),
+            "contact_id": pc.take(s.conversation_id, take),
+            "agent": pc.take(s.agent_name, take),
+            "placed_ts": timestamps(s.base, placed),
+            "paid_ts": timestamps(s.base, paid),
+            "amount": floats(np.round(rng.lognormal(math.log(60.0), 0.8, m), 2)),
+            "items": pa.array(1 + rng.poisson(0.8, m), pa.int32()),
+            "currency": pa.array([cfg.currency] * m, pa.string()),
+        }
+    )

@@ -37,9 +37,19 @@ from callscope.synth.columns import day_epoch
 
 __all__ = ["write_queue_log"]
 
-_ORDER = {"AGENTLOGIN": 0, "ADDMEMBER": 1, "UNPAUSE": 2, "TRANSFER": 3, "ENTERQUEUE": 4,
-          "RINGNOANSWER": 5, "CONNECT": 6, "COMPLETE": 7, "PAUSE": 8, "REMOVEMEMBER": 9,
-          "AGENTLOGOFF": 10}
+_ORDER = {
+    "AGENTLOGIN": 0,
+    "ADDMEMBER": 1,
+    "UNPAUSE": 2,
+    "TRANSFER": 3,
+    "ENTERQUEUE": 4,
+    "RINGNOANSWER": 5,
+    "CONNECT": 6,
+    "COMPLETE": 7,
+    "PAUSE": 8,
+    "REMOVEMEMBER": 9,
+    "AGENTLOGOFF": 10,
+}
 _RING_S = 15
 
 
@@ -54,8 +64,7 @@ def _num(x: np.ndarray) -> pa.Array:
 
 
 def _line(*cols: pa.Array | pa.ChunkedArray | str) -> pa.Array:
-    out = pc.binary_join_element_wise(*cols, "|", null_handling="replace",
-                                      null_replacement="")
+    out = pc.binary_join_element_wise(*cols, "|", null_handling="replace", null_replacement="")
     return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
 
 
@@ -79,8 +88,9 @@ def _filter(t: pa.Table | pa.Array, mask: np.ndarray) -> pa.Table | pa.Array:
 
 def _contact_events(ev: _Events, day: SynthDay, extension: dict[str, str]) -> None:
     c, d = day.contacts, day.details
-    voice = (pc.equal(c["channel"], "voice").to_numpy(zero_copy_only=False)
-             & pc.is_valid(c["queue"]).to_numpy(zero_copy_only=False))
+    voice = pc.equal(c["channel"], "voice").to_numpy(zero_copy_only=False) & pc.is_valid(
+        c["queue"]
+    ).to_numpy(zero_copy_only=False)
     c, d = _filter(c, voice), _filter(d, voice)
     n = c.num_rows
     if n == 0:
@@ -94,9 +104,11 @@ def _contact_events(ev: _Events, day: SynthDay, extension: dict[str, str]) -> No
     pos = pc.fill_null(d["position"], 1).to_numpy()
     none = "NONE"
     # ENTERQUEUE
-    ev.add(entry, "ENTERQUEUE",
-           _line(_num(entry), uid, queue, none, "ENTERQUEUE", "",
-                 c["customer_key"]))
+    ev.add(
+        entry,
+        "ENTERQUEUE",
+        _line(_num(entry), uid, queue, none, "ENTERQUEUE", "", c["customer_key"]),
+    )
     # answered: RINGNOANSWER, CONNECT, COMPLETE* or a transfer
     ans = outcome == "answered"
     ca, da = _filter(c, ans), _filter(d, ans)
@@ -112,31 +124,65 @@ def _contact_events(ev: _Events, day: SynthDay, extension: dict[str, str]) -> No
         t0 = answer[row] - ring[row] - _RING_S * counts[row]
         when = t0 + _RING_S * (k + 1)
         take = pa.array(row)
-        ev.add(when, "RINGNOANSWER",
-               _line(_num(when), pc.take(ca["conversation_id"], take),
-                     pc.take(ca["queue"], take), pc.list_flatten(na), "RINGNOANSWER",
-                     str(_RING_S * 1000)))
+        ev.add(
+            when,
+            "RINGNOANSWER",
+            _line(
+                _num(when),
+                pc.take(ca["conversation_id"], take),
+                pc.take(ca["queue"], take),
+                pc.list_flatten(na),
+                "RINGNOANSWER",
+                str(_RING_S * 1000),
+            ),
+        )
     bridged = pc.binary_join_element_wise(_num(answer), _num(np.arange(ca.num_rows) + 1), ".")
-    ev.add(answer, "CONNECT",
-           _line(_num(answer), ca["conversation_id"], ca["queue"], ca["agent"], "CONNECT",
-                 _num(w_a), bridged, _num(ring)))
+    ev.add(
+        answer,
+        "CONNECT",
+        _line(
+            _num(answer),
+            ca["conversation_id"],
+            ca["queue"],
+            ca["agent"],
+            "CONNECT",
+            _num(w_a),
+            bridged,
+            _num(ring),
+        ),
+    )
     end = _sec(ca["end_ts"])
-    calltime = np.rint(pc.fill_null(ca["talk_s"], 0).to_numpy()
-                       + pc.fill_null(ca["hold_s"], 0).to_numpy()).astype(np.int64)
+    calltime = np.rint(
+        pc.fill_null(ca["talk_s"], 0).to_numpy() + pc.fill_null(ca["hold_s"], 0).to_numpy()
+    ).astype(np.int64)
     transferred = ca["transferred"].to_numpy(zero_copy_only=False)
     kind = pc.fill_null(da["transfer_kind"], "").to_numpy(zero_copy_only=False)
     hang = pc.fill_null(da["hangup"], "customer").to_numpy(zero_copy_only=False)
     base = [ca["conversation_id"], ca["queue"], ca["agent"]]
-    for name, mask in (("COMPLETEAGENT", ~transferred & (hang == "agent")),
-                       ("COMPLETECALLER", ~transferred & (hang != "agent"))):
+    for name, mask in (
+        ("COMPLETEAGENT", ~transferred & (hang == "agent")),
+        ("COMPLETECALLER", ~transferred & (hang != "agent")),
+    ):
         if mask.any():
             m = pa.array(mask)
-            ev.add(end[mask], "COMPLETE",
-                   _line(_num(end[mask]), *(b.filter(m) for b in base), name,
-                         _num(w_a[mask]), _num(calltime[mask]), _num(op_a[mask])))
+            ev.add(
+                end[mask],
+                "COMPLETE",
+                _line(
+                    _num(end[mask]),
+                    *(b.filter(m) for b in base),
+                    name,
+                    _num(w_a[mask]),
+                    _num(calltime[mask]),
+                    _num(op_a[mask]),
+                ),
+            )
     target = pc.fill_null(da["transfer_to"], "").to_numpy(zero_copy_only=False)
-    ext = np.array([extension.get(t, "0") for t in target], dtype=object) if transferred.any() \
+    ext = (
+        np.array([extension.get(t, "0") for t in target], dtype=object)
+        if transferred.any()
         else np.zeros(0, dtype=object)
+    )
     for name in ("BLINDTRANSFER", "TRANSFER", "ATTENDEDTRANSFER"):
         mask = transferred & (kind == name)
         if not mask.any():
@@ -144,15 +190,26 @@ def _contact_events(ev: _Events, day: SynthDay, extension: dict[str, str]) -> No
         m = pa.array(mask)
         tail = [_num(w_a[mask]), _num(calltime[mask]), _num(op_a[mask])]
         if name == "ATTENDEDTRANSFER":
-            head = ["BRIDGE", pc.binary_join_element_wise(
-                _num(end[mask]), _num(np.flatnonzero(mask) + 500_001), ".")]
+            head = [
+                "BRIDGE",
+                pc.binary_join_element_wise(
+                    _num(end[mask]), _num(np.flatnonzero(mask) + 500_001), "."
+                ),
+            ]
         else:
             head = [pa.array(ext[mask], pa.string()), "from-internal"]
-        ev.add(end[mask], "TRANSFER",
-               _line(_num(end[mask]), *(b.filter(m) for b in base), name, *head, *tail))
+        ev.add(
+            end[mask],
+            "TRANSFER",
+            _line(_num(end[mask]), *(b.filter(m) for b in base), name, *head, *tail),
+        )
     # unanswered exits
-    for oc, name in (("abandoned", "ABANDON"), ("timeout", "EXITWITHTIMEOUT"),
-                     ("exit_empty", "EXITEMPTY"), ("exit_by_key", "EXITWITHKEY")):
+    for oc, name in (
+        ("abandoned", "ABANDON"),
+        ("timeout", "EXITWITHTIMEOUT"),
+        ("exit_empty", "EXITEMPTY"),
+        ("exit_by_key", "EXITWITHKEY"),
+    ):
         mask = outcome == oc
         if not mask.any():
             continue
@@ -161,12 +218,16 @@ def _contact_events(ev: _Events, day: SynthDay, extension: dict[str, str]) -> No
         data = [_num(pos[mask]), _num(origpos[mask]), _num(wait[mask])]
         if name == "EXITWITHKEY":
             data = [pc.fill_null(d["exit_key"].filter(m), "1"), *data]
-        ev.add(leave, "COMPLETE",
-               _line(_num(leave), uid.filter(m), queue.filter(m), "NONE", name, *data))
+        ev.add(
+            leave,
+            "COMPLETE",
+            _line(_num(leave), uid.filter(m), queue.filter(m), "NONE", name, *data),
+        )
 
 
-def _agent_events(ev: _Events, day: SynthDay, voice_queues: set[str],
-                  voice_agents: set[str]) -> None:
+def _agent_events(
+    ev: _Events, day: SynthDay, voice_queues: set[str], voice_agents: set[str]
+) -> None:
     st = day.agent_states
     if st.num_rows == 0:
         return
@@ -182,10 +243,14 @@ def _agent_events(ev: _Events, day: SynthDay, voice_queues: set[str],
         chan = pc.replace_substring(t["agent"], "Agent/", "SIP/")
         ev.add(s, "AGENTLOGIN", _line(_num(s), "NONE", "NONE", t["agent"], "AGENTLOGIN", chan))
         ev.add(s, "ADDMEMBER", _line(_num(s), "NONE", t["queue"], t["agent"], "ADDMEMBER", ""))
-        ev.add(e, "REMOVEMEMBER",
-               _line(_num(e), "NONE", t["queue"], t["agent"], "REMOVEMEMBER", ""))
-        ev.add(e, "AGENTLOGOFF",
-               _line(_num(e), "NONE", "NONE", t["agent"], "AGENTLOGOFF", chan, _num(e - s)))
+        ev.add(
+            e, "REMOVEMEMBER", _line(_num(e), "NONE", t["queue"], t["agent"], "REMOVEMEMBER", "")
+        )
+        ev.add(
+            e,
+            "AGENTLOGOFF",
+            _line(_num(e), "NONE", "NONE", t["agent"], "AGENTLOGOFF", chan, _num(e - s)),
+        )
     if nr.any():
         t = st.filter(pa.array(nr))
         s, e = _sec(t["start_ts"]), _sec(t["end_ts"])
@@ -211,13 +276,16 @@ def write_queue_log(days: Iterable[SynthDay], path: str | Path) -> int:
     voice_queues: set[str] = set()
     with open(path, "wb") as f:
         for day in days:
-            queues = sorted(set(pc.unique(day.contacts["queue"].drop_null()).to_pylist())
-                            | set(pc.unique(day.agent_states["queue"].drop_null()).to_pylist()))
+            queues = sorted(
+                set(pc.unique(day.contacts["queue"].drop_null()).to_pylist())
+                | set(pc.unique(day.agent_states["queue"].drop_null()).to_pylist())
+            )
             for q in queues:
                 extension.setdefault(q, str(8000 + len(extension) + 1))
             voice = pc.equal(day.contacts["channel"], "voice")
-            voice_queues.update(pc.unique(day.contacts["queue"].filter(voice).drop_null())
-                                .to_pylist())
+            voice_queues.update(
+                pc.unique(day.contacts["queue"].filter(voice).drop_null()).to_pylist()
+            )
             ev = _Events()
             _contact_events(ev, day, extension)
             _agent_events(ev, day, voice_queues, voice_agents)
@@ -244,5 +312,5 @@ def _write(f, lines: pa.Array, idx: np.ndarray) -> int:  # type: ignore[no-untyp
         out = out.combine_chunks()
     offsets = np.frombuffer(out.buffers()[1], np.int32, len(out) + 1, out.offset * 4)
     data = out.buffers()[2]
-    f.write(memoryview(data)[offsets[0]:offsets[-1]])
+    f.write(memoryview(data)[offsets[0] : offsets[-1]])
     return int(idx.shape[0])

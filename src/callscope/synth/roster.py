@@ -26,12 +26,58 @@ from callscope.synth.shifts import plan_shifts, requirement
 
 __all__ = ["Roster", "build_roster"]
 
-_FIRST = ("Anna", "Ben", "Carla", "David", "Elif", "Finn", "Greta", "Hugo", "Ines", "Jonas",
-          "Kira", "Luca", "Mia", "Noah", "Olga", "Paul", "Rosa", "Sami", "Tara", "Umar",
-          "Vera", "Will", "Yara", "Zoe")
-_LAST = ("Adler", "Berg", "Costa", "Dietz", "Engel", "Fischer", "Gomez", "Hahn", "Ivanova",
-         "Jensen", "Klein", "Lopez", "Meyer", "Novak", "Ortiz", "Peters", "Quinn", "Richter",
-         "Silva", "Torres", "Ulrich", "Vogel", "Weber", "Young")
+_FIRST = (
+    "Anna",
+    "Ben",
+    "Carla",
+    "David",
+    "Elif",
+    "Finn",
+    "Greta",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Kira",
+    "Luca",
+    "Mia",
+    "Noah",
+    "Olga",
+    "Paul",
+    "Rosa",
+    "Sami",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Will",
+    "Yara",
+    "Zoe",
+)
+_LAST = (
+    "Adler",
+    "Berg",
+    "Costa",
+    "Dietz",
+    "Engel",
+    "Fischer",
+    "Gomez",
+    "Hahn",
+    "Ivanova",
+    "Jensen",
+    "Klein",
+    "Lopez",
+    "Meyer",
+    "Novak",
+    "Ortiz",
+    "Peters",
+    "Quinn",
+    "Richter",
+    "Silva",
+    "Torres",
+    "Ulrich",
+    "Vogel",
+    "Weber",
+    "Young",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +99,17 @@ class Roster:
     def table(self, source_file: str) -> pa.Table:
         """The ``agents`` table."""
         n = len(self.agent)
-        return pa.table({
-            "agent": pa.array(self.agent, pa.string()),
-            "name": pa.array(self.name, pa.string()),
-            "team": pa.array(self.team, pa.string()),
-            "site": pa.array(self.site, pa.string()),
-            "max_chats": pa.array(self.max_chats, pa.int16()),
-            "source_file": pa.array([source_file] * n, pa.string()),
-            "source_line": pa.array(np.arange(1, n + 1), pa.int64()),
-        }).cast(AGENTS.schema)
+        return pa.table(
+            {
+                "agent": pa.array(self.agent, pa.string()),
+                "name": pa.array(self.name, pa.string()),
+                "team": pa.array(self.team, pa.string()),
+                "site": pa.array(self.site, pa.string()),
+                "max_chats": pa.array(self.max_chats, pa.int16()),
+                "source_file": pa.array([source_file] * n, pa.string()),
+                "source_line": pa.array(np.arange(1, n + 1), pa.int64()),
+            }
+        ).cast(AGENTS.schema)
 
 
 def _weekday_shifts(config: SynthConfig) -> list[list[tuple[tuple[int, int], ...]]]:
@@ -113,17 +161,23 @@ def build_roster(config: SynthConfig, rng: np.random.Generator) -> Roster:
             agent.append(f"Agent/{1001 + k}")
             team.append(f"{q.name} {j // config.team_size + 1}")
             site.append(config.sites[(j // config.team_size) % len(config.sites)])
-            name.append(f"{_FIRST[int(rng.integers(len(_FIRST)))]} "
-                        f"{_LAST[int(rng.integers(len(_LAST)))]}")
+            name.append(
+                f"{_FIRST[int(rng.integers(len(_FIRST)))]} {_LAST[int(rng.integers(len(_LAST)))]}"
+            )
             qidx.append(qi)
             chats.append(int(rng.choice(q.max_chats)) if q.channel == "chat" else 1)
             k += 1
     n = k
     return Roster(
-        agent=tuple(agent), queue=np.array(qidx, np.int64), team=tuple(team),
-        site=tuple(site), name=tuple(name), max_chats=np.array(chats, np.int16),
-        speed=np.exp(rng.normal(0.0, 0.15, n)), quality=rng.normal(0.0, 1.0, n),
-        conversion=np.exp(rng.normal(-0.35**2 / 2, 0.35, n)),
+        agent=tuple(agent),
+        queue=np.array(qidx, np.int64),
+        team=tuple(team),
+        site=tuple(site),
+        name=tuple(name),
+        max_chats=np.array(chats, np.int16),
+        speed=np.exp(rng.normal(0.0, 0.15, n)),
+        quality=rng.normal(0.0, 1.0, n),
+        conversion=np.exp(rng.normal(-(0.35**2) / 2, 0.35, n)),
         members=tuple(members),
         shifts=tuple(tuple(per_day) for per_day in shifts),
     )

@@ -29,18 +29,20 @@ _CHANNELS = ("voice", "chat", "email")
 _KINDS = ("BLINDTRANSFER", "ATTENDEDTRANSFER", "TRANSFER")
 
 #: Writer-only details, one row per ``contacts`` row (same order).
-DETAILS = pa.schema([
-    pa.field("contact_id", pa.string(), nullable=False),
-    pa.field("ring_s", pa.float64()),  # ring of the answering agent, seconds
-    pa.field("noanswer", pa.list_(pa.string())),  # agents rung who did not answer (15 s each)
-    pa.field("holds", pa.int16()),  # number of holds
-    pa.field("transfer_kind", pa.string()),  # BLINDTRANSFER | ATTENDEDTRANSFER | TRANSFER
-    pa.field("transfer_to", pa.string()),  # target queue of a transfer
-    pa.field("hangup", pa.string()),  # agent | customer, who ended an answered contact
-    pa.field("exit_key", pa.string()),  # key pressed (exit_by_key)
-    pa.field("position", pa.int32()),  # position in queue when leaving unanswered
-    pa.field("origposition", pa.int32()),  # position in queue on entry
-])
+DETAILS = pa.schema(
+    [
+        pa.field("contact_id", pa.string(), nullable=False),
+        pa.field("ring_s", pa.float64()),  # ring of the answering agent, seconds
+        pa.field("noanswer", pa.list_(pa.string())),  # agents rung who did not answer (15 s each)
+        pa.field("holds", pa.int16()),  # number of holds
+        pa.field("transfer_kind", pa.string()),  # BLINDTRANSFER | ATTENDEDTRANSFER | TRANSFER
+        pa.field("transfer_to", pa.string()),  # target queue of a transfer
+        pa.field("hangup", pa.string()),  # agent | customer, who ended an answered contact
+        pa.field("exit_key", pa.string()),  # key pressed (exit_by_key)
+        pa.field("position", pa.int32()),  # position in queue when leaving unanswered
+        pa.field("origposition", pa.int32()),  # position in queue on entry
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +72,20 @@ class Segments:
     transfer_to: pa.Array
 
     @staticmethod
-    def build(seg: dict[str, np.ndarray], base: int, conv_seq: np.ndarray,
-              conv_arrival: np.ndarray, keys: np.ndarray, reason: np.ndarray,
-              repeat: np.ndarray,
-              cfg: SynthConfig, roster: Roster, agent_names: pa.Array, queue_names: pa.Array,
-              rng: np.random.Generator) -> Segments:
+    def build(
+        seg: dict[str, np.ndarray],
+        base: int,
+        conv_seq: np.ndarray,
+        conv_arrival: np.ndarray,
+        keys: np.ndarray,
+        reason: np.ndarray,
+        repeat: np.ndarray,
+        cfg: SynthConfig,
+        roster: Roster,
+        agent_names: pa.Array,
+        queue_names: pa.Array,
+        rng: np.random.Generator,
+    ) -> Segments:
         n = seg["conv"].shape[0]
         conv = seg["conv"]
         q = seg["queue"]
@@ -86,8 +97,11 @@ class Segments:
         resolved = np.full(n, np.nan)
         resolved[final] = np.where(repeat[conv[final]], 0.0, 1.0)
         resolved[transferred] = 0.0
-        conv_id = join(fmt_int(base + np.floor(conv_arrival[conv]).astype(np.int64)),
-                       fmt_int(conv_seq[conv]), sep=".")
+        conv_id = join(
+            fmt_int(base + np.floor(conv_arrival[conv]).astype(np.int64)),
+            fmt_int(conv_seq[conv]),
+            sep=".",
+        )
         second = pa.array(seg["segment"] == 2)
         contact_id = pc.if_else(second, join(conv_id, "-2"), conv_id)
         previous = pc.if_else(second, conv_id, pa.scalar(None, pa.string()))
@@ -112,12 +126,23 @@ class Segments:
         noanswer = pa.ListArray.from_arrays(pa.array(offsets), pick(agent_names, who))
         sales = np.array([x.sales for x in cfg.queues])[q]
         return Segments(
-            n=n, base=base, raw=seg, channel=channel, answered=answered, final=final,
-            resolved=resolved, contact_id=contact_id, conversation_id=conv_id,
-            previous_contact_id=previous, customer_key=customer_keys(keys[conv]),
-            agent_name=pick(agent_names, seg["agent"]), queue_name=pick(queue_names, q),
-            channel_name=pick(_CHANNELS, channel), disposition=disposition,
-            noanswer=noanswer, sales=sales,
+            n=n,
+            base=base,
+            raw=seg,
+            channel=channel,
+            answered=answered,
+            final=final,
+            resolved=resolved,
+            contact_id=contact_id,
+            conversation_id=conv_id,
+            previous_contact_id=previous,
+            customer_key=customer_keys(keys[conv]),
+            agent_name=pick(agent_names, seg["agent"]),
+            queue_name=pick(queue_names, q),
+            channel_name=pick(_CHANNELS, channel),
+            disposition=disposition,
+            noanswer=noanswer,
+            sales=sales,
             skill=pick([x.skill for x in cfg.queues], q),
             priority=np.array([x.priority for x in cfg.queues], np.int16)[q],
             transfer_to=pick(queue_names, seg["target"]),
@@ -133,46 +158,52 @@ def contacts_table(s: Segments, source: str, lines: np.ndarray) -> tuple[pa.Tabl
     ans = s.answered
     voice = s.channel == 0
     wait = np.where(ans, r["answer"] - r["entry"], r["leave"] - r["entry"])
-    contacts = pa.table({
-        "contact_id": s.contact_id,
-        "conversation_id": s.conversation_id,
-        "segment": pa.array(r["segment"], pa.int16()),
-        "previous_contact_id": s.previous_contact_id,
-        "channel": s.channel_name,
-        "direction": pa.array(np.full(n, "inbound", dtype=object), pa.string()),
-        "queue": pc.if_else(pa.array(queued), s.queue_name, pa.scalar(None, pa.string())),
-        "skill": s.skill,
-        "priority": pa.array(s.priority, pa.int16(), mask=~queued),
-        "customer_key": s.customer_key,
-        "arrival_ts": timestamps(s.base, r["arrival"]),
-        "ivr_s": floats(r["ivr"], voice),
-        "queue_entry_ts": timestamps(s.base, np.where(queued, r["entry"], np.nan)),
-        "answer_ts": timestamps(s.base, r["answer"]),
-        "end_ts": timestamps(s.base, r["end"]),
-        "wait_s": floats(wait, queued),
-        "talk_s": floats(r["talk"], ans),
-        "hold_s": floats(r["hold"], ans),
-        "acw_s": floats(r["acw"], ans),
-        "agent": s.agent_name,
-        "rings": pa.array((r["extra_rings"] + 1).astype(np.int16), pa.int16(), mask=~ans),
-        "outcome": pick(OUTCOME_CODES, r["outcome"]),
-        "transferred": pa.array(r["transferred"], pa.bool_()),
-        "disposition": s.disposition,
-        "resolved": pa.array(s.resolved == 1.0, pa.bool_(), mask=np.isnan(s.resolved)),
-        "source_file": pa.array([source] * n, pa.string()),
-        "source_line": pa.array(lines, pa.int64()),
-    }).cast(CONTACTS.schema)
+    contacts = pa.table(
+        {
+            "contact_id": s.contact_id,
+            "conversation_id": s.conversation_id,
+            "segment": pa.array(r["segment"], pa.int16()),
+            "previous_contact_id": s.previous_contact_id,
+            "channel": s.channel_name,
+            "direction": pa.array(np.full(n, "inbound", dtype=object), pa.string()),
+            "queue": pc.if_else(pa.array(queued), s.queue_name, pa.scalar(None, pa.string())),
+            "skill": s.skill,
+            "priority": pa.array(s.priority, pa.int16(), mask=~queued),
+            "customer_key": s.customer_key,
+            "arrival_ts": timestamps(s.base, r["arrival"]),
+            "ivr_s": floats(r["ivr"], voice),
+            "queue_entry_ts": timestamps(s.base, np.where(queued, r["entry"], np.nan)),
+            "answer_ts": timestamps(s.base, r["answer"]),
+            "end_ts": timestamps(s.base, r["end"]),
+            "wait_s": floats(wait, queued),
+            "talk_s": floats(r["talk"], ans),
+            "hold_s": floats(r["hold"], ans),
+            "acw_s": floats(r["acw"], ans),
+            "agent": s.agent_name,
+            "rings": pa.array((r["extra_rings"] + 1).astype(np.int16), pa.int16(), mask=~ans),
+            "outcome": pick(OUTCOME_CODES, r["outcome"]),
+            "transferred": pa.array(r["transferred"], pa.bool_()),
+            "disposition": s.disposition,
+            "resolved": pa.array(s.resolved == 1.0, pa.bool_(), mask=np.isnan(s.resolved)),
+            "source_file": pa.array([source] * n, pa.string()),
+            "source_line": pa.array(lines, pa.int64()),
+        }
+    ).cast(CONTACTS.schema)
     exit_key = np.where(r["outcome"] == OUTCOME_CODES.index("exit_by_key"), 0, -1)
-    details = pa.table({
-        "contact_id": s.contact_id,
-        "ring_s": floats(r["ring_answer"], ans),
-        "noanswer": s.noanswer,
-        "holds": pa.array(r["holds"].astype(np.int16), pa.int16(), mask=~ans),
-        "transfer_kind": pick(_KINDS, r["transfer_kind"]),
-        "transfer_to": s.transfer_to,
-        "hangup": pick(["customer", "agent"], np.where(ans, r["hangup_agent"].astype(np.int64), -1)),
-        "exit_key": pick(["1"], exit_key),
-        "position": pa.array(r["pos"].astype(np.int32), pa.int32(), mask=ivr_only),
-        "origposition": pa.array(r["origpos"].astype(np.int32), pa.int32(), mask=ivr_only),
-    })
+    details = pa.table(
+        {
+            "contact_id": s.contact_id,
+            "ring_s": floats(r["ring_answer"], ans),
+            "noanswer": s.noanswer,
+            "holds": pa.array(r["holds"].astype(np.int16), pa.int16(), mask=~ans),
+            "transfer_kind": pick(_KINDS, r["transfer_kind"]),
+            "transfer_to": s.transfer_to,
+            "hangup": pick(
+                ["customer", "agent"], np.where(ans, r["hangup_agent"].astype(np.int64), -1)
+            ),
+            "exit_key": pick(["1"], exit_key),
+            "position": pa.array(r["pos"].astype(np.int32), pa.int32(), mask=ivr_only),
+            "origposition": pa.array(r["origpos"].astype(np.int32), pa.int32(), mask=ivr_only),
+        }
+    )
     return contacts, details

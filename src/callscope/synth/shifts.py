@@ -95,8 +95,7 @@ def requirement(config: SynthConfig, qi: int, day: date) -> np.ndarray:
     return n.astype(np.int64)
 
 
-def cover(req: np.ndarray, open_min: int, close_min: int, tail_min: int
-          ) -> list[tuple[int, int]]:
+def cover(req: np.ndarray, open_min: int, close_min: int, tail_min: int) -> list[tuple[int, int]]:
     """Greedy shifts ``(start_min, length_min)`` covering ``req`` within the open hours
     plus ``tail_min`` after closing (agents stay to clear the queue)."""
     end_lim = min(close_min + tail_min, 24 * 60 - 1)
@@ -127,8 +126,9 @@ _MAX_SHORT = 0.6
 
 
 @functools.lru_cache(maxsize=512)
-def _plan_cached(req: tuple[int, ...], open_min: int, close_min: int, tail_min: int
-                 ) -> tuple[tuple[int, int], ...]:
+def _plan_cached(
+    req: tuple[int, ...], open_min: int, close_min: int, tail_min: int
+) -> tuple[tuple[int, int], ...]:
     req_a = np.asarray(req, np.int64)
     end_lim = min(close_min + tail_min, 24 * 60 - 1)
     first, last = open_min // _SLOT, min(math.ceil(end_lim / _SLOT), len(req))
@@ -142,23 +142,30 @@ def _plan_cached(req: tuple[int, ...], open_min: int, close_min: int, tail_min: 
     rows = np.arange(first, last)
     starts = np.array([c[0] for c in cands])
     lengths = np.array([c[1] for c in cands])
-    cover_m = ((rows[:, None] * _SLOT >= starts[None, :])
-               & (rows[:, None] * _SLOT < (starts + lengths)[None, :])).astype(np.float64)
+    cover_m = (
+        (rows[:, None] * _SLOT >= starts[None, :])
+        & (rows[:, None] * _SLOT < (starts + lengths)[None, :])
+    ).astype(np.float64)
     cons = [LinearConstraint(cover_m, req_a[rows].astype(np.float64), np.inf)]
     if end_lim - open_min >= FULL_SHIFT_MIN:
         short = (lengths < FULL_SHIFT_MIN).astype(np.float64) - _MAX_SHORT
         cons.append(LinearConstraint(short[None, :], -np.inf, 0.0))
-    res = milp(lengths.astype(np.float64), constraints=cons,
-               integrality=np.ones(len(cands)), bounds=Bounds(0, np.inf),
-               options={"time_limit": 5.0})
+    res = milp(
+        lengths.astype(np.float64),
+        constraints=cons,
+        integrality=np.ones(len(cands)),
+        bounds=Bounds(0, np.inf),
+        options={"time_limit": 5.0},
+    )
     if res.x is None or not res.success:
         return tuple(cover(req_a, open_min, close_min, tail_min))
     x = np.rint(res.x).astype(np.int64)
     return tuple(cands[j] for j in np.flatnonzero(x) for _ in range(int(x[j])))
 
 
-def plan_shifts(req: np.ndarray, open_min: int, close_min: int, tail_min: int
-                ) -> list[tuple[int, int]]:
+def plan_shifts(
+    req: np.ndarray, open_min: int, close_min: int, tail_min: int
+) -> list[tuple[int, int]]:
     """Shifts ``(start_min, length_min)`` covering ``req`` (agents per 15-min interval)
     at least cost in paid minutes, within the open hours plus ``tail_min``."""
     if not np.any(req > 0):
@@ -169,9 +176,11 @@ def plan_shifts(req: np.ndarray, open_min: int, close_min: int, tail_min: int
 def _breaks(length: int, rng: np.random.Generator) -> list[tuple[int, int, int]]:
     """Non-work activities of a shift: (activity code, start offset min, length min)."""
     if length >= FULL_SHIFT_MIN:
-        acts = [(1, 105 + _SLOT * int(rng.integers(0, 4)), 15),
-                (2, 225 + _SLOT * int(rng.integers(0, 4)), 30),
-                (1, 375 + _SLOT * int(rng.integers(0, 4)), 15)]
+        acts = [
+            (1, 105 + _SLOT * int(rng.integers(0, 4)), 15),
+            (2, 225 + _SLOT * int(rng.integers(0, 4)), 30),
+            (1, 375 + _SLOT * int(rng.integers(0, 4)), 15),
+        ]
         u = rng.random()
         if u < 0.06:
             acts.append((3, 165, 60))
@@ -222,9 +231,13 @@ def _overrun(rng: np.random.Generator) -> float:
     return float(np.floor(rng.exponential(200.0)))
 
 
-def staff_day(shifts: tuple[tuple[int, int], ...], agents: np.ndarray,
-              no_show_rate: float, rng: np.random.Generator, absence_rate: float = 0.0
-              ) -> QueueStaff:
+def staff_day(
+    shifts: tuple[tuple[int, int], ...],
+    agents: np.ndarray,
+    no_show_rate: float,
+    rng: np.random.Generator,
+    absence_rate: float = 0.0,
+) -> QueueStaff:
     """Schedule and actual windows of ``agents[k]`` working ``shifts[k]``.
 
     A share ``absence_rate`` of shifts is a planned absence (vacation: one ``absence``
@@ -241,7 +254,9 @@ def staff_day(shifts: tuple[tuple[int, int], ...], agents: np.ndarray,
     wg: list[int] = []
     for ag, (start, length) in zip(agents.tolist(), shifts, strict=True):
         if absence_rate and rng.random() < absence_rate:
-            sa.append(ag); sact.append(5); ss.append(start * 60)  # noqa: E702
+            sa.append(ag)
+            sact.append(5)
+            ss.append(start * 60)  # noqa: E702
             se.append((start + length) * 60)
             ptr.append(len(ws))
             continue
@@ -249,12 +264,20 @@ def staff_day(shifts: tuple[tuple[int, int], ...], agents: np.ndarray,
         t = start
         for code, off, dur in acts:
             if start + off > t:
-                sa.append(ag); sact.append(0); ss.append(t * 60); se.append((start + off) * 60)  # noqa: E702
-            sa.append(ag); sact.append(code); ss.append((start + off) * 60)  # noqa: E702
+                sa.append(ag)
+                sact.append(0)
+                ss.append(t * 60)
+                se.append((start + off) * 60)  # noqa: E702
+            sa.append(ag)
+            sact.append(code)
+            ss.append((start + off) * 60)  # noqa: E702
             se.append((start + off + dur) * 60)
             t = start + off + dur
         if start + length > t:
-            sa.append(ag); sact.append(0); ss.append(t * 60); se.append((start + length) * 60)  # noqa: E702
+            sa.append(ag)
+            sact.append(0)
+            ss.append(t * 60)
+            se.append((start + length) * 60)  # noqa: E702
         if rng.random() < no_show_rate:
             ptr.append(len(ws))
             continue
@@ -281,7 +304,9 @@ def staff_day(shifts: tuple[tuple[int, int], ...], agents: np.ndarray,
                 gaps.insert(k, 5)
         for s_, e_, g in zip(w_s, w_e, gaps, strict=True):
             if e_ - s_ >= 60:
-                ws.append(s_); we.append(e_); wg.append(g)  # noqa: E702
+                ws.append(s_)
+                we.append(e_)
+                wg.append(g)  # noqa: E702
         if len(ws) > ptr[-1]:
             wg[-1] = 0
         ptr.append(len(ws))

@@ -30,8 +30,9 @@ def config_sha256(config: SynthConfig) -> str:
     return hashlib.sha256(repr(config).encode()).hexdigest()
 
 
-def _flush(store: Store, config: SynthConfig, sha: str, group: list[SynthDay],
-           loaded: dict[str, int]) -> None:
+def _flush(
+    store: Store, config: SynthConfig, sha: str, group: list[SynthDay], loaded: dict[str, int]
+) -> None:
     first, last = group[0].day.isoformat(), group[-1].day.isoformat()
     group_sha = hashlib.sha256(f"{sha}:{first}:{last}".encode()).hexdigest()
     if store.already_ingested(group_sha, "synth") is not None:
@@ -44,9 +45,12 @@ def _flush(store: Store, config: SynthConfig, sha: str, group: list[SynthDay],
                 loaded[name] += b.append(name, table)
 
 
-def write_store(config: SynthConfig, store: Store,
-                progress: Callable[[int, int], None] | None = None,
-                chunk_contacts: int = 250_000) -> dict[str, int]:
+def write_store(
+    config: SynthConfig,
+    store: Store,
+    progress: Callable[[int, int], None] | None = None,
+    chunk_contacts: int = 250_000,
+) -> dict[str, int]:
     """Generate ``config`` into ``store``; returns rows loaded per canonical table.
 
     ``progress(done_days, total_days)`` is called after every generated day.
