@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from callscope.cli.app import DbOption, JsonOption, app, console, print_json, resolve_db
@@ -47,19 +54,29 @@ def ingest(
     and rows already stored are never stored twice.
     """
     store = Store(resolve_db(db))
+    sizes = {str(p): p.stat().st_size if p.is_file() else 0 for p in paths}
     with Progress(
+        SpinnerColumn(),
         TextColumn("[bold]ingest[/] {task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total} files"),
+        DownloadColumn(),
+        TextColumn("{task.fields[files]}"),
         TimeElapsedColumn(),
         console=console,
         transient=True,
         disable=as_json,
     ) as bar:
-        task = bar.add_task(paths[0].name if paths else "", total=len(paths))
+        first = paths[0].name if paths else ""
+        task = bar.add_task(first, total=sum(sizes.values()) or None, files=f"0/{len(paths)} files")
+        done_bytes = 0
 
         def progress(file: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, description=Path(file).name)
+            nonlocal done_bytes
+            done_bytes += sizes.get(file, 0)
+            following = paths[done].name if done < len(paths) else ""
+            bar.update(
+                task, completed=done_bytes, description=following, files=f"{done}/{total} files"
+            )
 
         summary = ingest_files(store, paths, fmt.value, mapping=mapping, tz=tz, progress=progress)
     store.close()
@@ -71,8 +88,10 @@ def ingest(
 
 def _print_summary(summary: IngestSummary, db: Path) -> None:
     t = Table(title=f"ingested into {db}", title_justify="left")
-    for col in ("file", "read", "loaded", "rejected", "duplicates", "seconds", "note"):
-        t.add_column(col, justify="right" if col not in ("file", "note") else "left")
+    t.add_column("file", overflow="fold", min_width=16)
+    for col in ("read", "loaded", "rejected", "dupl.", "s"):
+        t.add_column(col, justify="right")
+    t.add_column("note", overflow="fold")
     for f in summary.files:
         t.add_row(
             Path(f.file).name,
