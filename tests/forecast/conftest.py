@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -35,6 +37,9 @@ def shared_data() -> Path:
 def spark():
     """A local Spark session (2 cores, no UI, quiet)."""
     pyspark_sql = pytest.importorskip("pyspark.sql")
+    # the workers must run this interpreter (the venv's), activated or not
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     s = (
         pyspark_sql.SparkSession.builder.master("local[2]")
         .appName("callscope-forecast-test")

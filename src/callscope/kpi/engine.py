@@ -12,6 +12,9 @@ The families' aggregates are stacked (``UNION ALL``, each with nulls in the othe
 columns) and collapsed by the group keys, so the whole suite is **one query** per run
 (plus one query counting every table, and the list of survey items). Cross-family ratios
 (occupancy, utilization, contacts per hour, conformance) are computed after the merge.
+Families that cannot serve a grouping (an empty table, a key they have no notion of,
+agent states without a queue when grouping by queue) are left out and listed in
+:attr:`KpiResult.skipped`.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from callscope.kpi.accessibility import ACCESSIBILITY
 from callscope.kpi.catalog import CATALOG, COUNT_UNITS, kpi
 from callscope.kpi.chat import CHAT
 from callscope.kpi.commerce import COMMERCE, CONVERSION
-from callscope.kpi.family import Family
+from callscope.kpi.family import Family, null_queue_count
 from callscope.kpi.grouping import add_keys, bucket_step_minutes
 from callscope.kpi.outcome import OUTCOME
 from callscope.kpi.params import KpiParams
@@ -85,11 +88,18 @@ class IbisSource:
     def count(self, name: str) -> int:
         return int(self.con.execute(self.table(name).count()))
 
-    def counts(self, names: Sequence[str]) -> dict[str, int]:
-        """Rows per table, in one query."""
+    def counts(self, names: Sequence[str], null_queue: Sequence[str] = ()) -> dict[str, int]:
+        """Rows per table, and rows without a queue of the ``null_queue`` tables (named
+        by :func:`~callscope.kpi.family.null_queue_count`), in one query."""
         parts = [
             self.table(n).aggregate(n=lambda t: t.count()).mutate(name=ibis.literal(n))
             for n in names
+        ] + [
+            self.table(n)
+            .filter(self.table(n).queue.isnull())
+            .aggregate(n=lambda t: t.count())
+            .mutate(name=ibis.literal(null_queue_count(n)))
+            for n in null_queue
         ]
         res = self.to_arrow(ibis.union(*parts, distinct=False)).to_pylist()
         return {r["name"]: int(r["n"]) for r in res}
@@ -106,8 +116,18 @@ def duckdb_source(store: Any) -> IbisSource:
 
 
 def spark_session(app_name: str = "callscope", master: str = "local[2]") -> Any:
-    """A local Spark session configured for callscope (UTC session zone, quiet)."""
+    """A local Spark session configured for callscope (UTC session zone, quiet).
+
+    Spark's Python workers run this very interpreter (``PYSPARK_PYTHON``), so they see
+    the same packages as the driver even when the virtual environment is not activated.
+    """
+    import os
+    import sys
+
     from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 
     spark = (
         SparkSession.builder.master(master)
@@ -199,7 +219,8 @@ def kpi_expression(
     """The single Ibis expression of the whole suite for ``keys``, the families that ran
     and the ones skipped (with why)."""
     keys = tuple(keys)
-    counts = counts if counts is not None else src.counts(list(TABLES))
+    if counts is None:
+        counts = src.counts(list(TABLES), null_queue=_queue_tables(keys, only))
     tables = {n: src.table(n) for n in TABLES}
     if survey_items is None:
         survey_items = []
@@ -234,7 +255,7 @@ def kpi_expression(
     if fill:
         m = m.mutate(**fill)
     if "states" in ran:
-        added = [c for c in ("handled", "total_handle_s", "total_talk_s") if c not in m.columns]
+        added = [c for c in ("handled", "total_talk_s") if c not in m.columns]
         m = derive_state_ratios(_ensure(m, added), params)
         if added:
             m = m.drop(*added)
@@ -248,6 +269,19 @@ def kpi_expression(
     if keys:
         m = m.order_by([m[k].asc(nulls_first=True) for k in keys])
     return m, tuple(ran), skipped
+
+
+def _queue_tables(keys: Sequence[str], only: Sequence[str] | None) -> list[str]:
+    """Tables whose rows without a queue must be counted for this grouping."""
+    if "queue" not in keys:
+        return []
+    return sorted(
+        {
+            f.queue_table
+            for f in FAMILIES
+            if f.queue_table is not None and (only is None or f.name in only)
+        }
+    )
 
 
 def _ensure(m: Any, cols: Sequence[str]) -> Any:
