@@ -67,6 +67,13 @@ def random_tables(rng: np.random.Generator, n_contacts: int = 300) -> dict[str, 
             r["hold_s"] = None if rng.random() < 0.3 else float(_s(rng, 0, 60))
             r["acw_s"] = None if rng.random() < 0.3 else float(_s(rng, 0, 90))
             r["transferred"] = bool(rng.random() < 0.1)
+            if rng.random() < 0.6:  # end known (busy until end + ACW), else answer + talk + hold
+                r["end_ts"] = r["answer_ts"] + timedelta(
+                    seconds=(r["talk_s"] or 0.0)
+                    + (r["hold_s"] or 0.0)
+                    + _s(rng, 0, 20)
+                    + round(float(rng.random()), 6)  # sub-second ends: exact on every engine
+                )
         contacts.append(r)
     states, schedules = [], []
     for d in range(3):

@@ -60,8 +60,9 @@ def expected_february() -> dict[str, float]:
             if _month_of_queue_entry(row) != 2:
                 continue
             if out == "AGENT":
-                no_times = (row["ser_start"] == row["ser_exit"] == "0:00:00"
-                            and row["ser_time"] == "0")
+                no_times = (
+                    row["ser_start"] == row["ser_exit"] == "0:00:00" and row["ser_time"] == "0"
+                )
                 served.append((int(row["q_time"]), None if no_times else int(row["ser_time"])))
             else:
                 abandoned.append(int(row["q_time"]))
@@ -76,8 +77,9 @@ def expected_february() -> dict[str, float]:
         "ivr_only": ivr_only,
         "service_level": sum(w <= 20 for w, _ in served) / offered,
         "asa_s": sum(w for w, _ in served) / len(served),
-        "aht_s": (sum(t for _, t in served if t is not None)
-                  / sum(t is not None for _, t in served)),
+        "aht_s": (
+            sum(t for _, t in served if t is not None) / sum(t is not None for _, t in served)
+        ),
         "abandon_rate": (len(abandoned) - short) / (offered - short),
     }
 

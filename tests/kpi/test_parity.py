@@ -86,3 +86,10 @@ def test_spark_equals_reference(data, spark):
         assert_rows_equal(
             got, reference_kpis(tables, by, params), by, label=f"spark {params.preset}"
         )
+
+
+def test_random_data_has_concurrent_contacts(data):
+    """The parity data exercises busy-time merging: some agent works contacts at once."""
+    _, store, _ = data
+    rows = compute_kpis(duckdb_source(store), ("day", "agent"), KpiParams()).rows()
+    assert any(r["busy_s"] < r["total_handle_s"] - 60 for r in rows)

@@ -17,6 +17,12 @@ from callscope.kpi.presets import preset
 #   3        400    30  None   no          handle 430
 #
 # Agent a2 (Asterisk-like: no hold, no ACW at all): one contact, talk 100.
+#
+# Busy time (the union of answer -> end + ACW; no end_ts given, so end = answer + talk +
+# hold): contact 1 is answered 09:01:10 and busy until 09:09:10 (480 s); contact 2 is
+# answered 09:05:10, while a1 still works on contact 1, busy until 09:09:30; contact 3
+# 09:50:10-09:57:20 (430 s). Busy = 09:01:10-09:09:30 (500 s) + 430 s = 930 s, less
+# than the 1170 s of summed handle time: the agent worked two contacts at once.
 CONTACTS = [
     dict(
         queue="q",
@@ -80,16 +86,18 @@ def test_state_ratios(by_agent):
     a1 = by_agent["a1"]
     assert a1["logged_in_s"] == pytest.approx(7200.0)
     assert a1["not_ready_s"] == pytest.approx(600.0)
+    assert a1["busy_s"] == pytest.approx(930.0)
     # 3 handled / 2 logged-in hours
     assert a1["contacts_per_hour"] == pytest.approx(1.5)
-    # occupancy = handle / (logged in - not ready) = 1170 / 6600
-    assert a1["occupancy"] == pytest.approx(1170 / 6600)
-    # utilization = handle / logged in = 1170 / 7200
-    assert a1["utilization"] == pytest.approx(1170 / 7200)
-    # availability = (7200 - 600 - 1170) / 7200 = 5430 / 7200
-    assert a1["availability"] == pytest.approx(5430 / 7200)
+    # occupancy = busy / (logged in - not ready) = 930 / 6600
+    assert a1["occupancy"] == pytest.approx(930 / 6600)
+    # utilization = busy / logged in = 930 / 7200
+    assert a1["utilization"] == pytest.approx(930 / 7200)
+    # availability = (7200 - 600 - 930) / 7200 = 5670 / 7200
+    assert a1["availability"] == pytest.approx(5670 / 7200)
     # a2 never logged in: ratios unknown, totals 0
     assert by_agent["a2"]["logged_in_s"] == 0 and by_agent["a2"]["occupancy"] is None
+    assert by_agent["a2"]["busy_s"] == pytest.approx(100.0)
 
 
 def test_queuemetrics_occupancy(tmp_path):
@@ -111,7 +119,8 @@ def test_sessions_split_at_interval_edges(tmp_path):
     )
     got = {(r["interval_start"].strftime("%H:%M"), r["agent"]): r for r in rows}
     assert got[("09:00", "a1")]["logged_in_s"] == pytest.approx(1800.0)
-    assert got[("09:00", "a1")]["occupancy"] == pytest.approx(740 / 1800)
+    # busy 09:01:10-09:09:30 = 500 s (contacts 1 and 2 overlap)
+    assert got[("09:00", "a1")]["occupancy"] == pytest.approx(500 / 1800)
     assert got[("09:30", "a1")]["not_ready_s"] == pytest.approx(600.0)
     assert got[("09:30", "a1")]["handled"] == 0
     assert got[("10:30", "a1")]["logged_in_s"] == pytest.approx(1800.0)

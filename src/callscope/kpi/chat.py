@@ -23,6 +23,7 @@ from typing import Any
 import ibis
 
 from callscope.kpi.family import Family, aggregate_by, ratio
+from callscope.kpi.grouping import seconds_between
 from callscope.kpi.params import KpiParams
 
 __all__ = ["CHAT"]
@@ -50,7 +51,7 @@ def _frame(tables: Mapping[str, Any], p: KpiParams, step: int | None, extra: Any
         _next_agent=m._is_agent.ifelse(m.sent_ts, ibis.null().cast("timestamp")).min().over(after),
         _nth=ibis.row_number().over(first),
     )
-    delay = (m._next_agent.epoch_seconds() - m.sent_ts.epoch_seconds()).cast("float64")
+    delay = seconds_between(m.sent_ts, m._next_agent)
     compose_ok = m._is_agent & (m.compose_s > 0)
     return m.select(
         _ts=m.sent_ts,

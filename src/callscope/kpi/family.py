@@ -9,12 +9,17 @@ from typing import Any
 
 from callscope.kpi.params import KpiParams
 
-__all__ = ["Family", "aggregate_by", "ratio"]
+__all__ = ["Family", "aggregate_by", "null_queue_count", "ratio"]
 
 
 def ratio(num: Any, den: Any) -> Any:
     """``num / den`` as float, null when ``den`` is 0 or null (safe on ANSI Spark)."""
     return num.cast("float64") / den.cast("float64").nullif(0.0)
+
+
+def null_queue_count(table: str) -> str:
+    """The name under which the engine counts the rows of ``table`` without a queue."""
+    return f"{table}.queue null"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +30,9 @@ class Family:
     :mod:`callscope.kpi.grouping`); ``aggregate(keyed, keys, params, extra)`` returns
     one row per key combination with the family's columns. ``tables`` lists the
     canonical tables that must be non-empty; ``dims`` the non-time keys it supports.
+    ``queue_table`` names the table whose ``queue`` column places the family's rows in
+    queues: grouping by queue is impossible when some of its rows have no queue (the
+    engine counts them as ``"<table>.queue null"``).
     """
 
     name: str
@@ -32,6 +40,7 @@ class Family:
     dims: frozenset[str]
     frame: Callable[[Mapping[str, Any], KpiParams, int | None, Any], Any]
     aggregate: Callable[[Any, Sequence[str], KpiParams, Any], Any]
+    queue_table: str | None = None
 
     def skip_reason(self, keys: Sequence[str], counts: Mapping[str, int]) -> str | None:
         """Why this family cannot run for ``keys`` on this data, or ``None``."""
@@ -41,6 +50,13 @@ class Family:
         bad = [k for k in keys if k in ("queue", "channel", "agent", "team") and k not in self.dims]
         if bad:
             return f"cannot group by {', '.join(bad)}"
+        if "queue" in keys and self.queue_table is not None:
+            n = counts.get(null_queue_count(self.queue_table), 0)
+            if n:
+                return (
+                    f"cannot group by queue: {n} {self.queue_table} rows have no queue "
+                    "(the source does not say which queue that time served)"
+                )
         return None
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "add_keys",
     "bucket_step_minutes",
     "parse_by",
+    "seconds_between",
     "split_spans",
 ]
 
@@ -120,8 +121,8 @@ def add_keys(frame: Any, keys: Sequence[str], interval_minutes: int, agents: Any
 def split_spans(t: Any, start: str, end: str, step_minutes: int | None) -> Any:
     """Split each span ``[start, end)`` of ``t`` at bucket boundaries.
 
-    Returns ``t`` with ``_piece_start``, ``_piece_end`` and ``_piece_s`` (seconds, at
-    1-second resolution) added, one row per piece; spans of zero length disappear.
+    Returns ``t`` with ``_piece_start``, ``_piece_end`` and ``_piece_s`` (seconds, exact
+    to the microsecond) added, one row per piece; spans of zero length disappear.
     With ``step_minutes=None`` every span is one piece.
     """
     s, e = t[start], t[end]
@@ -134,6 +135,23 @@ def split_spans(t: Any, start: str, end: str, step_minutes: int | None) -> Any:
             _piece_start=ibis.greatest(out[start], out._b),
             _piece_end=ibis.least(out[end], out._b + step),
         ).drop("_b")
-    return out.mutate(
-        _piece_s=(out._piece_end.epoch_seconds() - out._piece_start.epoch_seconds()).cast("float64")
-    )
+    return out.mutate(_piece_s=seconds_between(out._piece_start, out._piece_end))
+
+
+def seconds_between(start: Any, end: Any) -> Any:
+    """``end - start`` in seconds, float, exact to the microsecond on every engine.
+
+    Whole seconds since the epoch (DuckDB's ``epoch`` keeps the fraction, Spark's drops
+    it: both are floored) plus the microsecond fields, subtracted separately so the
+    difference does not lose precision to the size of the epoch values.
+    """
+    whole = _whole_seconds(end) - _whole_seconds(start)
+    return whole + (_micros(end) - _micros(start)) / 1e6
+
+
+def _whole_seconds(ts: Any) -> Any:
+    return ts.epoch_seconds().cast("float64").floor().cast("float64")
+
+
+def _micros(ts: Any) -> Any:
+    return ts.strftime("%f").cast("int64").cast("float64")

@@ -42,7 +42,9 @@ TABLE_COLUMNS = (
 
 
 def describe(meta: dict[str, Any]) -> str:
-    """One line: ``preset=default sl_variant=offered sl_threshold_s=20 ...``."""
+    """One line: ``preset=default sl_variant=offered sl_threshold_s=20 ...``, then the
+    families left out for this grouping and why (``skipped states: cannot group by
+    queue: ...``), except those skipped only because their table is empty."""
     keys = (
         "engine",
         "preset",
@@ -53,7 +55,13 @@ def describe(meta: dict[str, Any]) -> str:
         "fcr_window_days",
         "interval_minutes",
     )
-    return " ".join(f"{k}={meta[k]}" for k in keys if k in meta)
+    line = " ".join(f"{k}={meta[k]}" for k in keys if k in meta)
+    skipped = {
+        f: why for f, why in (meta.get("skipped") or {}).items() if not why.startswith("no rows")
+    }
+    if skipped:
+        line += "; skipped " + "; ".join(f"{f}: {why}" for f, why in skipped.items())
+    return line
 
 
 def select_columns(table: pa.Table, keys: Sequence[str], columns: Sequence[str] | None) -> pa.Table:

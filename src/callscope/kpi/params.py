@@ -39,8 +39,10 @@ SL_VARIANTS = (
 
 #: Occupancy variants.
 #:
-#: ``handle-over-available``  handle / (handle + available idle) = handle / (logged_in -
-#:                            not_ready)  (``KPIS.md``; not-ready time excluded)
+#: ``handle-over-available``  handle / (handle + available idle) = busy / (logged_in -
+#:                            not_ready)  (``KPIS.md``; not-ready time excluded; handle
+#:                            time is busy time, concurrent chats counted once, see
+#:                            :mod:`callscope.kpi.states`)
 #: ``talk-over-session-plus-pause``  talk / (logged_in + not_ready)  (QueueMetrics)
 OCCUPANCY_VARIANTS = ("handle-over-available", "talk-over-session-plus-pause")
 

@@ -14,8 +14,8 @@ __all__ = ["PRESETS", "preset"]
 
 def _default() -> KpiParams:
     """``KPIS.md`` as written: SL1 (answered within T / offered), abandonment rate with
-    short abandons excluded from both sides, occupancy = handle / (logged in - not
-    ready)."""
+    short abandons excluded from both sides, occupancy = handle (busy) time / (logged
+    in - not ready)."""
     return KpiParams(preset="default")
 
 

@@ -11,7 +11,9 @@ every contact of a group has a null mean and adds nothing to AHT.
 * average talk / hold / ACW = mean of the part over handled contacts where known, s.
 * AHT = sum(talk + hold + ACW) / handled, computed as mean talk + mean hold + mean
   ACW (identical when all parts are known), s.
-* total handle = sum(talk + hold + ACW), unknown parts 0, s (for occupancy).
+* total handle = sum(talk + hold + ACW), unknown parts 0, s. Occupancy and utilization
+  use busy time instead (:mod:`callscope.kpi.states`): summed handle time exceeds the
+  wall clock when an agent handles chats concurrently.
 * transfer rate = handled contacts the agent transferred onward / handled.
 """
 

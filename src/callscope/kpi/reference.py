@@ -8,7 +8,6 @@ design; use it on small tables. Output: a list of row dicts like
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,7 +20,6 @@ from callscope.kpi.params import KpiParams
 
 __all__ = ["reference_kpis"]
 
-_EPOCH = datetime(1970, 1, 1)
 _DIMS = {
     "accessibility": {"queue", "channel", "agent", "team"},
     "productivity": {"queue", "channel", "agent", "team"},
@@ -76,7 +74,7 @@ _COLUMNS = {
         "total_handle_s",
         "transfer_rate",
     ],
-    "states": ["logged_in_s", "not_ready_s"],
+    "states": ["logged_in_s", "not_ready_s", "busy_s"],
     "workforce": ["scheduled_s", "scheduled_work_s", "adherence", "shrinkage"],
     "outcome": ["fcr_handled", "fcr", "repeat_rate"],
     "surveys": ["csat_responses", "csat", "csat_mean", "nps_responses", "nps", "fcr_survey"],
@@ -110,6 +108,7 @@ _COUNTS = {
     "total_handle_s",
     "logged_in_s",
     "not_ready_s",
+    "busy_s",
     "scheduled_s",
     "scheduled_work_s",
     "fcr_handled",
@@ -121,8 +120,9 @@ _COUNTS = {
 }
 
 
-def _sec(ts: datetime) -> int:
-    return math.floor((ts - _EPOCH).total_seconds())
+def _dur(start: datetime, end: datetime) -> float:
+    """``end - start`` in seconds, exact to the microsecond."""
+    return (end - start).total_seconds()
 
 
 def _div(a: float | None, b: float | None) -> float | None:
@@ -318,17 +318,41 @@ def _productivity(c: list[dict], key: _Keyer, p: KpiParams) -> dict[tuple, dict]
     return out
 
 
+def _busy(c: list[dict]) -> list[dict]:
+    """Busy spans: answer -> end + ACW (answer + talk + hold + ACW without an end)."""
+    out = []
+    for r in _handled(c):
+        if r["agent"] is None:
+            continue
+        start = _agent_ts(r)
+        end = r["end_ts"]
+        if end is None:
+            end = start + timedelta(seconds=(r["talk_s"] or 0.0) + (r["hold_s"] or 0.0))
+        end = end + timedelta(seconds=r["acw_s"] or 0.0)
+        out.append(
+            {
+                "agent": r["agent"],
+                "state": "busy",
+                "queue": r["queue"],
+                "start_ts": start,
+                "end_ts": end,
+            }
+        )
+    return out
+
+
 def _states_kpis(
-    s: list[dict], key: _Keyer, p: KpiParams, step: int | None, by_queue: bool
+    s: list[dict], c: list[dict], key: _Keyer, p: KpiParams, step: int | None, by_queue: bool
 ) -> dict[tuple, dict]:
-    acc: dict[tuple, dict] = defaultdict(lambda: {"logged_in_s": 0.0, "not_ready_s": 0.0})
-    for r in _states(s, by_queue):
+    cols = {"logged_in": "logged_in_s", "not_ready": "not_ready_s", "busy": "busy_s"}
+    acc: dict[tuple, dict] = defaultdict(
+        lambda: {"logged_in_s": 0.0, "not_ready_s": 0.0, "busy_s": 0.0}
+    )
+    for r in _states(s + _busy(c), by_queue):
         for a, b in _pieces(r["start_ts"], r["end_ts"], step):
-            col = "logged_in_s" if r["state"] == "logged_in" else "not_ready_s"
-            if r["state"] in ("logged_in", "not_ready"):
-                acc[key(a, r["queue"], None, r["agent"])][col] += _sec(b) - _sec(a)
-            else:
-                acc[key(a, r["queue"], None, r["agent"])]
+            d = acc[key(a, r["queue"], None, r["agent"])]
+            if r["state"] in cols:
+                d[cols[r["state"]]] += _dur(a, b)
     return dict(acc)
 
 
@@ -339,12 +363,12 @@ def _workforce(sch: list[dict], st: list[dict], key: _Keyer, step: int | None) -
     )
     for r in sch:
         for a, b in _pieces(r["start_ts"], r["end_ts"], step):
-            dur = _sec(b) - _sec(a)
+            dur = _dur(a, b)
             ins = nr = 0.0
             for m in merged:
                 if m["agent"] != r["agent"] or not (m["start_ts"] < b and m["end_ts"] > a):
                     continue
-                ov = _sec(min(b, m["end_ts"])) - _sec(max(a, m["start_ts"]))
+                ov = _dur(max(a, m["start_ts"]), min(b, m["end_ts"]))
                 if m["state"] == "logged_in":
                     ins += ov
                 elif m["state"] == "not_ready":
@@ -440,7 +464,7 @@ def _chat(m: list[dict], key: _Keyer) -> dict[tuple, dict]:
             e = {"r": r, "delay": None, "first": False, "cust": r["sender"] == "customer"}
             if e["cust"]:
                 nxt = next((a["sent_ts"] for a in agents if a["sent_ts"] >= r["sent_ts"]), None)
-                e["delay"] = None if nxt is None else float(_sec(nxt) - _sec(r["sent_ts"]))
+                e["delay"] = None if nxt is None else _dur(r["sent_ts"], nxt)
                 e["first"] = r["message_id"] == first_id
             enriched.append(e)
     out = {}
@@ -515,6 +539,8 @@ def reference_kpis(
         step = None
     dims = {k for k in keys if k in ("queue", "channel", "agent", "team")}
     ran = [f for f in _DIMS if dims <= _DIMS[f] and all(rows[t] for t in _NEEDS[f])]
+    if "queue" in dims and any(r["queue"] is None for r in rows["agent_states"]):
+        ran = [f for f in ran if f != "states"]  # which queue a session served is unknown
     results: dict[str, dict[tuple, dict]] = {}
     c = rows["contacts"]
     if "accessibility" in ran:
@@ -522,7 +548,7 @@ def reference_kpis(
     if "productivity" in ran:
         results["productivity"] = _productivity(c, key, p)
     if "states" in ran:
-        results["states"] = _states_kpis(rows["agent_states"], key, p, step, "queue" in keys)
+        results["states"] = _states_kpis(rows["agent_states"], c, key, p, step, "queue" in keys)
     if "workforce" in ran:
         results["workforce"] = _workforce(rows["schedules"], rows["agent_states"], key, step)
     if "outcome" in ran:
@@ -551,17 +577,17 @@ def reference_kpis(
             if col in _COUNTS and row[col] is None:
                 row[col] = 0
         if "states" in results:
-            handle = row.get("total_handle_s") or 0.0
+            busy = row["busy_s"]
             li, nr = row["logged_in_s"], row["not_ready_s"]
             row["contacts_per_hour"] = _div((row.get("handled") or 0) * 3600.0, li)
             if p.occupancy_variant == "talk-over-session-plus-pause":
                 row["occupancy"] = _div(row.get("total_talk_s") or 0.0, li + nr)
             else:
-                row["occupancy"] = _div(handle, li - nr)
-            row["utilization"] = _div(handle, li)
-            row["availability"] = _div(li - nr - handle, li)
+                row["occupancy"] = _div(busy, li - nr)
+            row["utilization"] = _div(busy, li)
+            row["availability"] = _div(li - nr - busy, li)
             if "workforce" in results:
-                row["conformance"] = _div(li, row["scheduled_work_s"])
+                row["conformance"] = _div(li - nr, row["scheduled_work_s"])
         out.append(row)
     out.sort(key=lambda r: tuple((0, 0) if r[k] is None else (1, r[k]) for k in keys))
     return out

@@ -8,8 +8,15 @@ edges like agent states, and each piece is compared with the agent's (merged)
 * adherence = time in the scheduled activity at the scheduled time / scheduled time.
   During ``work`` the agent adheres while logged in and not not-ready; during any
   other activity while logged out or not-ready.
-* conformance = logged-in time / scheduled work time (computed after the merge with
-  :mod:`callscope.kpi.states`).
+* conformance = minutes worked / minutes scheduled (``KPIS.md``) = time worked /
+  scheduled ``work`` time, with time worked = logged-in time - not-ready time, the time
+  the agent was available for or handling contacts (``logged_in_s - not_ready_s``, the
+  denominator of occupancy). Numerator and denominator count the same thing: breaks
+  taken while logged in are not-ready time and are scheduled as ``break``, not
+  ``work``, so they are in neither. Computed after the merge with
+  :mod:`callscope.kpi.states`. Conformance is about amount, adherence about timing:
+  working a full shift an hour late conforms (1.0) but does not adhere; it can still
+  exceed 1 when an agent works more than scheduled (overtime).
 * shrinkage = scheduled time not in ``work`` / scheduled time.
 """
 
@@ -21,7 +28,7 @@ from typing import Any
 import ibis
 
 from callscope.kpi.family import Family, aggregate_by, ratio
-from callscope.kpi.grouping import split_spans
+from callscope.kpi.grouping import seconds_between, split_spans
 from callscope.kpi.params import KpiParams
 from callscope.kpi.states import merged_states
 
@@ -29,9 +36,7 @@ __all__ = ["WORKFORCE", "derive_conformance"]
 
 
 def _overlap_s(a0: Any, a1: Any, b0: Any, b1: Any) -> Any:
-    return (ibis.least(a1, b1).epoch_seconds() - ibis.greatest(a0, b0).epoch_seconds()).cast(
-        "float64"
-    )
+    return seconds_between(ibis.greatest(a0, b0), ibis.least(a1, b1))
 
 
 def _frame(tables: Mapping[str, Any], p: KpiParams, step: int | None, extra: Any) -> Any:
@@ -81,8 +86,9 @@ def _aggregate(t: Any, keys: Sequence[str], p: KpiParams, extra: Any) -> Any:
 
 
 def derive_conformance(m: Any) -> Any:
-    """Add conformance = logged_in_s / scheduled_work_s to the merged table."""
-    return m.mutate(conformance=ratio(m.logged_in_s, m.scheduled_work_s))
+    """Add conformance = (logged_in_s - not_ready_s) / scheduled_work_s to the merged
+    table (time worked over scheduled work time, module docstring)."""
+    return m.mutate(conformance=ratio(m.logged_in_s - m.not_ready_s, m.scheduled_work_s))
 
 
 WORKFORCE = Family(
