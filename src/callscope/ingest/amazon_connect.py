@@ -73,7 +73,7 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _ctr AS
         SELECT line, raw, CASE WHEN json_valid(raw) THEN raw::JSON END AS j
-        FROM {src_table} WHERE trim(coalesce(raw, '')) <> ''"""
+        FROM {src_table} WHERE raw IS NOT NULL AND (length(raw) > 8 OR trim(raw) <> '')"""
     )
     batch.rows_read = con.execute("SELECT count(*) FROM _ctr").fetchall()[0][0]
 

@@ -92,7 +92,7 @@ def load(batch: Batch, path: Path, raw: str) -> None:
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _ab AS
         SELECT line, raw, string_split(raw, chr(9)) AS f
-        FROM {raw} WHERE line > 1 AND trim(coalesce(raw, '')) <> ''"""
+        FROM {raw} WHERE line > 1 AND raw IS NOT NULL AND (length(raw) > 8 OR trim(raw) <> '')"""
     )
     batch.rows_read = con.execute("SELECT count(*) FROM _ab").fetchall()[0][0]
 

@@ -122,7 +122,7 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _ql AS
         SELECT line, try_cast(p[1] AS BIGINT) AS epoch, p[2] AS callid, p[3] AS queue,
-               p[4] AS agent, upper(p[5]) AS event,
+               p[4] AS agent, CASE WHEN p[5] IN {_in(known)} THEN p[5] ELSE upper(p[5]) END AS event,
                p[6] AS d1, p[7] AS d2, p[8] AS d3, p[9] AS d4, p[10] AS d5,
                CASE
                  WHEN len(p) < 5 THEN 'expected at least 5 |-separated fields '
@@ -133,7 +133,7 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
                       || p[5] || ' (not one of the events in the Asterisk Queue Logs documentation)'
                END AS reason
         FROM (SELECT line, string_split(raw, '|') AS p FROM {raw}
-              WHERE trim(coalesce(raw, '')) <> '')"""
+              WHERE raw IS NOT NULL AND (length(raw) > 8 OR trim(raw) <> ''))"""
     )
     batch.rows_read = con.execute("SELECT count(*) FROM _ql").fetchall()[0][0]
     batch.reject("SELECT line, reason FROM _ql WHERE reason IS NOT NULL", raw)
