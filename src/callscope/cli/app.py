@@ -26,8 +26,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+# Piped output (a file, a log, another program) is not cut at 80 columns: tables keep
+# their columns whole. A terminal keeps its own width.
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 DbOption = Annotated[
     Path | None,

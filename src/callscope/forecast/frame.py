@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,10 @@ import pandas as pd
 from statsforecast import StatsForecast
 
 from callscope.forecast.series import IntervalSeries, SpecialDays, calendar_features
+
+# statsforecast's ETS divides by zero on short or constant series and says so on stderr
+# (the fit is still used or rejected on its merits): keep the user's terminal clean.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"statsforecast\..*")
 
 __all__ = [
     "EXOG",
