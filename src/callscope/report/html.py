@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 
 from callscope.kpi.agent_report import AGENT_COLUMNS, agent_report
+from callscope.kpi.catalog import kpi
 from callscope.kpi.engine import IbisSource, compute_kpis
 from callscope.kpi.output import format_value
 from callscope.kpi.params import KpiParams
@@ -130,6 +131,7 @@ def build_report(
             headline.append(
                 {
                     "name": k,
+                    "title": kpi(k).title,
                     "value": format_value(k, total[k]),
                     "status": targets.status(k, total[k]) or "none",
                 }
