@@ -133,3 +133,23 @@ def test_blank_lines_keep_true_line_numbers_and_duplicates_are_rejected(store, t
     assert "contact_id 1 appears again (first on line 2)" in reasons[6]
     lines = dict(store.con.execute("SELECT contact_id, source_line FROM contacts").fetchall())
     assert lines == {"1": 2, "3": 7}
+
+
+def test_survey_values_off_the_scale_are_rejected(store, tmp_path):
+    p = tmp_path / "s.csv"
+    p.write_text(
+        "id,t,score\n1,2025-01-01 10:00:00,4\n2,2025-01-01 10:01:00,7\n"
+        "3,2025-01-01 10:02:00,\n4,2025-01-01 10:03:00,good\n"
+    )
+    m = tmp_path / "m.toml"
+    m.write_text(
+        "[fields.contact_id]\ncolumn='id'\n[fields.arrival_ts]\ncolumn='t'\n"
+        "[surveys.csat]\ncolumn='score'\nscale=[1, 5]\nmissing=['']\n"
+    )
+    summary = ingest_files(store, [p], "csv", mapping=m)
+    reasons = {r.line: r.reason for r in summary.rejects}
+    assert set(reasons) == {3, 5}
+    assert "csat: value 7 in column 'score' is not a number from 1 to 5" in reasons[3]
+    assert "csat: value good" in reasons[5]
+    assert store.count("contacts") == 2
+    assert store.con.execute("SELECT contact_id, score FROM surveys").fetchall() == [("1", 4.0)]

@@ -282,6 +282,18 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
                 f"'{name}: value ' || {raw_text} || ' in {_sql_text(desc)} cannot be read'",
             )
         )
+    for item, spec in mapping.surveys.items():
+        lo, hi = (float(x) for x in spec["scale"])
+        missing = ", ".join(quote(str(v)) for v in spec.get("missing", [""]))
+        val = f"trim(coalesce({_col(spec['column'])}, ''))"
+        checks.append(
+            (
+                f"{val} NOT IN ({missing}) AND coalesce(NOT (try_cast({val} AS DOUBLE) "
+                f"BETWEEN {lo} AND {hi}), true)",
+                f"'{item}: value ' || {val} || ' in column {_sql_text(repr(spec['column']))} "
+                f"is not a number from {lo:g} to {hi:g} (list no-answer values under missing)'",
+            )
+        )
     for name, value in mapping.defaults.items():
         if name not in exprs:
             typ = str(CONTACTS.column(name).type)
