@@ -16,6 +16,7 @@ from callscope.cli.app import (
     DbOption,
     JsonOption,
     app,
+    check_output,
     console,
     err_console,
     print_json,
@@ -32,6 +33,9 @@ forecast_app = typer.Typer(
     no_args_is_help=False,
 )
 app.add_typer(forecast_app, name="forecast")
+
+
+CHART_SUFFIXES = (".png", ".svg")
 
 
 class Fmt(StrEnum):
@@ -217,6 +221,8 @@ def backtest_cmd(
 
     interval_s = parse_duration_s(freq)
     sp = SpecialDays.parse(special)
+    if chart is not None:
+        check_output(chart, "--chart", CHART_SUFFIXES)
     targets: list[tuple[str, Any]] = []
     if series is not None:
         ts, y = read_series_csv(series)
@@ -395,6 +401,12 @@ def plan(
     if model not in ("erlang-c", "erlang-a"):
         raise CallscopeError(f"--model must be erlang-c or erlang-a; got {model}")
     tg = replace(Target.parse(target), max_abandon=max_abandon, max_occupancy=max_occupancy)
+    if not (fte_hours > 0 and math.isfinite(fte_hours)):
+        raise CallscopeError(f"--fte-hours must be > 0 (paid hours per week); got {fte_hours:g}")
+    if out is not None:
+        check_output(out, "--out", (".csv", ".xlsx"))
+    if chart is not None:
+        check_output(chart, "--chart", CHART_SUFFIXES)
     conc: dict[str, int] = {}
     for item in concurrency or []:
         ch, _, n = item.partition("=")

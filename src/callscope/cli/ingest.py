@@ -18,6 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from callscope.cli.app import DbOption, JsonOption, app, console, print_json, resolve_db
+from callscope.errors import CallscopeError
 from callscope.ingest import IngestSummary, ingest_files
 from callscope.store import Store
 
@@ -115,12 +116,17 @@ def rejects(
     file: Annotated[
         str | None, typer.Option(help="Only rejects of this file (as ingested).")
     ] = None,
-    limit: Annotated[int, typer.Option(help="Show at most this many.")] = 50,
+    limit: Annotated[int, typer.Option(help="Show at most this many (0: all).")] = 50,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """List rows that could not be loaded, with file, line and reason."""
-    store = Store(resolve_db(db))
+    if limit < 0:
+        raise CallscopeError(f"--limit must be >= 0 (0 for all); got {limit}")
+    path = resolve_db(db)
+    if not path.exists():
+        raise CallscopeError(f"no store at {path}: run `callscope ingest` first or pass --db")
+    store = Store(path)
     rows = store.rejects(file=file, limit=limit)
     total = store.count("rejects")
     store.close()
@@ -131,7 +137,7 @@ def rejects(
         console.print("no rejected rows")
         return
     t = Table(
-        title=f"{total:,} rejected row(s)" + (f", first {limit}" if total > limit else ""),
+        title=f"{total:,} rejected row(s)" + (f", first {limit}" if 0 < limit < total else ""),
         title_justify="left",
     )
     for col in ("file", "line", "reason", "raw"):

@@ -12,7 +12,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from callscope.cli.app import DbOption, app, console, err_console, print_json, resolve_db
+from callscope.cli.app import (
+    DbOption,
+    app,
+    check_output,
+    console,
+    err_console,
+    print_json,
+    resolve_db,
+)
 from callscope.errors import CallscopeError
 
 __all__ = ["kpi", "report"]
@@ -57,6 +65,18 @@ def _params(
     return p.with_(**changes)
 
 
+def _check_period(start: datetime | None, end: datetime | None) -> None:
+    if start is not None and end is not None and start >= end:
+        raise CallscopeError(
+            f"--from {start} is not before --to {end}; --to is the exclusive end of the period"
+        )
+
+
+def _check_fraction(name: str, value: float, example: str) -> None:
+    if not 0.0 < value <= 1.0:
+        raise CallscopeError(f"{name} is a fraction in (0, 1], e.g. {example}; got {value:g}")
+
+
 @contextmanager
 def _source(db: Path | None, engine: str):
     """The canonical tables on the chosen engine (Spark reads a Parquet export)."""
@@ -66,8 +86,15 @@ def _source(db: Path | None, engine: str):
     path = resolve_db(db)
     if not Path(path).exists():
         raise CallscopeError(f"no store at {path}; run `callscope ingest` first or pass --db")
+    if engine not in ("duckdb", "spark"):
+        raise CallscopeError(f"unknown --engine {engine!r}; use duckdb or spark")
     store = Store(path, read_only=True)
     try:
+        if store.count("contacts") == 0:
+            raise CallscopeError(
+                f"the store {path} has no contacts: load some with `callscope ingest` "
+                "(or `callscope demo` for a sample center) or pass --db"
+            )
         if engine == "duckdb":
             yield duckdb_source(store)
         elif engine == "spark":
@@ -158,6 +185,9 @@ def kpi(
 
     keys = parse_by(by)
     params = _params(preset_name, interval, sl_threshold, short_abandon, sl_variant, fcr_window)
+    _check_period(start, end)
+    if output is not None:
+        check_output(output, "--output")
     with _source(db, engine) as src:
         if compare:
             _compare(src, params, start, end, fmt, output, sl_threshold, short_abandon, fcr_window)
@@ -174,6 +204,10 @@ def kpi(
             present = set(result.kpi_columns)
             cols = [c for c in TABLE_COLUMNS if c in present]
         table = select_columns(result.table, keys, cols)
+        if table.num_rows == 0:
+            raise CallscopeError(
+                f"no contacts in the period {start or 'start'} - {end or 'end'}; widen --from/--to"
+            )
         _print_rich(table, keys, describe(meta))
         return
     table = select_columns(result.table, keys, cols)
@@ -268,6 +302,9 @@ def report(
     from callscope.report.html import build_report
 
     params = _params(preset_name, interval, sl_threshold, None, None, None)
+    _check_fraction("--sl-target", sl_target, "0.8 for 80/20")
+    _check_period(start, end)
+    check_output(output, "--output")
     with _source(db, engine) as src:
         html = build_report(src, params, Targets(service_level=sl_target), start, end)
     output.write_text(html, encoding="utf-8")
@@ -296,6 +333,12 @@ def agent_report_cmd(
     from callscope.kpi.targets import Targets
 
     params = _params(preset_name, "30m", None, None, None, None)
+    if fmt not in ("table", "json", "csv"):
+        raise CallscopeError(f"unknown --format {fmt!r}; use table, json or csv")
+    if not aht_target > 0:
+        raise CallscopeError(f"--aht-target is in seconds and must be > 0; got {aht_target:g}")
+    _check_fraction("--utilization-target", utilization_target, "0.75 for 75 %")
+    _check_period(start, end)
     targets = Targets(aht_s=aht_target, utilization=utilization_target)
     with _source(db, engine) as src:
         rep = agent_report(src, params, targets, start, end)

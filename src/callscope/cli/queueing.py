@@ -14,7 +14,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from callscope.cli.app import DbOption, app, console, err_console, resolve_db
+from callscope.cli.app import DbOption, app, check_output, console, err_console, resolve_db
 from callscope.errors import CallscopeError
 
 __all__ = ["erlang_a_cmd", "erlang_b_cmd", "erlang_c_cmd", "simulate", "staff"]
@@ -52,8 +52,11 @@ ThresholdS = Annotated[
 FormatOpt = Annotated[OutFormat, typer.Option("--format", help="Output format.")]
 
 
-def _check_point(calls: float, interval_s: float, aht_s: float, agents: float) -> None:
+def _check_point(
+    calls: float, interval_s: float, aht_s: float, agents: float, threshold_s: float = 0.0
+) -> None:
     for name, v, ok in (
+        ("--threshold-s", threshold_s, threshold_s >= 0),
         ("--calls", calls, calls >= 0),
         ("--interval-s", interval_s, interval_s > 0),
         ("--aht-s", aht_s, aht_s > 0),
@@ -61,7 +64,8 @@ def _check_point(calls: float, interval_s: float, aht_s: float, agents: float) -
     ):
         if not ok or not np.isfinite(v):
             raise CallscopeError(
-                f"{name} must be {'>= 0' if name in ('--calls', '--agents') else '> 0'}"
+                f"{name} must be "
+                f"{'>= 0' if name in ('--calls', '--agents', '--threshold-s') else '> 0'}"
                 f" and finite; got {v}"
             )
 
@@ -111,7 +115,7 @@ def erlang_b_cmd(
     Nobody waits, so the service level is 1 - blocking for any threshold."""
     from callscope.queueing.erlang import loss_system
 
-    _check_point(calls, interval_s, aht_s, agents)
+    _check_point(calls, interval_s, aht_s, agents, threshold_s)
     m = loss_system(calls, aht_s, agents, interval_s=interval_s)
     vals = {
         k: float(getattr(m, k))
@@ -141,7 +145,7 @@ def erlang_c_cmd(
     """Erlang C (M/M/N): callers wait as long as it takes. Unstable when load >= agents."""
     from callscope.queueing.erlang import erlang_c
 
-    _check_point(calls, interval_s, aht_s, agents)
+    _check_point(calls, interval_s, aht_s, agents, threshold_s)
     m = erlang_c(calls, aht_s, agents, interval_s=interval_s, threshold_s=threshold_s)
     _print_point("Erlang C", _point(m, {}), fmt)
     if not bool(m.stable) and fmt is OutFormat.table:
@@ -166,7 +170,7 @@ def erlang_a_cmd(
     """Erlang A (M/M/N+M): callers abandon after an exponential patience."""
     from callscope.queueing.erlang import erlang_a
 
-    _check_point(calls, interval_s, aht_s, agents)
+    _check_point(calls, interval_s, aht_s, agents, threshold_s)
     if not patience_s > 0:
         raise CallscopeError(f"--patience-s must be > 0; got {patience_s}")
     m = erlang_a(calls, aht_s, agents, patience_s, interval_s=interval_s, threshold_s=threshold_s)
@@ -191,9 +195,16 @@ def _read_csv(path: Path) -> dict[str, list[Any]]:
 
     if not path.exists():
         raise CallscopeError(f"input file {path} does not exist")
+    if path.is_dir():
+        raise CallscopeError(f"--input {path} is a folder; pass a CSV file")
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+    except UnicodeDecodeError:
+        raise CallscopeError(
+            f"cannot read {path} as CSV: it is not UTF-8 text (a binary file, or another "
+            "encoding such as Latin-1); re-save it as UTF-8 CSV"
+        ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
         raise CallscopeError(f"cannot read {path} as CSV: {e}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return {c: [v if v != "" else float("nan") for v in frame[c].tolist()] for c in frame.columns}
@@ -312,6 +323,10 @@ def staff(
             raise CallscopeError(f"{name} must lie in [{lo}, {hi}]; got {v}")
     if concurrency < 1:
         raise CallscopeError(f"--concurrency must be >= 1; got {concurrency}")
+    if not (interval_s > 0 and np.isfinite(interval_s)):
+        raise CallscopeError(f"--interval-s must be > 0 and finite; got {interval_s}")
+    if output is not None:
+        check_output(output, "--output")
     columns = _read_csv(input) if input is not None else _latest_forecast(resolve_db(db))
     patience: float | dict[str, float] | None = patience_s
     if model is Model.erlang_a and patience_s is None and "patience_s" not in columns:
@@ -565,6 +580,14 @@ def simulate(
     from callscope.queueing.simulate import AgentGroup, Center, Queue
     from callscope.queueing.simulate import simulate as run
 
+    if patience_s is not None and not (patience_s > 0 and np.isfinite(patience_s)):
+        raise CallscopeError(
+            f"--patience-s must be > 0 and finite; got {patience_s} (leave it out: never abandon)"
+        )
+    if not (handle_cv > 0 and np.isfinite(handle_cv)):
+        raise CallscopeError(f"--handle-cv must be > 0 and finite; got {handle_cv}")
+    if not threshold_s >= 0:
+        raise CallscopeError(f"--threshold-s must be >= 0; got {threshold_s}")
     if input is not None:
         columns = _read_csv(input)
         dists = (
@@ -578,7 +601,7 @@ def simulate(
             raise CallscopeError("--from-store needs --input PLAN.csv (queues by name)")
         if calls is None or aht_s is None or agents is None:
             raise CallscopeError("pass --input PLAN.csv, or --calls, --aht-s and --agents")
-        _check_point(calls, interval_s, aht_s, agents)
+        _check_point(calls, interval_s, aht_s, agents, threshold_s)
         if intervals < 1:
             raise CallscopeError("--intervals must be >= 1")
         dist = (

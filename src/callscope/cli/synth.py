@@ -12,7 +12,15 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from callscope.cli.app import DbOption, JsonOption, app, console, print_json, resolve_db
+from callscope.cli.app import (
+    DbOption,
+    JsonOption,
+    app,
+    check_out_dir,
+    console,
+    print_json,
+    resolve_db,
+)
 from callscope.errors import CallscopeError
 from callscope.store import Store
 
@@ -77,6 +85,8 @@ def synth(
     except ValueError:
         raise CallscopeError(f"--start {start!r} is not a date YYYY-MM-DD") from None
     cfg = _config(contacts, days, seed, first)
+    if fmt is not SynthFormat.store:
+        check_out_dir(out, "--out")
     result: dict[str, Any] = {"seed": seed, "days": days}
     with _bar(as_json) as bar:
         task = bar.add_task("synth", total=days)
@@ -157,10 +167,13 @@ def demo(
     from callscope.demo import prepare_sample, sample_config
     from callscope.kpi import KpiParams, compute_kpis, duckdb_source
 
+    if contacts <= 0 or days <= 0:
+        raise CallscopeError("--contacts and --days must be positive")
     path = resolve_db(db)
     store = Store(path)
     summary: dict[str, Any] = {"db": str(path)}
     if store.count("contacts") == 0:
+        check_out_dir(out, "--out")
         with console.status("", spinner="dots") as status:
 
             def say(step: str) -> None:

@@ -26,6 +26,15 @@ def _pyplot():  # imported lazily: matplotlib is slow to import
     return plt
 
 
+def _save(plt, fig, path: Path) -> Path:
+    """Lay ``fig`` out tightly, write it to ``path`` (type from the suffix) and close it."""
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
 def accuracy_chart(
     by_horizon: Sequence[HorizonScore],
     path: Path,
@@ -51,11 +60,7 @@ def accuracy_chart(
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, ncol=2)
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
 
 
 def plan_chart(plan: CapacityPlan, path: Path, *, title: str = "Capacity plan") -> Path:
@@ -89,8 +94,4 @@ def plan_chart(plan: CapacityPlan, path: Path, *, title: str = "Capacity plan") 
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=8)
     fig.autofmt_xdate()
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)

@@ -94,7 +94,14 @@ class Mapping:
         path = Path(source)
         if not path.exists():
             raise MappingError(f"mapping file {path} does not exist")
-        text = path.read_text(encoding="utf-8")
+        if path.is_dir():
+            raise MappingError(f"mapping {path} is a folder; pass a .toml or .yaml file")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise MappingError(
+                f"mapping {path} is not UTF-8 text; pass a .toml or .yaml mapping file"
+            ) from None
         try:
             if path.suffix.lower() == ".toml":
                 data = tomllib.loads(text)
@@ -284,11 +291,11 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
         )
     for item, spec in mapping.surveys.items():
         lo, hi = (float(x) for x in spec["scale"])
-        missing = ", ".join(quote(str(v)) for v in spec.get("missing", [""]))
+        no_answer = ", ".join(quote(str(v)) for v in spec.get("missing", [""]))
         val = f"trim(coalesce({_col(spec['column'])}, ''))"
         checks.append(
             (
-                f"{val} NOT IN ({missing}) AND coalesce(NOT (try_cast({val} AS DOUBLE) "
+                f"{val} NOT IN ({no_answer}) AND coalesce(NOT (try_cast({val} AS DOUBLE) "
                 f"BETWEEN {lo} AND {hi}), true)",
                 f"'{item}: value ' || {val} || ' in column {_sql_text(repr(spec['column']))} "
                 f"is not a number from {lo:g} to {hi:g} (list no-answer values under missing)'",

@@ -51,8 +51,12 @@ def raw_lines(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> int:
         )
     except duckdb.InvalidInputException as e:
         msg = str(e).splitlines()[0]
-        if "unicode" in msg.lower() or "utf" in msg.lower():
-            raise InputError(f"{path}: not UTF-8 text ({msg}); re-save the file as UTF-8") from None
+        full = str(e).lower()
+        if "unicode" in full or "utf" in full or "\\0" in full:
+            raise InputError(
+                f"{path}: not UTF-8 text (a binary file, or another encoding such as "
+                "Latin-1); re-save the file as UTF-8"
+            ) from None
         raise InputError(f"{path}: cannot be read as text: {msg}") from None
     con.execute(
         f"UPDATE {table} SET raw = ltrim(raw, chr(65279)) WHERE line = 1 AND raw IS NOT NULL"

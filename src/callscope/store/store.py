@@ -196,7 +196,13 @@ class Store:
     ) -> None:
         self.path = str(path if path is not None else default_db_path())
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise CallscopeError(
+                    f"cannot create the store {self.path}: its folder cannot be made "
+                    f"({e.strerror}); pass --db with a path in a writable folder"
+                ) from None
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.IOException as e:
