@@ -142,15 +142,7 @@ def _erlang_c_point(lam: float, mu: float, n: float, t: float, out: np.ndarray) 
     c = b / (1.0 - rho + rho * b)
     gap = n * mu - lam
     asa = c / gap
-    out[0] = c
-    out[1] = 1.0 - c * math.exp(-gap * t)
-    out[2] = asa
-    out[3] = asa
-    out[4] = 0.0
-    out[5] = 0.0
-    out[6] = rho
-    out[7] = lam * asa
-    out[8] = 1.0
+    _fill(out, c, 1.0 - c * math.exp(-gap * t), asa, asa, 0.0, 0.0, rho, lam * asa, 1.0)
 
 
 @njit(cache=True)
@@ -244,6 +236,35 @@ def _evaluate(
     return res, blocking
 
 
+def _rates(
+    calls: np.ndarray, aht_s: np.ndarray, interval_s: np.ndarray, patience_s: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Arrival rate ``lam = calls / interval_s``, service rate ``mu = 1 / aht_s`` and
+    abandonment rate ``theta = 1 / patience_s`` (0 where patience is infinite), all 1/s."""
+    with np.errstate(divide="ignore"):
+        theta = np.where(np.isfinite(patience_s), 1.0 / patience_s, 0.0)
+    return calls / interval_s, 1.0 / aht_s, theta
+
+
+_COLUMNS = (
+    "p_wait",
+    "service_level",
+    "asa_s",
+    "mean_wait_s",
+    "p_abandon",
+    "p_abandon_within_t",
+    "occupancy",
+    "queue_length",
+)
+
+
+def _columns(res: np.ndarray, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
+    """The metric rows written by ``_fill`` as named arrays of ``shape`` (``stable`` bool)."""
+    cols = {name: res[:, j].reshape(shape) for j, name in enumerate(_COLUMNS)}
+    cols["stable"] = res[:, 8].astype(bool).reshape(shape)
+    return cols
+
+
 def _metrics(
     model: str,
     kind: int,
@@ -262,29 +283,14 @@ def _metrics(
     )
     shape = arrays[0].shape
     c, a, n, p, iv, t = (np.ascontiguousarray(v).ravel() for v in arrays)
-    lam = c / iv
-    mu = 1.0 / a
-    with np.errstate(divide="ignore"):
-        theta = np.where(np.isfinite(p), 1.0 / p, 0.0)
+    lam, mu, theta = _rates(c, a, iv, p)
     res, blocking = _evaluate(kind, lam, mu, theta, n, t)
-
-    def col(j: int) -> np.ndarray:
-        return res[:, j].reshape(shape)
-
     return QueueMetrics(
         model=model,
         traffic=(lam / mu).reshape(shape),
         agents=n.reshape(shape),
         blocking=blocking.reshape(shape),
-        p_wait=col(0),
-        service_level=col(1),
-        asa_s=col(2),
-        mean_wait_s=col(3),
-        p_abandon=col(4),
-        p_abandon_within_t=col(5),
-        occupancy=col(6),
-        queue_length=col(7),
-        stable=col(8).astype(bool),
+        **_columns(res, shape),
     )
 
 

@@ -125,6 +125,37 @@ def _free_remove(
     isfree[a] = False
 
 
+@njit(cache=True, inline="always")
+def _log_out(
+    a: int,
+    now: float,
+    login: np.ndarray,
+    sess_open: np.ndarray,
+    s_agent: np.ndarray,
+    s_start: np.ndarray,
+    s_end: np.ndarray,
+    nsess: int,
+) -> int:
+    """Record agent ``a``'s logged-in session ``login[a] .. now``; the new session count."""
+    s_agent[nsess] = a
+    s_start[nsess] = login[a]
+    s_end[nsess] = now
+    sess_open[a] = False
+    return nsess + 1
+
+
+@njit(cache=True, inline="always")
+def _free_group(q: int, primary: bool, delay: np.ndarray, fhead: np.ndarray) -> int:
+    """The first group (in group order) with a free agent that has queue ``q`` as a
+    primary skill (``primary``) or as a backup skill, or -1."""
+    for g in range(fhead.size):
+        if fhead[g] >= 0:
+            d = delay[g, q]
+            if d == 0.0 if primary else 0.0 < d < math.inf:
+                return g
+    return -1
+
+
 @njit(cache=True)
 def run(
     arrival: np.ndarray,
@@ -204,11 +235,9 @@ def run(
                             if busy[a] < 0:
                                 if isfree[a]:
                                     _free_remove(g, a, fhead, ftail, fnext, fprev, isfree)
-                                s_agent[nsess] = a
-                                s_start[nsess] = login[a]
-                                s_end[nsess] = now
-                                nsess += 1
-                                sess_open[a] = False
+                                nsess = _log_out(
+                                    a, now, login, sess_open, s_agent, s_start, s_end, nsess
+                                )
                         elif j < want and not on[a]:
                             on[a] = True
                             if not sess_open[a]:
@@ -250,14 +279,25 @@ def run(
             q = queue[c]
             tail[q] += 1
             waiting[c] = True
-            served = False
-            for g in range(ng):
-                if delay[g, q] == 0.0 and fhead[g] >= 0:
-                    a = fhead[g]
-                    _free_remove(g, a, fhead, ftail, fnext, fprev, isfree)
+            primary = True
+        else:
+            now = t_evt
+            kind = hk[0]
+            ident = hi[0]
+            hsize = _pop(ht, hk, hi, hsize)
+            if kind == _COMPLETE:
+                a = ident
+                c = busy[a]
+                end[c] = now
+                busy[a] = -1
+                g = group_of[a]
+                nc = -1
+                if on[a]:
+                    nc = _pick(g, now, delay, priority, qcalls, qoff, head, tail, waiting, arrival)
+                if nc >= 0:
                     hsize = _serve(
                         a,
-                        c,
+                        nc,
                         now,
                         answer,
                         agent_of,
@@ -270,71 +310,36 @@ def run(
                         hi,
                         hsize,
                     )
-                    served = True
-                    break
-            if not served:
-                if patience[c] < math.inf:
-                    hsize = _push(ht, hk, hi, hsize, now + patience[c], _ABANDON, c)
-                if overflow_s[q] < math.inf:
-                    hsize = _push(ht, hk, hi, hsize, now + overflow_s[q], _OVERFLOW, c)
-            continue
-        now = t_evt
-        kind = hk[0]
-        ident = hi[0]
-        hsize = _pop(ht, hk, hi, hsize)
-        if kind == _COMPLETE:
-            a = ident
-            c = busy[a]
-            end[c] = now
-            busy[a] = -1
-            g = group_of[a]
-            nc = -1
-            if on[a]:
-                nc = _pick(g, now, delay, priority, qcalls, qoff, head, tail, waiting, arrival)
-            if nc >= 0:
-                hsize = _serve(
-                    a, nc, now, answer, agent_of, outcome, waiting, busy, handle, ht, hk, hi, hsize
-                )
-            elif on[a] and bnd <= nint:
-                _free_append(g, a, fhead, ftail, fnext, fprev, isfree)
-            else:
-                on[a] = False
-                s_agent[nsess] = a
-                s_start[nsess] = login[a]
-                s_end[nsess] = now
-                nsess += 1
-                sess_open[a] = False
-        elif kind == _ABANDON:
+                elif on[a] and bnd <= nint:
+                    _free_append(g, a, fhead, ftail, fnext, fprev, isfree)
+                else:
+                    on[a] = False
+                    nsess = _log_out(a, now, login, sess_open, s_agent, s_start, s_end, nsess)
+                continue
             c = ident
-            if waiting[c]:
+            if not waiting[c]:
+                continue
+            if kind == _ABANDON:
                 waiting[c] = False
                 outcome[c] = ABANDONED
                 end[c] = now
-        else:
-            c = ident
-            if waiting[c]:
-                q = queue[c]
-                for g in range(ng):
-                    d = delay[g, q]
-                    if d > 0.0 and d < math.inf and fhead[g] >= 0:
-                        a = fhead[g]
-                        _free_remove(g, a, fhead, ftail, fnext, fprev, isfree)
-                        hsize = _serve(
-                            a,
-                            c,
-                            now,
-                            answer,
-                            agent_of,
-                            outcome,
-                            waiting,
-                            busy,
-                            handle,
-                            ht,
-                            hk,
-                            hi,
-                            hsize,
-                        )
-                        break
+                continue
+            q = queue[c]  # overflow check: offer the call to backup groups
+            primary = False
+        # a new call (primary groups) or an overflowing one (backup groups) takes the
+        # longest-idle free agent of the first such group, else (new call) it waits
+        g = _free_group(q, primary, delay, fhead)
+        if g >= 0:
+            a = fhead[g]
+            _free_remove(g, a, fhead, ftail, fnext, fprev, isfree)
+            hsize = _serve(
+                a, c, now, answer, agent_of, outcome, waiting, busy, handle, ht, hk, hi, hsize
+            )
+        elif primary:
+            if patience[c] < math.inf:
+                hsize = _push(ht, hk, hi, hsize, now + patience[c], _ABANDON, c)
+            if overflow_s[q] < math.inf:
+                hsize = _push(ht, hk, hi, hsize, now + overflow_s[q], _OVERFLOW, c)
     final = max(now, horizon)
     for c in range(ncalls):
         if waiting[c]:
@@ -345,10 +350,8 @@ def run(
         if sess_open[a]:
             if isfree[a]:
                 _free_remove(group_of[a], a, fhead, ftail, fnext, fprev, isfree)
-            s_agent[nsess] = a
-            s_start[nsess] = login[a]
-            s_end[nsess] = min(final, max(horizon, login[a]))
-            nsess += 1
+            t_out = min(final, max(horizon, login[a]))
+            nsess = _log_out(a, t_out, login, sess_open, s_agent, s_start, s_end, nsess)
     return answer, end, agent_of, outcome, s_agent, s_start, s_end, nsess
 
 

