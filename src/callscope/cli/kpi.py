@@ -30,6 +30,15 @@ FromOption = Annotated[
     datetime | None, typer.Option("--from", help="First day/time of the period (inclusive).")
 ]
 ToOption = Annotated[datetime | None, typer.Option("--to", help="End of the period (exclusive).")]
+IntervalOption = Annotated[str, typer.Option("--interval", help="Interval length: 15m, 30m, 60m.")]
+SlThresholdOption = Annotated[
+    float | None,
+    typer.Option("--sl-threshold", help="Service-level threshold T in seconds [default 20]."),
+]
+PresetOption = Annotated[
+    str | None,
+    typer.Option("--preset", help="default | amazon-connect | genesys-cloud | queuemetrics."),
+]
 
 
 def _interval_minutes(text: str) -> int:
@@ -130,13 +139,8 @@ def kpi(
         ),
     ] = "",
     engine: EngineOption = "duckdb",
-    interval: Annotated[
-        str, typer.Option("--interval", help="Interval length: 15m, 30m, 60m.")
-    ] = "30m",
-    sl_threshold: Annotated[
-        float | None,
-        typer.Option("--sl-threshold", help="Service-level threshold T in seconds [default 20]."),
-    ] = None,
+    interval: IntervalOption = "30m",
+    sl_threshold: SlThresholdOption = None,
     short_abandon: Annotated[
         float | None,
         typer.Option(
@@ -154,10 +158,7 @@ def kpi(
     fcr_window: Annotated[
         float | None, typer.Option("--fcr-window", help="FCR repeat window in days [default 7].")
     ] = None,
-    preset_name: Annotated[
-        str | None,
-        typer.Option("--preset", help="default | amazon-connect | genesys-cloud | queuemetrics."),
-    ] = None,
+    preset_name: PresetOption = None,
     compare: Annotated[
         bool,
         typer.Option(
@@ -277,21 +278,13 @@ def report(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path(
         "callscope-report.html"
     ),
-    interval: Annotated[
-        str, typer.Option("--interval", help="Interval length: 15m, 30m, 60m.")
-    ] = "30m",
-    sl_threshold: Annotated[
-        float | None,
-        typer.Option("--sl-threshold", help="Service-level threshold T in seconds [default 20]."),
-    ] = None,
+    interval: IntervalOption = "30m",
+    sl_threshold: SlThresholdOption = None,
     sl_target: Annotated[
         float,
         typer.Option("--sl-target", help="Service-level target as a fraction (0.8 for 80/20)."),
     ] = 0.8,
-    preset_name: Annotated[
-        str | None,
-        typer.Option("--preset", help="default | amazon-connect | genesys-cloud | queuemetrics."),
-    ] = None,
+    preset_name: PresetOption = None,
     start: FromOption = None,
     end: ToOption = None,
     engine: EngineOption = "duckdb",
@@ -314,10 +307,7 @@ def report(
 @app.command("agent-report")
 def agent_report_cmd(
     db: DbOption = None,
-    preset_name: Annotated[
-        str | None,
-        typer.Option("--preset", help="default | amazon-connect | genesys-cloud | queuemetrics."),
-    ] = None,
+    preset_name: PresetOption = None,
     aht_target: Annotated[float, typer.Option("--aht-target", help="AHT target, seconds.")] = 300.0,
     utilization_target: Annotated[
         float, typer.Option("--utilization-target", help="Utilization target (fraction).")
