@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from callscope.model.outcome import CHANNELS, DIRECTIONS, OUTCOMES
+
 __all__ = [
     "AGENTS",
     "AGENT_STATES",
@@ -44,23 +46,6 @@ __all__ = [
 
 TS = pa.timestamp("us")
 
-#: Contact channels.
-CHANNELS = ("voice", "chat", "email")
-#: Contact directions.
-DIRECTIONS = ("inbound", "outbound")
-#: How a contact left its queue (``KPIS.md``, counting rules).
-OUTCOMES = (
-    "answered",  # connected to an agent
-    "abandoned",  # the customer left before an agent connected
-    "timeout",  # the queue's own maximum wait expired
-    "exit_by_key",  # the caller chose to leave (callback, voicemail)
-    "exit_empty",  # no agents left to serve the queue
-    "overflow",  # routed to another queue by a rule before an answer
-    "transferred",  # sent elsewhere (flow, another number) before an answer
-    "blocked",  # refused at entry: the queue was full or had no members; not offered
-    "ivr_only",  # never reached a queue (ended in the IVR); not offered
-    "phantom",  # a record with no real caller (Anonymous Bank PHANTOM); not offered
-)
 #: Agent states. ``logged_in`` rows are sessions; ``not_ready`` rows (aux, pause) lie
 #: inside sessions and carry a reason. Handle time comes from ``contacts``.
 STATES = ("logged_in", "not_ready")
