@@ -1,17 +1,48 @@
 """Errors and warnings a user can act on.
 
 A :class:`CallscopeError` is a user's mistake or a bad input (unknown format, missing
-column, empty file, wrong mapping): the CLI prints its message on one line and exits
-with status 2, never a traceback. Anything else is a bug and keeps its traceback.
+column, empty file, wrong mapping, a target that cannot be read). It may name the
+*field* of the request it is about (``target``, ``calls``, ``input`` ...): the message
+then reads after that field, and each interface names the field its own way. The CLI
+prints ``error: --target: <message>`` on one line and exits with status 2; the web app
+puts the message next to the form field. Anything else is a bug and keeps its
+traceback.
+
+>>> e = CallscopeError("must be > 0; got -3", field="aht_s")
+>>> e.field, str(e)
+('aht_s', 'must be > 0; got -3')
+>>> e.render({"aht_s": "--aht-s"})
+'--aht-s: must be > 0; got -3'
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 __all__ = ["CallscopeError", "CallscopeWarning", "InputError", "MappingError"]
 
 
 class CallscopeError(Exception):
     """An error whose message tells the user what is wrong and how to fix it."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+    def render(self, labels: Mapping[str, str] | None = None) -> str:
+        """The message, preceded by the field's label (``labels[field]``, else the field
+        name) when the error names a field."""
+        msg = str(self)
+        if self.field is None:
+            return msg
+        label = (labels or {}).get(self.field, self.field)
+        return f"{label}: {msg}"
+
+    def at(self, field: str) -> CallscopeError:
+        """This error, now about ``field`` (when it did not name one yet)."""
+        if self.field is None:
+            self.field = field
+        return self
 
 
 class InputError(CallscopeError):
