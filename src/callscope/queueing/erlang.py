@@ -62,7 +62,7 @@ import math
 from dataclasses import dataclass, fields
 
 import numpy as np
-from numba import njit
+from callscope.queueing.jit import njit
 
 from callscope.queueing.special import log_erlang_b, poisson_series
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from numba import njit
+from callscope.queueing.jit import njit
 
 __all__ = ["digamma", "log_erlang_b", "log_lower_gamma", "log_upper_gamma", "poisson_series"]
 

@@ -55,7 +55,7 @@ import math
 from dataclasses import dataclass, fields
 
 import numpy as np
-from numba import njit
+from callscope.queueing.jit import njit
 
 from callscope.errors import CallscopeError
 from callscope.queueing.erlang import (
