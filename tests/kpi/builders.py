@@ -83,9 +83,9 @@ def run(
     """KPI rows on DuckDB for hand-built tables; also checks the plain-Python reference
     agrees, so every hand-worked test covers both."""
     from compare import assert_rows_equal
+    from reference import reference_kpis
 
     from callscope.kpi import KpiParams, compute_kpis, duckdb_source
-    from callscope.kpi.reference import reference_kpis
 
     params = params or KpiParams()
     arrow = {name: table(name, rows) for name, rows in tables.items()}

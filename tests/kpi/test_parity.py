@@ -8,11 +8,11 @@ import pytest
 from builders import make_store
 from compare import assert_rows_equal
 from randomdata import random_tables
+from reference import reference_kpis
 
 from callscope.kpi import KpiParams, compute_kpis, duckdb_source
 from callscope.kpi.catalog import CATALOG
 from callscope.kpi.presets import PRESETS, preset
-from callscope.kpi.reference import reference_kpis
 
 GROUPINGS = [
     (),
