@@ -133,19 +133,24 @@ def test_shrinkage_rounding_is_exact_for_whole_numbers() -> None:
 
 
 def test_plan_applies_concurrency_to_chat_rows_only() -> None:
-    from callscope.queueing.plan import plan_columns
+    import pyarrow as pa
 
-    cols = {
-        "interval_start": ["08:00", "08:00"],
-        "queue": ["q", "q"],
-        "channel": ["voice", "chat"],
-        "calls": [30, 30],
-        "aht_s": [600, 600],
-    }
-    out = plan_columns(cols, concurrency=3, sl_threshold_s=60)
+    from callscope.model.target import Target
+    from callscope.queueing.plan import plan_intervals
+
+    t = pa.table(
+        {
+            "interval_start": ["08:00", "08:00"],
+            "queue": ["q", "q"],
+            "channel": ["voice", "chat"],
+            "calls": [30, 30],
+            "aht_s": [600, 600],
+        }
+    )
+    out = plan_intervals(t, target=Target(0.8, 60), concurrency={"voice": 3, "chat": 3})
     one = int(required_agents(30, 600, 1800, sl_threshold_s=60).agents)
-    assert out["agents"].tolist() == [one, int(np.ceil(one / 3))]
-    assert out["channel"] == ["voice", "chat"]
+    assert out.column("agents").to_pylist() == [one, int(np.ceil(one / 3))]
+    assert out.column("channel").to_pylist() == ["voice", "chat"]
 
 
 @settings(max_examples=40, deadline=None)
