@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from callscope.model import TABLES
-from callscope.synth import SynthConfig, SynthDay, generate, generate_days
+from callscope.synth import SynthConfig, SynthDay, generate, generate_days, shifts
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str):
@@ -22,9 +22,24 @@ def test_every_table_has_exactly_the_canonical_schema(days: list[SynthDay]) -> N
     assert days[0].agents.num_rows > 0 and days[1].agents.num_rows == 0
 
 
-def test_same_seed_same_tables_other_seed_other_tables() -> None:
+def test_same_seed_same_tables_other_seed_other_tables(monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = SynthConfig(seed=5, days=3, contacts_per_day=400)
-    a, b = generate(cfg), generate(cfg)
+    a = generate(cfg)
+    # the second run computes everything again (no plan remembered from the first) on
+    # a "slow machine": any wall-clock budget of the shift solver is cut to a nanosecond
+    real = shifts.milp
+    solves: list[dict] = []
+
+    def slow(*args, **kwargs):
+        options = dict(kwargs.get("options") or {})
+        solves.append(options)
+        if "time_limit" in options:
+            options["time_limit"] = 1e-9
+        return real(*args, **{**kwargs, "options": options})
+
+    monkeypatch.setattr(shifts, "milp", slow)
+    b = generate(cfg)
+    assert len(solves) >= len(cfg.queues)  # every queue's shifts were planned afresh
     for name in TABLES:
         assert getattr(a, name).equals(getattr(b, name)), name
     c = generate(SynthConfig(seed=6, days=3, contacts_per_day=400))

@@ -11,8 +11,13 @@
   choose how many shifts start at each quarter hour, full (8.5 h with a 30-min lunch
   and two 15-min breaks), 6.5 h or part-time (4.5 h, one break), minimizing paid
   minutes subject to coverage >= requirement in every interval and at most 60 % of
-  shifts shorter than full; solved by HiGHS (``scipy.optimize.milp``). :func:`cover`
-  is the greedy fallback ("start a shift wherever the coverage falls short").
+  shifts shorter than full; solved by HiGHS (``scipy.optimize.milp``). The solve is
+  bounded by a count of branch-and-bound nodes, never by a wall-clock limit, so the same
+  configuration gives the same shifts on a fast, slow or loaded machine (the cover
+  matrix has consecutive ones, so the LP relaxation is nearly integral and every
+  instance of the default center solves at the root node). :func:`cover` is the greedy
+  fallback ("start a shift wherever the coverage falls short"), used only when the
+  node budget ends without a feasible plan.
 * :func:`staff_day`: the day's schedule rows per agent (work, break, lunch, training,
   meeting, absence) and the *actual* availability windows, with the deviations a WFM
   analyst sees: planned absences, early and late logins, breaks that run over, early
@@ -22,7 +27,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 from datetime import date
@@ -35,6 +39,7 @@ from callscope.synth.config import SynthConfig
 __all__ = [
     "ACTIVITIES",
     "FULL_SHIFT_MIN",
+    "NODE_LIMIT",
     "PART_SHIFT_MIN",
     "REASONS",
     "QueueStaff",
@@ -125,13 +130,31 @@ _LENGTHS = (FULL_SHIFT_MIN, 390, PART_SHIFT_MIN)
 _MAX_SHORT = 0.6
 
 
-@functools.lru_cache(maxsize=512)
-def _plan_cached(
-    req: tuple[int, ...], open_min: int, close_min: int, tail_min: int
-) -> tuple[tuple[int, int], ...]:
+#: Branch-and-bound nodes HiGHS may explore (a deterministic work budget; the default
+#: center needs 1 per queue-day, the root).
+NODE_LIMIT = 10_000
+
+
+def plan_shifts(
+    req: np.ndarray,
+    open_min: int,
+    close_min: int,
+    tail_min: int,
+    *,
+    node_limit: int = NODE_LIMIT,
+) -> list[tuple[int, int]]:
+    """Shifts ``(start_min, length_min)`` covering ``req`` (agents per 15-min interval)
+    at least cost in paid minutes, within the open hours plus ``tail_min``.
+
+    A deterministic function of its arguments: the solver stops after ``node_limit``
+    branch-and-bound nodes (keeping its best plan so far, else the greedy
+    :func:`cover`), never after a number of seconds.
+    """
     req_a = np.asarray(req, np.int64)
+    if not np.any(req_a > 0):
+        return []
     end_lim = min(close_min + tail_min, 24 * 60 - 1)
-    first, last = open_min // _SLOT, min(math.ceil(end_lim / _SLOT), len(req))
+    first, last = open_min // _SLOT, min(math.ceil(end_lim / _SLOT), len(req_a))
     cand = set()
     for length in _LENGTHS:
         if end_lim - open_min < length:
@@ -155,22 +178,12 @@ def _plan_cached(
         constraints=cons,
         integrality=np.ones(len(cands)),
         bounds=Bounds(0, np.inf),
-        options={"time_limit": 5.0},
+        options={"node_limit": int(node_limit)},
     )
-    if res.x is None or not res.success:
-        return tuple(cover(req_a, open_min, close_min, tail_min))
+    if res.x is None or res.status not in (0, 1):  # 1: node budget spent, best plan kept
+        return cover(req_a, open_min, close_min, tail_min)
     x = np.rint(res.x).astype(np.int64)
-    return tuple(cands[j] for j in np.flatnonzero(x) for _ in range(int(x[j])))
-
-
-def plan_shifts(
-    req: np.ndarray, open_min: int, close_min: int, tail_min: int
-) -> list[tuple[int, int]]:
-    """Shifts ``(start_min, length_min)`` covering ``req`` (agents per 15-min interval)
-    at least cost in paid minutes, within the open hours plus ``tail_min``."""
-    if not np.any(req > 0):
-        return []
-    return list(_plan_cached(tuple(int(v) for v in req), open_min, close_min, tail_min))
+    return [cands[j] for j in np.flatnonzero(x) for _ in range(int(x[j]))]
 
 
 def _breaks(length: int, rng: np.random.Generator) -> list[tuple[int, int, int]]:
