@@ -21,7 +21,7 @@ from callscope.kpi.engine import IbisSource, compute_kpis
 from callscope.kpi.output import format_value
 from callscope.kpi.params import KpiParams
 from callscope.kpi.targets import Targets
-from callscope.report.charts import bars_with_line, line_chart
+from callscope.export.charts import bars_with_line, line_chart
 
 __all__ = ["build_report", "interval_profile"]
 
