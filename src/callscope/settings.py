@@ -79,7 +79,7 @@ from typing import Any
 from callscope.errors import CallscopeError
 from callscope.model.outcome import CHANNELS
 from callscope.model.target import Target
-from callscope.model.units import format_duration, parse_duration_s
+from callscope.model.units import format_duration, parse_duration_s, parse_share
 
 __all__ = [
     "DEFAULT_FILE",
@@ -369,15 +369,10 @@ def _share(where: str, key: str, value: Any) -> float:
     """``"30%"`` or ``0.3`` -> 0.3."""
     if isinstance(value, bool):
         raise _bad(where, key, value, 'write a share such as "30%" or 0.3')
-    if isinstance(value, (int, float)):
-        v = float(value)
-        if 0.0 <= v <= 1.0:
-            return v
-        raise _bad(where, key, value, 'a share lies in [0, 1]: write "30%" or 0.3')
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*%\s*", str(value))
-    if m and float(m.group(1)) <= 100:
-        return float(m.group(1)) / 100.0
-    raise _bad(where, key, value, 'write a share such as "30%" or 0.3')
+    try:
+        return parse_share(value)
+    except CallscopeError:
+        raise _bad(where, key, value, 'write a share such as "30%" or 0.3') from None
 
 
 def _seconds(where: str, key: str, value: Any) -> float:

@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass, replace
 
 from callscope.errors import CallscopeError
-from callscope.model.units import format_duration, parse_duration_s
+from callscope.model.units import format_duration, parse_duration_s, parse_share
 
 __all__ = ["FORMS", "Target"]
 
@@ -159,19 +159,10 @@ def _threshold(seconds: float) -> str:
 
 
 def _share(text: str, part: str) -> float:
-    t = text.strip()
     try:
-        if t.endswith("%"):
-            v = float(t[:-1]) / 100.0
-        else:
-            v = float(t)
-            if v > 1.0:
-                raise CallscopeError(
-                    f"{part!r} is ambiguous: write a percent with % (e.g. 5%) or a share "
-                    "between 0 and 1 (e.g. 0.05)"
-                )
-    except ValueError:
-        raise CallscopeError(f"cannot read {part!r}; write e.g. abandon<=5%") from None
-    if not 0.0 < v <= 1.0:
-        raise CallscopeError(f"{part!r}: the bound must lie between 0 % and 100 %")
+        v = parse_share(text, what="bound")
+    except CallscopeError as e:
+        raise CallscopeError(f"{part!r}: {e}") from None
+    if v <= 0.0:
+        raise CallscopeError(f"{part!r}: the bound must be above 0 %")
     return v

@@ -22,7 +22,7 @@ import re
 
 from callscope.errors import CallscopeError
 
-__all__ = ["FORMS", "format_duration", "parse_duration_s"]
+__all__ = ["FORMS", "format_duration", "parse_duration_s", "parse_share"]
 
 #: Seconds per unit (the spellings accepted).
 _UNITS = {
@@ -85,3 +85,28 @@ def format_duration(seconds: float) -> str:
         if s >= size and s % size == 0 and (unit != "d" or s % 86400 == 0 and s > 86400):
             return f"{s / size:g}{unit}"
     return f"{s:g}s"
+
+
+def parse_share(text: str | float, *, what: str = "share") -> float:
+    """A share written ``30%`` or ``0.3`` (a bare number above 1 is refused as
+    ambiguous: 30 % or 30?).
+
+    >>> parse_share("30%"), parse_share("0.3"), parse_share(0.25)
+    (0.3, 0.3, 0.25)
+    """
+    t = str(text).strip()
+    try:
+        if t.endswith("%"):
+            v = float(t[:-1]) / 100.0
+        else:
+            v = float(t)
+            if v > 1.0:
+                raise CallscopeError(
+                    f"the {what} {text!r} is ambiguous: write a percent with % (e.g. 30%) or a "
+                    "share between 0 and 1 (e.g. 0.3)"
+                )
+    except ValueError:
+        raise CallscopeError(f"cannot read the {what} {text!r}; write e.g. 30% or 0.3") from None
+    if not (0.0 <= v <= 1.0 and math.isfinite(v)):
+        raise CallscopeError(f"the {what} {text!r} must lie between 0 % and 100 %")
+    return v

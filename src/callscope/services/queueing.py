@@ -1,0 +1,342 @@
+"""Queueing use cases: Erlang B/C/A for one interval, and staffing a table of intervals.
+
+:func:`erlang` answers both questions a planner asks of one interval: "what service do
+N agents give?" and, without ``agents``, "how many agents meet this target?". It runs
+the compiled kernels as plain Python (:func:`callscope.queueing.jit.interpreted`): one
+interval needs microseconds of arithmetic, not half a second of compiler start-up.
+
+:func:`staff` plans every row of an interval table (a CSV, or the latest forecast in the
+store) with the one planner, :func:`callscope.queueing.plan.plan_intervals`, for the
+service goal of each queue from the settings unless the request gives one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from callscope.errors import CallscopeError
+from callscope.model.target import Target
+from callscope.settings import Settings
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = [
+    "ErlangRequest",
+    "ErlangResult",
+    "StaffRequest",
+    "StaffResult",
+    "erlang",
+    "staff",
+]
+
+_MODELS = ("erlang-b", "erlang-c", "erlang-a")
+
+
+@dataclass(frozen=True, slots=True)
+class ErlangRequest:
+    """One interval: ``calls`` offered in ``interval_s`` seconds with mean handle time
+    ``aht_s``; ``agents`` on the phones (fractional allowed), or ``None`` to find the
+    fewest that meet ``target`` (default: the settings' voice goal); ``patience_s``
+    for Erlang A."""
+
+    model: str
+    calls: float
+    aht_s: float
+    agents: float | None = None
+    patience_s: float | None = None
+    interval_s: float = 1800.0
+    target: Target | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ErlangResult:
+    """The metrics of one interval (probabilities as shares, times in seconds; values
+    that do not exist, such as the ASA of an unstable Erlang C queue, are ``None``)."""
+
+    model: str
+    target: str
+    agents: float
+    agents_searched: bool  #: True when ``agents`` is the answer to "how many?"
+    traffic: float
+    p_wait: float
+    service_level: float
+    asa_s: float | None
+    mean_wait_s: float | None
+    occupancy: float
+    p_abandon: float
+    p_abandon_within_t: float
+    queue_length: float | None
+    blocking: float | None
+    stable: bool
+    met: bool
+    threshold_s: float
+    interval_s: float
+    patience_s: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-safe values."""
+        return asdict(self)
+
+
+def _finite(v: float) -> float | None:
+    return v if math.isfinite(v) else None
+
+
+def _check_point(req: ErlangRequest) -> None:
+    for name, v, ok, rule in (
+        ("calls", req.calls, req.calls >= 0, ">= 0"),
+        ("aht_s", req.aht_s, req.aht_s > 0, "> 0 seconds"),
+        ("interval_s", req.interval_s, req.interval_s > 0, "> 0 seconds"),
+    ):
+        if not ok or not math.isfinite(v):
+            raise CallscopeError(f"must be {rule} and finite; got {v:g}", field=name)
+    if req.agents is not None and not (req.agents >= 0 and math.isfinite(req.agents)):
+        raise CallscopeError(f"must be >= 0 and finite; got {req.agents:g}", field="agents")
+    if req.model not in _MODELS:
+        raise CallscopeError(
+            f"unknown model {req.model!r}; use {', '.join(_MODELS)}", field="model"
+        )
+    if req.model == "erlang-a":
+        p = req.patience_s
+        if p is None:
+            raise CallscopeError(
+                "Erlang A needs the mean patience in seconds (e.g. 90)", field="patience_s"
+            )
+        if not p > 0:
+            raise CallscopeError(f"must be > 0 seconds; got {p:g}", field="patience_s")
+    if req.model == "erlang-b" and req.agents is None:
+        raise CallscopeError(
+            "Erlang B needs the number of agents (lines); it has no waiting target",
+            field="agents",
+        )
+
+
+def erlang(settings: Settings, request: ErlangRequest) -> ErlangResult:
+    """Metrics of one interval, searching the agents when none are given."""
+    from callscope.queueing.erlang import erlang_a, erlang_c, loss_system
+    from callscope.queueing.jit import interpreted
+    from callscope.queueing.staffing import required_agents
+
+    _check_point(request)
+    tg = request.target or settings.goal_for("voice")
+    t = tg.threshold_s
+    calls, aht, iv = request.calls, request.aht_s, request.interval_s
+    patience = request.patience_s if request.model == "erlang-a" else None
+    with interpreted():
+        searched = request.agents is None
+        if searched:
+            r = required_agents(
+                calls,
+                aht,
+                iv,
+                model="erlang-a" if patience is not None and math.isfinite(patience) else "erlang-c",
+                sl_target=tg.service_level,
+                sl_threshold_s=t,
+                asa_target_s=tg.max_asa_s,
+                max_abandon=tg.max_abandon,
+                max_occupancy=tg.max_occupancy,
+                patience_s=patience,
+            )
+            if not bool(r.met):
+                raise CallscopeError(
+                    f"no number of agents meets {tg.label()} for this load", field="target"
+                )
+            agents = float(r.agents)
+        else:
+            agents = float(request.agents)  # type: ignore[arg-type]
+        if request.model == "erlang-b":
+            m = loss_system(calls, aht, agents, interval_s=iv)
+        elif request.model == "erlang-c":
+            m = erlang_c(calls, aht, agents, interval_s=iv, threshold_s=t)
+        else:
+            m = erlang_a(calls, aht, agents, patience, interval_s=iv, threshold_s=t)
+
+    def f(name: str) -> float:
+        return float(getattr(m, name))
+
+    sl, asa, ab, occ = f("service_level"), f("asa_s"), f("p_abandon"), f("occupancy")
+    stable = bool(m.stable)
+    met = stable and all(
+        (
+            tg.service_level is None or sl >= tg.service_level - 1e-12,
+            tg.max_asa_s is None or asa <= tg.max_asa_s,
+            tg.max_abandon is None or ab <= tg.max_abandon,
+            tg.max_occupancy is None or occ <= tg.max_occupancy,
+        )
+    )
+    return ErlangResult(
+        model=request.model,
+        target=tg.label(),
+        agents=agents,
+        agents_searched=searched,
+        traffic=f("traffic"),
+        p_wait=f("p_wait"),
+        service_level=sl,
+        asa_s=_finite(asa),
+        mean_wait_s=_finite(f("mean_wait_s")),
+        occupancy=occ,
+        p_abandon=ab,
+        p_abandon_within_t=f("p_abandon_within_t"),
+        queue_length=_finite(f("queue_length")),
+        blocking=f("blocking") if request.model == "erlang-b" else None,
+        stable=stable,
+        met=met,
+        threshold_s=t,
+        interval_s=iv,
+        patience_s=patience,
+    )
+
+
+# -- staffing a table --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffRequest:
+    """Plan the intervals of ``input`` (CSV with ``interval_start, queue, calls, aht_s``
+    and optionally ``channel, interval_s, patience_s``), or of the store's latest
+    forecast when ``input`` is ``None``. Unset fields come from the settings."""
+
+    input: Path | None = None
+    target: Target | None = None  #: one goal for every queue; None: each queue's goal
+    model: str | None = None
+    patience_s: float | None = None
+    shrinkage: float | None = None
+    concurrency: Mapping[str, int] = field(default_factory=dict)
+    interval_s: float | None = None  #: for rows without an interval_s column
+    pools: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StaffResult:
+    """The planned intervals (:func:`callscope.queueing.plan.plan_intervals` columns)
+    and how they were planned."""
+
+    table: pa.Table
+    source: str  #: the file, or the forecast (id, when made, which days)
+    model: str
+    shrinkage: float
+    notes: tuple[str, ...]  #: patience estimates and the like
+    unmet: int  #: intervals whose goals cannot be met
+
+    @property
+    def intervals(self) -> int:
+        return self.table.num_rows
+
+
+def _latest_forecast_table(settings: Settings) -> tuple[pa.Table, str]:
+    import pyarrow.compute as pc
+
+    from callscope.services.common import open_store
+    from callscope.store.forecasts import latest_forecast
+
+    with open_store(settings) as store:
+        fc = latest_forecast(store)
+    if fc.num_rows == 0:
+        raise CallscopeError(
+            "the store has no forecast: run `callscope forecast` first, or give an input CSV",
+            field="input",
+        )
+    fid = fc.column("forecast_id")[0].as_py()
+    made = fc.column("created_at")[0].as_py()
+    first = pc.min(fc.column("interval_start")).as_py()
+    last = pc.max(fc.column("interval_start")).as_py()
+    keep = [
+        c
+        for c in ("interval_start", "queue", "channel", "calls", "aht_s", "interval_s")
+        if c in fc.column_names
+    ]
+    src = f"forecast {fid} (made {made:%Y-%m-%d %H:%M}; {first:%Y-%m-%d} to {last:%Y-%m-%d})"
+    return fc.select(keep), src
+
+
+def targets_by_queue(settings: Settings, table: pa.Table) -> dict[str, Target]:
+    """Each queue's goal from the settings (its own, else its channel's)."""
+    queues = table.column("queue").to_pylist()
+    channels = (
+        table.column("channel").to_pylist() if "channel" in table.column_names else [None] * len(queues)
+    )
+    first: dict[str, str | None] = {}
+    for q, c in zip(queues, channels, strict=True):
+        first.setdefault(str(q), c)
+    return {q: settings.goal_for(c or settings.channel_of(q), q) for q, c in first.items()}
+
+
+def with_channels(settings: Settings, table: pa.Table) -> pa.Table:
+    """``table`` with a ``channel`` column: kept if present, else each queue's channel
+    from the settings (voice when they do not say)."""
+    import pyarrow as pa
+
+    if "channel" in table.column_names:
+        return table
+    chans = [settings.channel_of(str(q)) or "voice" for q in table.column("queue").to_pylist()]
+    pos = table.column_names.index("queue") + 1
+    return table.add_column(pos, "channel", pa.array(chans, pa.string()))
+
+
+def staff(settings: Settings, request: StaffRequest) -> StaffResult:
+    """Agents needed per interval for each queue's goal, with the service they give."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from callscope.queueing.plan import plan_intervals, pool_queues
+    from callscope.services.common import open_store, read_csv_table, store_patience
+
+    s = settings.override(
+        "request", model=request.model, shrinkage=request.shrinkage
+    )
+    if request.input is not None:
+        table = read_csv_table(
+            request.input, "input", strings=("interval_start", "queue", "channel")
+        )
+        source = str(request.input)
+    else:
+        table, source = _latest_forecast_table(s)
+    if "queue" not in table.column_names:
+        raise CallscopeError(
+            "the input has no column 'queue'; the planner needs columns interval_start, "
+            "queue, calls, aht_s (optional channel, interval_s, patience_s)",
+            field="input",
+        )
+    table = with_channels(s, table)
+    notes: list[str] = []
+    patience: float | dict[str, float] | None = request.patience_s
+    if s.model == "erlang-a" and patience is None and "patience_s" not in table.column_names:
+        queues = [str(q) for q in pc.unique(table.column("queue")).to_pylist()]
+        with open_store(s) as store:
+            patience, notes = store_patience(store, queues)
+    if request.pools:
+        table = pool_queues(table, request.pools)
+        if isinstance(patience, dict):
+            patience = _pool_patience(patience, request.pools)
+    target: Target | dict[str, Target] = request.target or targets_by_queue(s, table)
+    conc = {**s.concurrency, **request.concurrency}
+    out = plan_intervals(
+        table,
+        target=target,
+        model=s.model,
+        patience_s=patience,
+        shrinkage=s.shrinkage,
+        concurrency=conc,
+        interval_s=request.interval_s or s.interval_s,
+    )
+    unmet = int((~np.asarray(out.column("met").to_numpy(zero_copy_only=False))).sum())
+    return StaffResult(out, source, s.model, s.shrinkage, tuple(notes), unmet)
+
+
+def _pool_patience(
+    patience: dict[str, float], pools: Mapping[str, tuple[str, ...]]
+) -> dict[str, float]:
+    """A pool's patience: the mean of its queues' (finite) patience."""
+    out = dict(patience)
+    for name, members in pools.items():
+        vals = [patience[q] for q in members if q in patience and math.isfinite(patience[q])]
+        out[name] = sum(vals) / len(vals) if vals else math.inf
+    return out
+
+
