@@ -78,10 +78,16 @@ def make_store(path: Path, **tables: list[dict[str, Any]] | pa.Table) -> Store:
 
 
 def run(
-    path: Path, by: tuple[str, ...] = (), params: Any = None, **tables: list[dict[str, Any]]
+    path: Path,
+    by: tuple[str, ...] = (),
+    params: Any = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    **tables: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """KPI rows on DuckDB for hand-built tables; also checks the plain-Python reference
-    agrees, so every hand-worked test covers both."""
+    """KPI rows on DuckDB for hand-built tables (for the period ``[start, end)`` when
+    given); also checks the plain-Python reference agrees, so every hand-worked test
+    covers both."""
     from compare import assert_rows_equal
     from reference import reference_kpis
 
@@ -91,8 +97,9 @@ def run(
     arrow = {name: table(name, rows) for name, rows in tables.items()}
     store = make_store(path / "kpi.duckdb", **arrow)
     try:
-        rows = compute_kpis(duckdb_source(store), by, params).rows()
+        rows = compute_kpis(duckdb_source(store), by, params, start, end).rows()
     finally:
         store.close()
-    assert_rows_equal(rows, reference_kpis(arrow, by, params), by, label="reference")
+    want = reference_kpis(arrow, by, params, start, end)
+    assert_rows_equal(rows, want, by, label="reference")
     return rows

@@ -67,6 +67,7 @@ def random_tables(rng: np.random.Generator, n_contacts: int = 300) -> dict[str, 
             r["hold_s"] = None if rng.random() < 0.3 else float(_s(rng, 0, 60))
             r["acw_s"] = None if rng.random() < 0.3 else float(_s(rng, 0, 90))
             r["transferred"] = bool(rng.random() < 0.1)
+            r["resolved"] = (None, True, True, False)[i % 4]  # the source's own flag
             if rng.random() < 0.6:  # end known (busy until end + ACW), else answer + talk + hold
                 r["end_ts"] = r["answer_ts"] + timedelta(
                     seconds=(r["talk_s"] or 0.0)

@@ -1,4 +1,4 @@
-"""A plain-Python reference implementation of every KPI, for parity tests only.
+"""A plain-Python reference implementation of every KPI: the test oracle of the parity tests.
 
 Independent of Ibis and of the family modules: it loops over rows (``to_pylist``)
 and follows the formulas in ``KPIS.md`` and the family docstrings literally. Slow by
@@ -80,7 +80,14 @@ _COLUMNS = {
     ],
     "states": ["logged_in_s", "not_ready_s", "busy_s"],
     "workforce": ["scheduled_s", "scheduled_work_s", "adherence", "shrinkage"],
-    "outcome": ["fcr_handled", "fcr", "repeat_rate"],
+    "outcome": [
+        "fcr_handled",
+        "fcr_pending",
+        "fcr",
+        "repeat_rate",
+        "fcr_reported_handled",
+        "fcr_reported",
+    ],
     "surveys": ["csat_responses", "csat", "csat_mean", "nps_responses", "nps", "fcr_survey"],
     "chat": [
         "customer_messages",
@@ -103,6 +110,8 @@ _COUNTS = {
     "scheduled_s",
     "scheduled_work_s",
     "fcr_handled",
+    "fcr_pending",
+    "fcr_reported_handled",
     "csat_responses",
     "nps_responses",
     "customer_messages",
@@ -380,13 +389,20 @@ def _workforce(sch: list[dict], st: list[dict], key: _Keyer, step: int | None) -
     return out
 
 
-def _outcome(c: list[dict], key: _Keyer, p: KpiParams) -> dict[tuple, dict]:
+def _outcome(c: list[dict], store: list[dict], key: _Keyer, p: KpiParams) -> dict[tuple, dict]:
+    """FCR over the period's handled contacts ``c``; repeats looked for in ``store``."""
     window = timedelta(seconds=int(round(p.fcr_window_days * 86400)))
+    data_end = max((r["arrival_ts"] for r in store), default=None)
     by_customer = _group(
-        (r for r in c if r["customer_key"] is not None), lambda r: (r["customer_key"],)
+        (r for r in store if r["customer_key"] is not None), lambda r: (r["customer_key"],)
     )
-    acc: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    # per key: [population, pending, repeats, resolved flag known, resolved]
+    acc: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for r in _handled(c):
+        a = acc[key(_agent_ts(r), r["queue"], r["channel"], r["agent"])]
+        if r["resolved"] is not None:
+            a[3] += 1
+            a[4] += bool(r["resolved"])
         if r["customer_key"] is None:
             continue
         repeat = False
@@ -404,13 +420,21 @@ def _outcome(c: list[dict], key: _Keyer, p: KpiParams) -> dict[tuple, dict]:
                 continue
             repeat = True
             break
-        a = acc[key(_agent_ts(r), r["queue"], r["channel"], r["agent"])]
         a[0] += 1
-        a[1] += repeat
-    return {
-        k: {"fcr_handled": n, "fcr": _div(n - rep, n), "repeat_rate": _div(rep, n)}
-        for k, (n, rep) in acc.items()
-    }
+        a[1] += not repeat and r["arrival_ts"] + window > data_end
+        a[2] += repeat
+    out = {}
+    for k, (n, pending, rep, known, resolved) in acc.items():
+        decided = n - pending
+        out[k] = {
+            "fcr_handled": n,
+            "fcr_pending": pending,
+            "fcr": _div(decided - rep, decided),
+            "repeat_rate": _div(rep, decided),
+            "fcr_reported_handled": known,
+            "fcr_reported": _div(resolved, known),
+        }
+    return out
 
 
 def _item_column(item: str) -> str:
@@ -511,15 +535,39 @@ def _conversion(c: list[dict], o: list[dict], key: _Keyer) -> dict[tuple, dict]:
     }
 
 
+#: The time that places a row of each table in a period (contacts: queue entry, else
+#: arrival).
+_PERIOD_TIME: dict[str, Callable[[dict], datetime]] = {
+    "contacts": lambda r: r["queue_entry_ts"] or r["arrival_ts"],
+    "agent_states": lambda r: r["start_ts"],
+    "schedules": lambda r: r["start_ts"],
+    "surveys": lambda r: r["submitted_ts"],
+    "messages": lambda r: r["sent_ts"],
+    "orders": lambda r: r["placed_ts"],
+}
+
+
 def reference_kpis(
-    tables: Mapping[str, pa.Table], keys: Sequence[str], params: KpiParams | None = None
+    tables: Mapping[str, pa.Table],
+    keys: Sequence[str],
+    params: KpiParams | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Every KPI grouped by ``keys``, computed with plain Python loops."""
+    """Every KPI grouped by ``keys`` for the rows in ``[start, end)``, computed with plain
+    Python loops (FCR's repeats and end of data come from every row)."""
     p = params or KpiParams()
     keys = tuple(keys)
     rows = {n: (t.to_pylist() if t is not None else []) for n, t in tables.items()}
     for n in ("contacts", "agent_states", "agents", "schedules", "surveys", "messages", "orders"):
         rows.setdefault(n, [])
+    store_contacts = rows["contacts"]
+    for n, when in _PERIOD_TIME.items():
+        rows[n] = [
+            r
+            for r in rows[n]
+            if (start is None or when(r) >= start) and (end is None or when(r) < end)
+        ]
     teams = {r["agent"]: r["team"] for r in rows["agents"]}
     key = _Keyer(keys, p, teams)
     if "interval_start" in keys:
@@ -543,7 +591,7 @@ def reference_kpis(
     if "workforce" in ran:
         results["workforce"] = _workforce(rows["schedules"], rows["agent_states"], key, step)
     if "outcome" in ran:
-        results["outcome"] = _outcome(c, key, p)
+        results["outcome"] = _outcome(c, store_contacts, key, p)
     if "surveys" in ran:
         results["surveys"] = _surveys(rows["surveys"], key)
     if "chat" in ran:

@@ -17,9 +17,12 @@ independently of the ingester and of the KPI engine:
 from __future__ import annotations
 
 import csv
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from compare import assert_rows_equal
+from reference import reference_kpis
 
 from callscope.kpi import KpiParams, compute_kpis, duckdb_source
 
@@ -104,15 +107,78 @@ def test_pinned_numbers_match_the_raw_file():
 
 
 @pytest.fixture(scope="module")
-def february(tmp_path_factory):
+def feb_store(tmp_path_factory):
+    """The February file in a store (the ingester's own output)."""
     ingest = pytest.importorskip("callscope.ingest")
     from callscope.store import Store
 
     store = Store(tmp_path_factory.mktemp("ab") / "ab.duckdb")
     ingest.ingest_files(store, [FEB], fmt="anonymous-bank")
-    rows = compute_kpis(duckdb_source(store), ("month",), KpiParams()).rows()
+    yield store
     store.close()
+
+
+@pytest.fixture(scope="module")
+def february(feb_store):
+    rows = compute_kpis(duckdb_source(feb_store), ("month",), KpiParams()).rows()
     return {r["month"].month: r for r in rows}
+
+
+def _row(rows: list[dict], **keys: object) -> dict:
+    (row,) = [r for r in rows if all(r[k] == v for k, v in keys.items())]
+    return row
+
+
+def test_fcr_of_a_day_does_not_depend_on_the_query_window(feb_store):
+    """Issue 9: queue PS on 2 February showed 48.9 % FCR over the whole store and 77.2 %
+    with ``--from 1999-02-01 --to 1999-02-03``, because repeats after the period were
+    not seen. Repeats are looked for in the whole store: the same 48.9 % both ways."""
+    src = duckdb_source(feb_store)
+    by = ("day", "queue")
+    whole = compute_kpis(src, by, KpiParams()).rows()
+    period = compute_kpis(src, by, KpiParams(), datetime(1999, 2, 1), datetime(1999, 2, 3)).rows()
+    a = _row(whole, day=date(1999, 2, 2), queue="PS")
+    b = _row(period, day=date(1999, 2, 2), queue="PS")
+    for r in (a, b):
+        assert (r["fcr_handled"], r["fcr_pending"]) == (636, 0)
+        assert r["fcr"] == pytest.approx(311 / 636, rel=1e-12)  # 48.9 %
+    # every row of the period equals the whole store's row of that day and queue
+    for r in period:
+        w = _row(whole, day=r["day"], queue=r["queue"])
+        assert (r["fcr_handled"], r["fcr_pending"], r["fcr"]) == (
+            w["fcr_handled"],
+            w["fcr_pending"],
+            w["fcr"],
+        )
+    # and the plain-Python oracle agrees on the period
+    want = reference_kpis(
+        {"contacts": feb_store.arrow("contacts")},
+        by,
+        KpiParams(),
+        datetime(1999, 2, 1),
+        datetime(1999, 2, 3),
+    )
+    assert_rows_equal(period, want, by, label="AB period")
+
+
+def test_fcr_pending_at_the_end_of_the_data(feb_store):
+    """The store ends with the last February arrival (28 Feb 23:43:46): a handled call
+    with no repeat from 21 Feb 23:43:46 on has a 7-day window still open, so it is
+    pending, not resolved; FCR is over the decided calls only."""
+    by = ("day",)
+    rows = compute_kpis(duckdb_source(feb_store), by, KpiParams()).rows()
+    for r in rows:
+        if r["day"] <= date(1999, 2, 20):
+            assert r["fcr_pending"] == 0, r["day"]
+        elif r["day"] >= date(1999, 2, 22) and r["fcr_handled"]:
+            assert r["fcr_pending"] > 0, r["day"]
+        if r["fcr_handled"] > r["fcr_pending"]:
+            assert r["fcr"] + r["repeat_rate"] == pytest.approx(1.0)
+    # on the last day no window has closed: a call is a repeat already or pending
+    last = _row(rows, day=date(1999, 2, 28))
+    assert last["fcr_pending"] > 0 and last["fcr"] == 0.0
+    want = reference_kpis({"contacts": feb_store.arrow("contacts")}, by, KpiParams())
+    assert_rows_equal(rows, want, by, label="AB by day")
 
 
 def test_february_month_totals(february):

@@ -3,9 +3,11 @@ on a random contact center that exercises every table and edge case."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 import pytest
-from builders import make_store
+from builders import T0, make_store
 from compare import assert_rows_equal
 from randomdata import random_tables
 from reference import reference_kpis
@@ -57,6 +59,20 @@ def test_interval_lengths(data):
         )
 
 
+@pytest.mark.parametrize("by", [(), ("day", "queue"), ("interval_start", "agent")])
+def test_period_and_short_fcr_window(data, by):
+    """A period (FCR still sees every later contact) and a one-day FCR window, so that
+    the three-day data has resolved, repeat and pending contacts side by side."""
+    tables, store, _ = data
+    p = KpiParams(fcr_window_days=1)
+    start, end = T0 + timedelta(hours=3), T0 + timedelta(days=2, hours=2)
+    got = compute_kpis(duckdb_source(store), by, p, start, end).rows()
+    want = reference_kpis(tables, by, p, start, end)
+    assert_rows_equal(got, want, by, label="period")
+    total = reference_kpis(tables, (), p, start, end)[0]
+    assert total["fcr_pending"] > 0 and 0 < total["fcr"] < 1
+
+
 def test_every_catalog_kpi_is_computed(data):
     _, store, _ = data
     r = compute_kpis(duckdb_source(store), ("day",), KpiParams())
@@ -78,7 +94,7 @@ def test_spark_equals_reference(data, spark):
     tables, _, pq = data
     src = spark_source(spark, pq)
     for by, params in [
-        (("interval_start", "queue"), KpiParams()),
+        (("interval_start", "queue"), KpiParams(fcr_window_days=1)),
         (("day", "agent"), preset("queuemetrics")),
         (("week", "team"), preset("amazon-connect")),
     ]:

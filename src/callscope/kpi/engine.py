@@ -79,11 +79,20 @@ class IbisSource:
     #: the raw DuckDB connection, when the backend is DuckDB (runs compiled SQL directly,
     #: skipping Ibis' result conversion)
     raw: Any = None
+    #: the whole store's tables when ``tables`` are restricted to a period
+    #: (:func:`restrict_period`): FCR looks for repeat contacts after the period
+    store_tables: dict[str, Any] | None = None
 
     def table(self, name: str) -> Any:
         if name not in self.tables:
             self.tables[name] = self.con.table(name)
         return self.tables[name]
+
+    def store_table(self, name: str) -> Any:
+        """Table ``name`` of the whole store, whatever period ``tables`` are restricted to."""
+        if self.store_tables is not None and name in self.store_tables:
+            return self.store_tables[name]
+        return self.table(name)
 
     def count(self, name: str) -> int:
         return int(self.con.execute(self.table(name).count()))
@@ -227,7 +236,11 @@ def kpi_expression(
         if counts.get("surveys") and (only is None or "surveys" in only):
             s = tables["surveys"]
             survey_items = sorted(src.to_arrow(s.select("item").distinct())["item"].to_pylist())
-    extra = {"keys": keys, "survey_items": tuple(survey_items)}
+    extra = {
+        "keys": keys,
+        "survey_items": tuple(survey_items),
+        "store_tables": {n: src.store_table(n) for n in TABLES},
+    }
     step = bucket_step_minutes(keys, params.interval_minutes)
     parts, ran, skipped = [], [], {}
     for fam in FAMILIES:
@@ -302,10 +315,15 @@ PERIOD_COLUMNS = {
 
 def restrict_period(src: IbisSource, start: datetime | None, end: datetime | None) -> IbisSource:
     """A source whose tables only hold rows in ``[start, end)`` (by each table's own time:
-    queue entry for contacts, span start for states and schedules)."""
+    queue entry for contacts, span start for states and schedules).
+
+    The whole store stays reachable through :meth:`IbisSource.store_table`: what a
+    period's contacts *led to* (a repeat contact after ``end``, for FCR) is looked for
+    in every row, so a day's FCR does not depend on the period it is queried in."""
     if start is None and end is None:
         return src
-    out = IbisSource(src.con, src.engine, raw=src.raw)
+    whole = {name: src.store_table(name) for name in TABLES}
+    out = IbisSource(src.con, src.engine, raw=src.raw, store_tables=whole)
     for name in TABLES:
         t = src.table(name)
         if name in PERIOD_COLUMNS:

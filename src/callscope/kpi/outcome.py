@@ -1,4 +1,4 @@
-"""Outcome: first-contact resolution (FCR) and the repeat-contact rate.
+"""Outcome: first-contact resolution (FCR), the repeat-contact rate and reported FCR.
 
 The population is the handled (answered) contacts with a known ``customer_key``,
 bucketed like agent-side KPIs (answering agent, answer time). A handled contact is a
@@ -7,11 +7,26 @@ conversation, whatever its outcome - arriving after it and at most
 ``fcr_window_days`` later; with ``fcr_same_reason`` only a further contact whose
 ``disposition`` equals this one's counts, unless either reason is unknown.
 
-* FCR = handled contacts not followed by a repeat / handled with a known customer.
-* repeat-contact rate = 1 - FCR on the same population.
+Further contacts are looked for in the **whole store**, not only in the period being
+reported (``--from``/``--to`` restrict the population, never the repeats it led to): a
+day's FCR is the same whatever window it is queried in. A handled contact with no repeat
+whose window has not closed by the **end of the data** (the last ``arrival_ts`` in the
+store) is **pending**: nobody can tell yet whether the customer will call again, so it
+is neither resolved nor a repeat. Pending contacts are counted (``fcr_pending``) and
+left out of both ratios:
 
-A survey-based FCR ("was your issue resolved?") is :mod:`callscope.kpi.surveys`'
-``fcr_survey``.
+* FCR = (fcr_handled - fcr_pending - repeats) / (fcr_handled - fcr_pending).
+* repeat-contact rate = repeats / (fcr_handled - fcr_pending) = 1 - FCR.
+
+Reported FCR uses what the source itself says about a contact (``contacts.resolved``,
+e.g. a ``Resolved`` Y/N column of a CSV export, filled by the agent or a post-call
+question), on the handled contacts where it is known, whether or not the customer is:
+
+* reported FCR = handled contacts with ``resolved`` true / handled contacts with a
+  known ``resolved`` (``fcr_reported_handled``).
+
+A survey-based FCR ("was your issue resolved?" answered in a survey) is
+:mod:`callscope.kpi.surveys`' ``fcr_survey``.
 """
 
 from __future__ import annotations
@@ -30,8 +45,9 @@ __all__ = ["OUTCOME"]
 
 def _frame(tables: Mapping[str, Any], p: KpiParams, step: int | None, extra: Any) -> Any:
     c = tables["contacts"]
-    h = handled_frame(c)
-    h = h.filter(h.customer_key.notnull()).select(
+    # the whole store's contacts (the engine passes them when ``c`` is a period's)
+    store = extra.get("store_tables", {}).get("contacts", c)
+    h = handled_frame(c).select(
         "_ts",
         "_queue",
         "_channel",
@@ -41,35 +57,63 @@ def _frame(tables: Mapping[str, Any], p: KpiParams, step: int | None, extra: Any
         "customer_key",
         "arrival_ts",
         "disposition",
+        "resolved",
     )
-    later = c.filter(c.customer_key.notnull()).select(
-        _l_customer=c.customer_key,
-        _l_conversation=c.conversation_id,
-        _l_arrival=c.arrival_ts,
-        _l_reason=c.disposition,
+    pop = h.filter(h.customer_key.notnull())
+    later = store.filter(store.customer_key.notnull()).select(
+        _l_customer=store.customer_key,
+        _l_conversation=store.conversation_id,
+        _l_arrival=store.arrival_ts,
+        _l_reason=store.disposition,
     )
     window = ibis.interval(seconds=int(round(p.fcr_window_days * 86400)))
     preds = [
-        h.customer_key == later._l_customer,
-        h.conversation_id != later._l_conversation,
-        later._l_arrival > h.arrival_ts,
-        later._l_arrival <= h.arrival_ts + window,
+        pop.customer_key == later._l_customer,
+        pop.conversation_id != later._l_conversation,
+        later._l_arrival > pop.arrival_ts,
+        later._l_arrival <= pop.arrival_ts + window,
     ]
     if p.fcr_same_reason:
         preds.append(
-            h.disposition.isnull() | later._l_reason.isnull() | (h.disposition == later._l_reason)
+            pop.disposition.isnull()
+            | later._l_reason.isnull()
+            | (pop.disposition == later._l_reason)
         )
-    repeated = h.semi_join(later, preds).select(_rep_id=h.contact_id).distinct()
-    out = h.left_join(repeated, h.contact_id == repeated._rep_id)
-    return out.select("_ts", "_queue", "_channel", "_agent", _repeat=out._rep_id.notnull())
+    repeated = pop.semi_join(later, preds).select(_rep_id=pop.contact_id).distinct()
+    data_end = store.aggregate(_data_end=store.arrival_ts.max())
+    out = h.left_join(repeated, h.contact_id == repeated._rep_id).cross_join(data_end)
+    in_pop = out.customer_key.notnull()
+    repeat = out._rep_id.notnull()
+    open_window = (out.arrival_ts + window > out._data_end).fill_null(False)
+    return out.select(
+        "_ts",
+        "_queue",
+        "_channel",
+        "_agent",
+        _in_pop=in_pop,
+        _repeat=repeat,
+        _pending=in_pop & ~repeat & open_window,
+        _reported=out.resolved.notnull(),
+        _resolved=out.resolved.fill_null(False),
+    )
 
 
 def _aggregate(t: Any, keys: Sequence[str], p: KpiParams, extra: Any) -> Any:
-    a = aggregate_by(t, keys, fcr_handled=t.count(), _repeats=t.count(where=t._repeat))
+    a = aggregate_by(
+        t,
+        keys,
+        fcr_handled=t.count(where=t._in_pop),
+        fcr_pending=t.count(where=t._pending),
+        _repeats=t.count(where=t._repeat),
+        fcr_reported_handled=t.count(where=t._reported),
+        _resolved=t.count(where=t._resolved),
+    )
+    decided = a.fcr_handled - a.fcr_pending
     return a.mutate(
-        fcr=ratio(a.fcr_handled - a._repeats, a.fcr_handled),
-        repeat_rate=ratio(a._repeats, a.fcr_handled),
-    ).drop("_repeats")
+        fcr=ratio(decided - a._repeats, decided),
+        repeat_rate=ratio(a._repeats, decided),
+        fcr_reported=ratio(a._resolved, a.fcr_reported_handled),
+    ).drop("_repeats", "_resolved")
 
 
 OUTCOME = Family(

@@ -99,6 +99,7 @@ def format_value(name: str, v: Any) -> str:
             "unpaid_rate",
             "conversion_rate",
             "fcr_survey",
+            "fcr_reported",
         ):
             return f"{100 * v:.1f}%"
         if v.is_integer() and not name.endswith("_s"):

@@ -7,7 +7,9 @@ its ``submitted_ts`` and to the survey's own ``agent``/``queue``/``channel``.
   csat answers; CSAT mean = mean csat score.
 * NPS = 100 * (promoters - detractors) / nps answers; promoters score 9-10,
   detractors 0-6 (on 0-10), so NPS is in points from -100 to 100.
-* FCR (survey) = mean of item ``resolved`` (1 = resolved).
+* FCR (survey) = mean of item ``resolved`` (1 = resolved). The flag a source keeps on
+  the contact itself (``contacts.resolved``) feeds ``fcr_reported`` in
+  :mod:`callscope.kpi.outcome`.
 * ``survey_<item>`` = mean score of any other item (rings before answer, time in
   queue, pleasant, quick, cared, ...).
 """
