@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,10 +25,6 @@ from statsforecast import StatsForecast
 
 from callscope.forecast.series import IntervalSeries, SpecialDays, calendar_features
 
-# statsforecast's ETS divides by zero on short or constant series and says so on stderr
-# (the fit is still used or rejected on its merits): keep the user's terminal clean.
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"statsforecast\..*")
-
 __all__ = [
     "EXOG",
     "CvRun",
@@ -35,11 +32,37 @@ __all__ = [
     "default_jobs",
     "forecast_frame",
     "long_frame",
+    "quiet_numerics",
     "run_forecast",
 ]
 
 #: The calendar columns our models read, in this order.
 EXOG = ("day", "slot", "factor")
+
+
+@contextmanager
+def quiet_numerics() -> Iterator[None]:
+    """Silence the numeric ``RuntimeWarning`` of statsforecast and statsmodels inside the
+    block, and nothing else, nowhere else.
+
+    statsforecast's ETS divides by zero on short or trending series (``ets.py``) and
+    statsmodels' autocorrelation (behind AutoTheta) divides by a zero variance on a
+    constant one; the fit is still used or rejected on its merits, so the warning only
+    clutters the user's terminal. The filter is set for the block only (the process
+    pool statsforecast forks inside it inherits it) and restored on exit.
+
+    >>> import warnings
+    >>> before = list(warnings.filters)
+    >>> with quiet_numerics():
+    ...     pass
+    >>> warnings.filters == before
+    True
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", category=RuntimeWarning, module=r"(statsforecast|statsmodels)\."
+        )
+        yield
 
 
 def default_jobs() -> int:
@@ -126,7 +149,8 @@ def cross_validate(
         data = df if exog else df[["unique_id", "ds", "y"]]
         sf = StatsForecast(models=list(group), freq=1, n_jobs=jobs)
         t0 = time.perf_counter()
-        cv = sf.cross_validation(df=data, h=h, n_windows=n_windows, step_size=h)
+        with quiet_numerics():
+            cv = sf.cross_validation(df=data, h=h, n_windows=n_windows, step_size=h)
         took = time.perf_counter() - t0
         cv = cv.reset_index() if "unique_id" not in cv.columns else cv
         names = [m.alias for m in group]
@@ -163,12 +187,14 @@ def run_forecast(
     jobs = n_jobs or default_jobs()
     if ours:
         sf = StatsForecast(models=ours, freq=1, n_jobs=jobs)
-        results.append(sf.forecast(df=df, h=h, X_df=X_df, level=list(level)))
+        with quiet_numerics():
+            results.append(sf.forecast(df=df, h=h, X_df=X_df, level=list(level)))
     if peers:
         cols = ["unique_id", "ds", "y"]
         base = df[cols] if isinstance(df, pd.DataFrame) else df.select(*cols)
         sf = StatsForecast(models=peers, freq=1, n_jobs=jobs)
-        results.append(sf.forecast(df=base, h=h, level=list(level)))
+        with quiet_numerics():
+            results.append(sf.forecast(df=base, h=h, level=list(level)))
     if len(results) == 1:
         return results[0]
     if all(isinstance(r, pd.DataFrame) for r in results):

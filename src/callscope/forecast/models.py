@@ -43,6 +43,8 @@ from scipy.optimize import nnls
 from scipy.stats import norm
 from statsforecast.models import _TS, MSTL, AutoETS, AutoTheta, SeasonalNaive
 
+from callscope.forecast.frame import quiet_numerics
+
 __all__ = [
     "DailyProfile",
     "Ensemble",
@@ -298,7 +300,8 @@ class DailyProfile(_CalendarModel):
             if self.level == "ets"
             else AutoTheta(season_length=season)
         )
-        fc = model.forecast(y=tot.astype(float), h=int(udays.size))["mean"]
+        with quiet_numerics():  # also when a model is called outside statsforecast
+            fc = model.forecast(y=tot.astype(float), h=int(udays.size))["mean"]
         # the model's steps are open days in order; keep the weekday of each
         return np.maximum(np.asarray(fc, dtype=float), 0.0)
 
