@@ -114,6 +114,11 @@ def ingest_files(
     ``mapping`` (a path or a loaded :class:`~callscope.ingest.mapped_csv.Mapping`) is
     required for ``csv``; ``tz`` converts epoch/UTC sources to the center's local clock.
     ``progress(file, done, total)`` is called after each file.
+
+    Raises :class:`~callscope.errors.MappingError` (``field="mapping"``) for a mapping
+    mistake: at once for what the mapping alone shows, and for a file whose date format
+    reads day and month swapped or whose rows mostly fail on one mapping key (that file
+    rolls back; files before it stay loaded).
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of: {', '.join(sorted(FORMATS))}")

@@ -34,152 +34,71 @@ turns rating columns into ``surveys`` rows. Example (``mappings/pwc_call_centre.
     missing = ["0", ""]
 
 Field keys: ``column``; for timestamps ``format`` (strptime) or ``date``/``date_format``
-+ ``time``/``time_format``; ``duration``; ``values``; ``default``.
++ ``time``/``time_format``; ``duration``; ``values``; ``default`` (the canonical value
+for an empty cell).
 
 Derived when not mapped: ``contact_id`` = ``<file name>:<line>``; ``conversation_id`` =
 contact_id; ``arrival_ts`` = ``queue_entry_ts`` and vice versa; ``answer_ts`` = entry +
 wait for answered contacts; ``end_ts`` = answer + talk + hold (or entry + wait);
 ``outcome`` = answered when an answer time is known, else abandoned.
-Rows whose mapped values do not parse are rejected with the field, column and value.
+The mapping itself is checked whole when it loads (:mod:`callscope.ingest.mapping`).
+Each file is then checked before any of it lands: every column the mapping names must be
+in the header, and a date or time format that fails on values another common format
+reads in full (day and month swapped, most often) stops the load with the format to set.
+Rows whose mapped values do not parse are rejected with the field, column and value; but
+when more than half of a file's rows (and at least 20, or all of them) fail on the same
+mapping key, the file is rolled back and a :class:`~callscope.errors.MappingError` names
+the key, the count, an example and the fix.
 """
 
 from __future__ import annotations
 
-import tomllib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import yaml
 
 from callscope.errors import InputError, MappingError
+from callscope.ingest.mapping import DURATIONS, Mapping, did_you_mean, key_path, literal
 from callscope.ingest.source import quote
-from callscope.model import CHANNELS, CONTACTS, OUTCOMES
+from callscope.model import CHANNELS, CONTACTS, DIRECTIONS, OUTCOMES
 from callscope.store import Batch
 
 __all__ = ["FORMAT", "Mapping", "load"]
 
 FORMAT = "csv"
-_DURATIONS = ("seconds", "minutes", "milliseconds", "h:mm:ss", "mm:ss")
-_FIELD_KEYS = {
-    "column",
-    "format",
-    "date",
-    "date_format",
-    "time",
-    "time_format",
-    "duration",
-    "values",
-    "default",
-}
 _GENERATED = {"source_file", "source_line"}
+#: A file stops when more than this share of its rows fail on one mapping key ...
+MOST = 0.5
+#: ... and at least this many do (or all of them).
+MOST_MIN_ROWS = 20
+#: Date and time formats tried when a mapping's format fails on a column.
+_DATES = (
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%Y-%m-%d",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%m-%d-%Y",
+    "%Y/%m/%d",
+    "%d/%m/%y",
+    "%m/%d/%y",
+    "%Y%m%d",
+)
+_TIMES = ("%H:%M:%S", "%H:%M", "%H:%M:%S.%f", "%I:%M:%S %p", "%I:%M %p")
 
 
 @dataclass(frozen=True)
-class Mapping:
-    """A validated column mapping."""
+class _Check:
+    """One reason a row is rejected."""
 
-    path: str
-    csv: dict[str, Any]
-    defaults: dict[str, Any]
-    fields: dict[str, dict[str, Any]]
-    surveys: dict[str, dict[str, Any]]
-
-    @classmethod
-    def load(cls, source: Path | str | Mapping) -> Mapping:
-        """Read and check a TOML (``.toml``) or YAML (``.yaml``/``.yml``) mapping file."""
-        if isinstance(source, Mapping):
-            return source
-        path = Path(source)
-        if not path.exists():
-            raise MappingError(f"mapping file {path} does not exist")
-        if path.is_dir():
-            raise MappingError(f"mapping {path} is a folder; pass a .toml or .yaml file")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise MappingError(
-                f"mapping {path} is not UTF-8 text; pass a .toml or .yaml mapping file"
-            ) from None
-        try:
-            if path.suffix.lower() == ".toml":
-                data = tomllib.loads(text)
-            elif path.suffix.lower() in (".yaml", ".yml"):
-                data = yaml.safe_load(text) or {}
-            else:
-                raise MappingError(f"mapping {path}: use a .toml or .yaml file")
-        except (tomllib.TOMLDecodeError, yaml.YAMLError) as e:
-            raise MappingError(
-                f"mapping {path} is not valid {path.suffix[1:].upper()}: {str(e).splitlines()[0]}"
-            ) from None
-        if not isinstance(data, dict):
-            raise MappingError(f"mapping {path}: expected tables [csv], [defaults], [fields.*]")
-        unknown = set(data) - {"csv", "defaults", "fields", "surveys"}
-        if unknown:
-            raise MappingError(
-                f"mapping {path}: unknown section(s) {', '.join(sorted(unknown))}; "
-                "allowed: csv, defaults, fields, surveys"
-            )
-        m = cls(
-            str(path),
-            dict(data.get("csv") or {}),
-            dict(data.get("defaults") or {}),
-            {
-                k: dict(v) if isinstance(v, dict) else {"column": v}
-                for k, v in (data.get("fields") or {}).items()
-            },
-            {k: dict(v) for k, v in (data.get("surveys") or {}).items()},
-        )
-        m._check()
-        return m
-
-    def _check(self) -> None:
-        names = set(CONTACTS.names) - _GENERATED
-        for name in list(self.fields) + list(self.defaults):
-            if name not in names:
-                raise MappingError(
-                    f"mapping {self.path}: {name!r} is not a canonical contacts "
-                    f"field; choose from {', '.join(sorted(names))}"
-                )
-        for name, spec in self.fields.items():
-            bad = set(spec) - _FIELD_KEYS
-            if bad:
-                raise MappingError(
-                    f"mapping {self.path}: fields.{name} has unknown key(s) "
-                    f"{', '.join(sorted(bad))}; allowed: {', '.join(sorted(_FIELD_KEYS))}"
-                )
-            if "column" not in spec and "date" not in spec:
-                raise MappingError(
-                    f'mapping {self.path}: fields.{name} needs column = "..." '
-                    "(or date = ... for a timestamp)"
-                )
-            if "duration" in spec and spec["duration"] not in _DURATIONS:
-                raise MappingError(
-                    f"mapping {self.path}: fields.{name}.duration must be one of "
-                    f"{', '.join(_DURATIONS)}"
-                )
-        if not ({"arrival_ts", "queue_entry_ts"} & (set(self.fields) | set(self.defaults))):
-            raise MappingError(
-                f"mapping {self.path}: map arrival_ts or queue_entry_ts: a contact needs a time"
-            )
-        for value, where in ((self.defaults.get("channel"), "defaults.channel"),):
-            if value is not None and value not in CHANNELS:
-                raise MappingError(f"mapping {self.path}: {where} must be one of {CHANNELS}")
-        for item, spec in self.surveys.items():
-            if "column" not in spec or "scale" not in spec:
-                raise MappingError(
-                    f"mapping {self.path}: surveys.{item} needs column and scale = [min, max]"
-                )
-
-    def columns(self) -> set[str]:
-        """Every source column the mapping reads."""
-        cols = set()
-        for spec in list(self.fields.values()) + list(self.surveys.values()):
-            for key in ("column", "date", "time"):
-                if key in spec:
-                    cols.add(spec[key])
-        return cols
+    cond: str  # SQL: true when the row fails this check
+    reason: str  # SQL text: the reason stored in ``rejects``
+    value: str  # SQL: the source text that failed
+    key: str  # the mapping key at fault, as written
+    fix: str  # what to change when most rows fail here
 
 
 def _col(name: str) -> str:
@@ -202,8 +121,7 @@ def _field_expr(name: str, spec: dict[str, Any]) -> tuple[str, str, str]:
     desc = f"column {spec['column']!r}"
     if "values" in spec:
         whens = " ".join(
-            f"WHEN {quote(str(k))} THEN {quote(str(v).lower() if isinstance(v, bool) else str(v))}"
-            for k, v in spec["values"].items()
+            f"WHEN {quote(str(k))} THEN {quote(_text(v))}" for k, v in spec["values"].items()
         )
         expr = f"(CASE {raw} {whens} END)"
         desc += f" (allowed values: {', '.join(map(str, spec['values']))})"
@@ -227,9 +145,63 @@ def _field_expr(name: str, spec: dict[str, Any]) -> tuple[str, str, str]:
         return e, raw, desc + f" (duration in {unit})"
     if str(typ) == "bool":
         return f"try_cast({expr} AS BOOLEAN)", raw, desc
-    if str(typ) in ("double", "int16", "int32", "int64"):
+    if str(typ) in ("int16", "int32", "int64"):
+        # a number out of the column's range is unreadable, not a crash of the whole load
+        return f"try_cast(try_cast({expr} AS DOUBLE) AS {_duck(typ)})", raw, desc
+    if str(typ) == "double":
         return f"try_cast({expr} AS DOUBLE)", raw, desc
     return expr, raw, desc
+
+
+def _constant(name: str, value: Any) -> str:
+    """SQL for a canonical constant of field ``name`` (a default)."""
+    typ = str(CONTACTS.column(name).type)
+    lit = quote(_text(value))
+    if typ == "bool":
+        return f"try_cast({lit} AS BOOLEAN)"
+    if typ == "string":
+        return lit
+    return f"try_cast({lit} AS DOUBLE)"
+
+
+def _text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _fix(name: str, spec: dict[str, Any]) -> str:
+    """What to change in the mapping when most rows fail on field ``name``."""
+    at = key_path("fields", name)
+    typ = str(CONTACTS.column(name).type)
+    if "date" in spec:
+        return (
+            f"set {at}.date_format and time_format to the columns' strptime formats "
+            '(e.g. "%d/%m/%Y" and "%H:%M:%S")'
+        )
+    if "values" in spec:
+        return (
+            f"list the column's values under {at}.values "
+            f"(it maps only {', '.join(map(str, spec['values']))})"
+        )
+    if typ.startswith("timestamp"):
+        if "format" in spec:
+            return f'set {at}.format to the column\'s strptime format (e.g. "%d/%m/%Y %H:%M")'
+        return (
+            f"the column is not ISO 8601 (YYYY-MM-DD HH:MM:SS): set {at}.format to its "
+            'strptime format (e.g. "%d/%m/%Y %H:%M")'
+        )
+    if "duration" in spec:
+        return (
+            f"check {at}.duration (now {literal(spec['duration'])}; one of {', '.join(DURATIONS)})"
+        )
+    if typ == "bool":
+        return f"add {at}.values = {{ <yes value> = true, <no value> = false }}"
+    if name in ("outcome", "channel", "direction"):
+        allowed = {"outcome": OUTCOMES, "channel": CHANNELS, "direction": DIRECTIONS}[name]
+        return (
+            f'add {at}.values = {{ <source value> = "<{name}>", ... }} mapping the '
+            f"column's values to: {', '.join(allowed)}"
+        )
+    return f"map {name} to a column of numbers" if typ != "string" else f"check {at}"
 
 
 def _sniff(con: duckdb.DuckDBPyConnection, path: Path, opts: dict[str, Any]) -> list[str]:
@@ -252,6 +224,117 @@ def _csv_opts(opts: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def _most(failed: int, total: int) -> bool:
+    """True when ``failed`` of ``total`` rows is too many to load the rest."""
+    return failed > MOST * total and (failed >= MOST_MIN_ROWS or failed == total)
+
+
+def _swapped(fmt: str) -> str:
+    """``fmt`` with day and month exchanged (``%d/%m/%Y`` <-> ``%m/%d/%Y``)."""
+    return re.sub(r"%(-?)([dm])", lambda m: f"%{m[1]}{'m' if m[2] == 'd' else 'd'}", fmt)
+
+
+def _candidates(kind: str, fmt: str) -> list[str]:
+    """Formats to try for a ``date_format``, ``time_format`` or ``format`` key, most
+    likely first (the given one with day and month swapped)."""
+    if kind == "time_format":
+        tried = list(_TIMES)
+    elif kind == "date_format":
+        tried = [_swapped(fmt), *_DATES]
+    else:
+        tried = [_swapped(fmt)]
+        tried += [f"{d} {t}" for d in _DATES for t in _TIMES]
+        tried += [f"%Y-%m-%dT{t}" for t in _TIMES[:3]]
+    return [f for f in dict.fromkeys(tried) if f != fmt]
+
+
+def _check_time_formats(
+    con: duckdb.DuckDBPyConnection, path: Path, source: str, mapping: Mapping
+) -> None:
+    """Stop before loading when a strptime format of the mapping fails on values that
+    another common format reads in full (a day/month swap, most often).
+
+    When both read every value (every day <= 12) nothing can tell them apart, and the
+    file loads as configured.
+    """
+    keys: list[tuple[str, str, str, str, bool]] = []  # key, kind, column, format, given
+    for name, spec in mapping.fields.items():
+        if "date" in spec:
+            keys.append(
+                (
+                    key_path("fields", name, "date_format"),
+                    "date_format",
+                    spec["date"],
+                    spec.get("date_format", "%Y-%m-%d"),
+                    "date_format" in spec,
+                )
+            )
+            if "time" in spec:
+                keys.append(
+                    (
+                        key_path("fields", name, "time_format"),
+                        "time_format",
+                        spec["time"],
+                        spec.get("time_format", "%H:%M:%S"),
+                        "time_format" in spec,
+                    )
+                )
+        elif "format" in spec:
+            keys.append(
+                (key_path("fields", name, "format"), "format", spec["column"], spec["format"], True)
+            )
+    if not keys:
+        return
+    sel = []
+    for _, _, column, fmt, _ in keys:
+        t = f"nullif(trim({_col(column)}), '')"
+        miss = f"{t} IS NOT NULL AND try_strptime({t}, {quote(fmt)}) IS NULL"
+        sel += [
+            f"count({t})",
+            f"count(*) FILTER (WHERE {miss})",
+            f"arg_min({t}, line) FILTER (WHERE {miss})",
+            f"min(line) FILTER (WHERE {miss})",
+        ]
+    row = con.execute(f"SELECT {', '.join(sel)} FROM ({source})").fetchall()[0]
+    for i, (key, kind, column, fmt, given) in enumerate(keys):
+        n, misses, example, line = row[4 * i : 4 * i + 4]
+        if not misses:
+            continue
+        t = f"nullif(trim({_col(column)}), '')"
+        tried = _candidates(kind, fmt)
+        # Cheap first cut: the formats that read the first hundred failing values at all.
+        first = f"""SELECT DISTINCT {t} AS t FROM ({source})
+                    WHERE {t} IS NOT NULL AND try_strptime({t}, {quote(fmt)}) IS NULL LIMIT 100"""
+        reads = con.execute(
+            "SELECT "
+            + ", ".join(f"bool_and(try_strptime(t, {quote(f)}) IS NOT NULL)" for f in tried)
+            + f" FROM ({first})"
+        ).fetchall()[0]
+        alive = [f for f, ok in zip(tried, reads, strict=True) if ok]
+        if not alive:
+            continue
+        fails = con.execute(
+            "SELECT "
+            + ", ".join(
+                f"count(*) FILTER (WHERE try_strptime(t, {quote(f)}) IS NULL)" for f in alive
+            )
+            + f" FROM (SELECT {t} AS t FROM ({source})) WHERE t IS NOT NULL"
+        ).fetchall()[0]
+        best_fails, best = min(zip(fails, alive, strict=True), key=lambda p: p[0])
+        if best_fails and not (2 * misses > n and 10 * best_fails <= misses):
+            continue
+        which = "all" if not best_fails else f"all but {best_fails:,}"
+        default = "" if given else " (the default)"
+        short = key.rsplit(".", 1)[1]
+        raise MappingError(
+            f"{path}: column {column!r}: {misses:,} of {n:,} values do not match "
+            f"{key} = {literal(fmt)}{default} (e.g. {example!r} on line {line}) but {which} "
+            f"match {literal(best)}: set {short} = {literal(best)} in mapping {mapping.path}; "
+            "nothing was loaded",
+            field="mapping",
+        )
+
+
 def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
     """Load a CSV through ``mapping`` into contacts (and surveys)."""
     con = batch.store.con
@@ -261,10 +344,12 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
         raise InputError(f"{path}: cannot be read as CSV: {str(e).splitlines()[0]}") from None
     missing = sorted(mapping.columns() - set(header))
     if missing:
+        hint = did_you_mean(missing[0], header) if len(missing) == 1 else ""
         raise MappingError(
             f"{path}: column(s) {', '.join(repr(m) for m in missing)} named in mapping "
             f"{mapping.path} are not in the file's header; the header has: "
-            f"{', '.join(repr(h) for h in header)}"
+            f"{', '.join(repr(h) for h in header)}{hint}",
+            field="mapping",
         )
     cols = ", ".join(_col(c) for c in sorted(mapping.columns()))
     # DuckDB's reader skips blank lines: map record numbers to physical lines only if any.
@@ -277,39 +362,44 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
         source = f"SELECT c.*, l.line FROM ({records}) c JOIN ({lines}) l USING (_rec)"
     else:
         source = f"SELECT *, _rec + 1 AS line FROM ({records})"
+    _check_time_formats(con, path, source, mapping)
 
     exprs: dict[str, str] = {}
-    checks: list[tuple[str, str]] = []
+    checks: list[_Check] = []
     for name, spec in mapping.fields.items():
         expr, raw_text, desc = _field_expr(name, spec)
         exprs[name] = expr
+        if "default" in spec:  # an empty cell takes the default
+            exprs[name] = f"coalesce({expr}, {_constant(name, spec['default'])})"
         checks.append(
-            (
+            _Check(
                 f"{raw_text} IS NOT NULL AND ({expr}) IS NULL",
                 f"'{name}: value ' || {raw_text} || ' in {_sql_text(desc)} cannot be read'",
+                raw_text,
+                key_path("fields", name),
+                _fix(name, spec),
             )
         )
     for item, spec in mapping.surveys.items():
         lo, hi = (float(x) for x in spec["scale"])
         no_answer = ", ".join(quote(str(v)) for v in spec.get("missing", [""]))
         val = f"trim(coalesce({_col(spec['column'])}, ''))"
+        at = key_path("surveys", item)
         checks.append(
-            (
+            _Check(
                 f"{val} NOT IN ({no_answer}) AND coalesce(NOT (try_cast({val} AS DOUBLE) "
                 f"BETWEEN {lo} AND {hi}), true)",
                 f"'{item}: value ' || {val} || ' in column {_sql_text(repr(spec['column']))} "
                 f"is not a number from {lo:g} to {hi:g} (list no-answer values under missing)'",
+                val,
+                at,
+                f"check {at}.scale (now {literal(spec['scale'])}) or list the column's "
+                f"no-answer values under {at}.missing",
             )
         )
     for name, value in mapping.defaults.items():
         if name not in exprs:
-            typ = str(CONTACTS.column(name).type)
-            lit = quote(str(value).lower() if isinstance(value, bool) else str(value))
-            exprs[name] = (
-                f"try_cast({lit} AS {'BOOLEAN' if typ == 'bool' else 'VARCHAR'})"
-                if typ in ("bool", "string")
-                else f"try_cast({lit} AS DOUBLE)"
-            )
+            exprs[name] = _constant(name, value)
     d = dict(exprs)
     d.setdefault("contact_id", f"{quote(Path(path).name + ':')} || line")
     d.setdefault("arrival_ts", d.get("queue_entry_ts", "NULL"))
@@ -319,38 +409,78 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
             "OR (" + d.get("agent", "NULL") + ") IS NOT NULL THEN 'answered' "
             "ELSE 'abandoned' END"
         )
-    outcome_ok = ", ".join(quote(o) for o in OUTCOMES)
-    # One pass: typed canonical values, plus the reason a row cannot be used (or NULL).
+    time_key = key_path(
+        "fields", "arrival_ts" if "arrival_ts" in mapping.fields else "queue_entry_ts"
+    )
+    checks.append(
+        _Check(
+            f"({d['arrival_ts']}) IS NULL",
+            "'arrival_ts: no time for this contact'",
+            "NULL",
+            time_key,
+            "the time column is empty on these rows: map arrival_ts or queue_entry_ts to a "
+            "column with a time on every row",
+        )
+    )
+    for name, allowed, lower in (
+        ("outcome", OUTCOMES, False),
+        ("channel", CHANNELS, True),
+        ("direction", DIRECTIONS, True),
+    ):
+        if name not in d:
+            continue
+        value = f"lower({d[name]})" if lower else f"({d[name]})"
+        ok = ", ".join(quote(o) for o in allowed)
+        null_ok = "" if name == "outcome" else f"({d[name]}) IS NOT NULL AND "
+        checks.append(
+            _Check(
+                f"{null_ok}coalesce({value} NOT IN ({ok}), true)",
+                f"'{name}: ' || coalesce(({d[name]}), 'missing') || ' is not one of "
+                f"{', '.join(allowed)}'",
+                f"({d[name]})",
+                key_path("fields", name),
+                _fix(name, mapping.fields.get(name, {})),
+            )
+        )
+    # One pass: typed canonical values, plus the first check a row fails (or NULL).
     typed = ",\n".join(
         f"({d.get(c.name, 'NULL')})::{_duck(c.type)} AS {c.name}"
         for c in CONTACTS.columns
         if c.name not in _GENERATED
     )
-    reason = (
-        "CASE "
-        + " ".join(f"WHEN {c} THEN {m}" for c, m in checks)
-        + f" WHEN ({d['arrival_ts']}) IS NULL THEN 'arrival_ts: no time for this contact'"
-        + f" WHEN coalesce(({d['outcome']}) NOT IN ({outcome_ok}), true) THEN 'outcome: '"
-        + f" || coalesce(({d['outcome']}), 'missing') || ' is not one of {', '.join(OUTCOMES)}'"
-        + " END"
-    )
+    which = "CASE " + " ".join(f"WHEN {c.cond} THEN {i}" for i, c in enumerate(checks)) + " END"
     survey_cols = "".join(f", {_col(spec['column'])}" for spec in mapping.surveys.values())
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _csv AS
-        SELECT {typed}, line, {reason} AS reason{survey_cols} FROM ({source})"""
+        SELECT {typed}, line, {which} AS _chk{survey_cols} FROM ({source})"""
     )
     batch.rows_read = con.execute("SELECT count(*) FROM _csv").fetchall()[0][0]
-    batch.reject("SELECT line, reason FROM _csv WHERE reason IS NOT NULL", raw)
+    # Why, in words, and the text at fault: only for failed rows (read again, if any).
+    failed = con.execute("SELECT count(*) FROM _csv WHERE _chk IS NOT NULL").fetchall()[0][0]
+    reason = " ".join(f"WHEN {i} THEN {c.reason}" for i, c in enumerate(checks))
+    value = " ".join(f"WHEN {i} THEN {c.value}" for i, c in enumerate(checks))
+    bad = (
+        f"""SELECT line, _chk, CASE _chk {reason} END AS reason,
+                   (CASE _chk {value} END)::VARCHAR AS _value
+            FROM ({source}) JOIN (SELECT line, _chk FROM _csv WHERE _chk IS NOT NULL)
+            USING (line)"""
+        if failed
+        else "SELECT line, _chk, NULL::VARCHAR AS reason, NULL::VARCHAR AS _value FROM _csv LIMIT 0"
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _csv_bad AS {bad}")
+    _stop_if_most_fail(con, path, mapping, checks, batch.rows_read)
+    batch.reject("SELECT line, reason FROM _csv_bad", raw)
     # A key twice in one file: the first row wins, the others are rejected, named.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _csv_dup AS
         SELECT line, first FROM (
             SELECT line, min(line) OVER (PARTITION BY contact_id) AS first
-            FROM _csv WHERE reason IS NULL AND contact_id IN (
-                SELECT contact_id FROM _csv WHERE reason IS NULL
+            FROM _csv WHERE _chk IS NULL AND contact_id IN (
+                SELECT contact_id FROM _csv WHERE _chk IS NULL
                 GROUP BY contact_id HAVING count(*) > 1))
         WHERE line <> first"""
     )
+    _stop_if_most_repeat(con, path, mapping, batch.rows_read)
     batch.reject(
         """SELECT d.line, 'contact_id ' || c.contact_id
                     || ' appears again (first on line ' || d.first || '); ids must be unique'
@@ -387,12 +517,56 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
                rings, outcome, coalesce(transferred, false) AS transferred,
                disposition, resolved,
                {quote(str(path))} AS source_file, line AS source_line
-        FROM _csv WHERE reason IS NULL AND line NOT IN (SELECT line FROM _csv_dup)
+        FROM _csv WHERE _chk IS NULL AND line NOT IN (SELECT line FROM _csv_dup)
     """
     batch.append("contacts", query, unique=True)
     if mapping.surveys:
         _load_surveys(batch, path, mapping)
-    con.execute("DROP TABLE IF EXISTS _csv; DROP TABLE IF EXISTS _csv_dup")
+    con.execute(
+        "DROP TABLE IF EXISTS _csv; DROP TABLE IF EXISTS _csv_bad; DROP TABLE IF EXISTS _csv_dup"
+    )
+
+
+def _stop_if_most_fail(
+    con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, checks: list[_Check], total: int
+) -> None:
+    """Raise when most rows of the file fail on one mapping key (the batch rolls back)."""
+    top = con.execute(
+        """SELECT _chk, count(*) AS n, arg_min(_value, line), min(line) FROM _csv_bad
+           GROUP BY _chk ORDER BY n DESC, _chk LIMIT 1"""
+    ).fetchall()
+    if not top or not _most(top[0][1], total):
+        return
+    i, n, example, line = top[0]
+    check = checks[i]
+    shown = "an empty cell" if example is None else repr(example)
+    raise MappingError(
+        f"{path}: {n:,} of {total:,} rows fail on {check.key} of mapping "
+        f"{mapping.path} (e.g. {shown} on line {line}); nothing from this file was loaded: "
+        f"{check.fix}",
+        field="mapping",
+    )
+
+
+def _stop_if_most_repeat(
+    con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, total: int
+) -> None:
+    """Raise when most rows repeat an earlier row's contact_id: not an id column."""
+    n = con.execute("SELECT count(*) FROM _csv_dup").fetchall()[0][0]
+    if not _most(n, total):
+        return
+    line, cid, first = con.execute(
+        """SELECT d.line, c.contact_id, d.first FROM _csv_dup d JOIN _csv c USING (line)
+           ORDER BY d.line LIMIT 1"""
+    ).fetchall()[0]
+    raise MappingError(
+        f"{path}: {n:,} of {total:,} rows repeat the contact_id of an "
+        f"earlier row (e.g. {cid!r} on line {line}, first on line {first}); nothing from "
+        f"this file was loaded: map {key_path('fields', 'contact_id')} in mapping "
+        f"{mapping.path} to a column unique per contact, or leave it out (file name and "
+        "line then identify each row)",
+        field="mapping",
+    )
 
 
 def _load_surveys(batch: Batch, path: Path, mapping: Mapping) -> None:
@@ -408,7 +582,7 @@ def _load_surveys(batch: Batch, path: Path, mapping: Mapping) -> None:
                    {quote(item)} AS item, try_cast({val} AS DOUBLE) AS score,
                    {float(lo)} AS scale_min, {float(hi)} AS scale_max,
                    {quote(str(path))} AS source_file, line AS source_line
-            FROM _csv WHERE reason IS NULL AND line NOT IN (SELECT line FROM _csv_dup)
+            FROM _csv WHERE _chk IS NULL AND line NOT IN (SELECT line FROM _csv_dup)
               AND {val} NOT IN ({missing})
               AND try_cast({val} AS DOUBLE) BETWEEN {float(lo)} AND {float(hi)}""")
     batch.append("surveys", " UNION ALL ".join(parts), unique=True)
