@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from callscope.kpi.params import KpiParams
+from callscope.model import NOT_OFFERED
 
 __all__ = ["reference_kpis"]
 
@@ -212,12 +213,14 @@ def _group(rows: Iterable[dict], key: Callable[[dict], tuple]) -> dict[tuple, li
 
 def _accessibility(c: list[dict], key: _Keyer, p: KpiParams) -> dict[tuple, dict]:
     rows = [r for r in c if r["direction"] == "inbound"]
+    if "queue" in key.keys:  # contacts that never reached a queue form no queue row
+        rows = [r for r in rows if r["queue"] is not None or r["outcome"] not in NOT_OFFERED]
     out = {}
     for k, g in _group(
         rows,
         lambda r: key(r["queue_entry_ts"] or r["arrival_ts"], r["queue"], r["channel"], r["agent"]),
     ).items():
-        off = [r for r in g if r["outcome"] not in ("ivr_only", "blocked", "phantom")]
+        off = [r for r in g if r["outcome"] not in NOT_OFFERED]
         ans = [r for r in off if r["outcome"] == "answered"]
         ab = [r for r in off if r["outcome"] == "abandoned"]
 

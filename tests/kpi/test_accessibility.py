@@ -147,3 +147,44 @@ def test_bucket_is_queue_entry(tmp_path):
         ("09:00", 1, 0),
         ("09:30", 0, 1),
     ]
+
+
+# ROWS, plus a phantom record and a call blocked before any queue was chosen (neither has
+# a queue), and one call answered on a second queue "r".
+BY_QUEUE = [
+    *ROWS,
+    dict(queue=None, queue_entry_ts=None, arrival_ts=at(23), outcome="phantom"),
+    dict(queue=None, queue_entry_ts=None, arrival_ts=at(24), outcome="blocked"),
+    dict(queue="r", queue_entry_ts=at(25), wait_s=4.0, agent="a2", talk_s=50.0),
+]
+OFFERED_SIDE = (
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "timeout",
+    "exit_by_key",
+    "exit_empty",
+    "overflow",
+    "transferred_out",
+    "answered_within_t",
+)
+
+
+def test_contacts_without_a_queue_form_no_queue_row(tmp_path):
+    """IVR-only, phantom and queueless blocked contacts never reached a queue: no
+    (empty) queue row for them by queue; the totals still count them, and the queue rows
+    add up to the totals on the offered side. The blocked call refused at queue q's
+    entry stays in q's row."""
+    rows = run(tmp_path, ("queue",), KpiParams(), contacts=BY_QUEUE)
+    assert [r["queue"] for r in rows] == ["q", "r"]
+    (total,) = run(tmp_path / "t", (), KpiParams(), contacts=BY_QUEUE)
+    assert (total["ivr_only"], total["phantom"], total["blocked"]) == (1, 1, 2)
+    for col in OFFERED_SIDE:
+        assert sum(r[col] for r in rows) == total[col], col
+    assert [(r["queue"], r["blocked"], r["ivr_only"], r["phantom"]) for r in rows] == [
+        ("q", 1, 0, 0),
+        ("r", 0, 0, 0),
+    ]
+    by_interval = run(tmp_path / "i", ("interval_start", "queue"), KpiParams(), contacts=BY_QUEUE)
+    assert all(r["queue"] is not None for r in by_interval)

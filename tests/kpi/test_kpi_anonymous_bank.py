@@ -199,3 +199,22 @@ def test_february_month_totals(february):
     assert (total_phantom, total_ivr) == (want["phantom"], want["ivr_only"])
     # hold and ACW are not in this source: unknown, not zero
     assert got["avg_hold_s"] is None and got["avg_acw_s"] is None
+
+
+OFFERED_SIDE = ("offered", "answered", "abandoned", "short_abandoned", "answered_within_t")
+
+
+def test_no_queue_row_for_calls_that_never_queued(feb_store):
+    """Issue 9: every ``--by queue`` showed a "-" row of zeros, the 1,941 IVR-only and
+    278 phantom calls (no queue). They form no queue row; the totals still show them,
+    and the six queue rows add up to the totals on the offered side."""
+    src = duckdb_source(feb_store)
+    rows = compute_kpis(src, ("queue",), KpiParams()).rows()
+    assert [r["queue"] for r in rows] == ["IN", "NE", "NW", "PE", "PS", "TT"]
+    (total,) = compute_kpis(src, (), KpiParams()).rows()
+    assert (total["ivr_only"], total["phantom"]) == (1941, 278)
+    for col in OFFERED_SIDE:
+        assert sum(r[col] for r in rows) == total[col], col
+    by_day = compute_kpis(src, ("day", "queue"), KpiParams()).rows()
+    assert all(r["queue"] is not None for r in by_day)
+    assert sum(r["offered"] for r in by_day) == total["offered"]

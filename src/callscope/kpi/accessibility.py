@@ -2,10 +2,23 @@
 
 A contact belongs to the bucket in which it **entered the queue** (``queue_entry_ts``;
 ``arrival_ts`` only for rows that never entered one, i.e. ``ivr_only``/``blocked``).
-Only inbound contacts count. ``offered`` excludes ``ivr_only``, ``blocked`` and
-``phantom`` (a record with no real caller).
+Only inbound contacts count. ``offered`` excludes the outcomes of contacts that never
+reached a queue (:data:`callscope.model.NOT_OFFERED`: ``ivr_only``, ``blocked`` and
+``phantom``, a record with no real caller).
 A null ``wait_s`` is *unknown*: it is left out of means and never counts as within
 a threshold (so it is neither a short abandon nor answered within T).
+
+**Grouping by queue.** A queue row is made of what reached that queue. A contact that
+never reached a queue and has none (``ivr_only``, ``phantom``, or ``blocked`` before a
+queue was chosen) forms no queue row: ``--by queue`` leaves it out, while the totals
+and every grouping without ``queue`` count it as ``ivr_only``, ``phantom`` or
+``blocked``. A call the source says was refused at a given queue's entry (``blocked``
+with a queue) stays in that queue's row. Offered contacts are never left out, so the
+queue rows add up to the totals for every offered-side count (``offered``,
+``answered``, ``abandoned``, ``short_abandoned``, the flow-outs, ``answered_within_t``);
+an offered contact whose source names no queue keeps a row with an empty queue rather
+than vanish. ``arrived``, ``ivr_only``, ``phantom`` and ``blocked`` of the queue rows
+count only the contacts that have a queue.
 
 Formulas (``KPIS.md``, "Accessibility"):
 
@@ -29,18 +42,20 @@ from typing import Any
 
 from callscope.kpi.family import Family, aggregate_by, ratio
 from callscope.kpi.params import KpiParams
+from callscope.model.outcome import FLOWOUTS, NOT_OFFERED, Outcome
 
-__all__ = ["ACCESSIBILITY", "FLOWOUT_OUTCOMES", "NOT_OFFERED", "service_level_expr"]
+__all__ = ["ACCESSIBILITY", "service_level_expr"]
 
-#: Outcomes that never entered a queue.
-NOT_OFFERED = ("ivr_only", "blocked", "phantom")
-#: Ways out of a queue that are neither answer nor abandon (Genesys "flow-outs").
-FLOWOUT_OUTCOMES = ("timeout", "exit_by_key", "exit_empty", "overflow", "transferred")
+# sorted: the same SQL text on every run
+_NOT_OFFERED = sorted(NOT_OFFERED)
+_FLOWOUTS = [str(o) for o in FLOWOUTS]
 
 
 def _frame(tables: Mapping[str, Any], p: KpiParams, step: int | None, extra: Any) -> Any:
     c = tables["contacts"]
     c = c.filter(c.direction == "inbound")
+    if "queue" in extra["keys"]:  # no queue row for contacts that never reached one
+        c = c.filter(c.queue.notnull() | c.outcome.notin(_NOT_OFFERED))
     return c.select(
         _ts=c.queue_entry_ts.coalesce(c.arrival_ts),
         _queue=c.queue,
@@ -78,9 +93,9 @@ def service_level_expr(a: Any, p: KpiParams) -> Any:
 
 
 def _aggregate(t: Any, keys: Sequence[str], p: KpiParams, extra: Any) -> Any:
-    off = t.outcome.notin(NOT_OFFERED)
-    ans = off & (t.outcome == "answered")
-    ab = off & (t.outcome == "abandoned")
+    off = t.outcome.notin(_NOT_OFFERED)
+    ans = off & (t.outcome == Outcome.ANSWERED.value)
+    ab = off & (t.outcome == Outcome.ABANDONED.value)
     # Conditions on a nullable wait are made non-null (unknown wait: not within), also
     # because Ibis compiles count(where=...) on Spark to SUM(CAST(cond AS BIGINT)), which
     # is NULL when every row's condition is NULL.
@@ -97,18 +112,20 @@ def _aggregate(t: Any, keys: Sequence[str], p: KpiParams, extra: Any) -> Any:
         answered=t.count(where=ans),
         abandoned=t.count(where=ab),
         short_abandoned=t.count(where=short),
-        timeout=t.count(where=off & (t.outcome == "timeout")),
-        exit_by_key=t.count(where=off & (t.outcome == "exit_by_key")),
-        exit_empty=t.count(where=off & (t.outcome == "exit_empty")),
-        overflow=t.count(where=off & (t.outcome == "overflow")),
-        transferred_out=t.count(where=off & (t.outcome == "transferred")),
-        blocked=t.count(where=t.outcome == "blocked"),
-        ivr_only=t.count(where=t.outcome == "ivr_only"),
-        phantom=t.count(where=t.outcome == "phantom"),
+        timeout=t.count(where=off & (t.outcome == Outcome.TIMEOUT.value)),
+        exit_by_key=t.count(where=off & (t.outcome == Outcome.EXIT_BY_KEY.value)),
+        exit_empty=t.count(where=off & (t.outcome == Outcome.EXIT_EMPTY.value)),
+        overflow=t.count(where=off & (t.outcome == Outcome.OVERFLOW.value)),
+        transferred_out=t.count(where=off & (t.outcome == Outcome.TRANSFERRED.value)),
+        blocked=t.count(where=t.outcome == Outcome.BLOCKED.value),
+        ivr_only=t.count(where=t.outcome == Outcome.IVR_ONLY.value),
+        phantom=t.count(where=t.outcome == Outcome.PHANTOM.value),
         answered_within_t=t.count(where=ans & within),
         _abandoned_within_t=t.count(where=ab & within),
-        _exit_by_key_within_t=t.count(where=off & (t.outcome == "exit_by_key") & within),
-        _flowouts=t.count(where=off & t.outcome.isin(FLOWOUT_OUTCOMES)),
+        _exit_by_key_within_t=t.count(
+            where=off & (t.outcome == Outcome.EXIT_BY_KEY.value) & within
+        ),
+        _flowouts=t.count(where=off & t.outcome.isin(_FLOWOUTS)),
         asa_s=t.wait_s.mean(where=ans),
         avg_time_to_abandon_s=t.wait_s.mean(where=abandon_pop),
         longest_wait_s=t.wait_s.max(where=off),

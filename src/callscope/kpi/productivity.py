@@ -26,13 +26,14 @@ import ibis
 
 from callscope.kpi.family import Family, aggregate_by, ratio
 from callscope.kpi.params import KpiParams
+from callscope.model.outcome import Outcome
 
 __all__ = ["PRODUCTIVITY", "handled_frame"]
 
 
 def handled_frame(contacts: Any) -> Any:
     """Answered contacts anchored at answer time and answering agent."""
-    c = contacts.filter(contacts.outcome == "answered")
+    c = contacts.filter(contacts.outcome == Outcome.ANSWERED.value)
     return c.mutate(
         _ts=c.answer_ts.coalesce(c.queue_entry_ts, c.arrival_ts),
         _queue=c.queue,

@@ -54,6 +54,7 @@ import ibis
 from callscope.kpi.family import Family, aggregate_by, ratio
 from callscope.kpi.grouping import split_spans
 from callscope.kpi.params import KpiParams
+from callscope.model.outcome import Outcome
 
 __all__ = ["STATES", "busy_spans", "derive_state_ratios", "merged_states"]
 
@@ -81,7 +82,7 @@ def busy_spans(contacts: Any) -> Any:
     """``agent, state='busy', queue, start_ts, end_ts``: one span per handled contact with
     a known agent, from the answer to the end of its after-call work (module docstring).
     """
-    c = contacts.filter((contacts.outcome == "answered") & contacts.agent.notnull())
+    c = contacts.filter((contacts.outcome == Outcome.ANSWERED.value) & contacts.agent.notnull())
     start = c.answer_ts.coalesce(c.queue_entry_ts, c.arrival_ts)
     talk_hold = _us(c.talk_s.fill_null(0.0) + c.hold_s.fill_null(0.0))
     end = c.end_ts.coalesce(start + talk_hold) + _us(c.acw_s.fill_null(0.0))
