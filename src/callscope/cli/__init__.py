@@ -1,30 +1,51 @@
 """Command-line interface: ``callscope COMMAND``.
 
-:func:`main` runs the Typer app and turns a :class:`~callscope.errors.CallscopeError`
-(a user's mistake or a bad input) into one line on stderr and exit status 2.
+:func:`main` runs the Typer app and keeps the one-line error promise: a
+:class:`~callscope.errors.CallscopeError` (a user's mistake or a bad input) and a
+usage mistake (an unknown option, a value that is not a number) print one line on
+stderr, ``error: --flag: what is wrong and how to fix it``, and exit with status 2;
+never a traceback or a box.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import sys
 
-from callscope.cli.app import app, err_console
+import typer
+
+from callscope.cli import forecast, ingest, kpi, queueing, sample, settings  # noqa: I001 (help order)
+from callscope.cli.app import FIELD_FLAGS, app
 from callscope.errors import CallscopeError
 
 __all__ = ["app", "main"]
 
-# Every sibling module registers its commands on ``app`` when imported.
-for _mod in pkgutil.iter_modules(__path__):
-    if _mod.name != "app":
-        importlib.import_module(f"{__name__}.{_mod.name}")
+_ = (ingest, kpi, forecast, queueing, sample, settings)  # each registers its commands
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``callscope`` command."""
     try:
-        app(args=argv, prog_name="callscope", standalone_mode=True)
+        rc = app(args=argv, prog_name="callscope", standalone_mode=False)
     except CallscopeError as e:
-        err_console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+        sys.stderr.write(f"error: {_one_line(e.render(FIELD_FLAGS))}\n")
         sys.exit(2)
+    except typer.TyperException as e:  # usage mistakes, from Typer's own click
+        ctx = getattr(e, "ctx", None)
+        if type(e).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            sys.stdout.write(ctx.get_help() + "\n")
+            sys.exit(0)
+        where = ctx.command_path if ctx is not None else "callscope"
+        sys.stderr.write(f"error: {_one_line(e.format_message())} (see `{where} --help`)\n")
+        sys.exit(2)
+    except typer.Abort:
+        sys.stderr.write("aborted\n")
+        sys.exit(130)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(rc if isinstance(rc, int) else 0)

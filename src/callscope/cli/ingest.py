@@ -4,57 +4,77 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 
-from callscope.cli.app import DbOption, JsonOption, app, console, print_json, resolve_db
-from callscope.errors import CallscopeError
-from callscope.ingest import IngestSummary, ingest_files
-from callscope.store import Store
+from callscope.cli import app as a
+from callscope.cli.app import DbOpt, SettingsOpt, app, console
+from callscope.cli.render import number, print_rows
 
-__all__ = ["ingest", "rejects"]
+__all__ = ["ingest_cmd", "rejects_cmd"]
 
 
-class Format(StrEnum):
-    anonymous_bank = "anonymous-bank"
+class Source(StrEnum):
     asterisk = "asterisk"
     amazon_connect = "amazon-connect"
+    anonymous_bank = "anonymous-bank"
     csv = "csv"
 
 
-@app.command()
-def ingest(
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
+
+
+@app.command("ingest")
+def ingest_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Files to ingest.", show_default=False)],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Source format of the files.")],
+    source: Annotated[
+        Source, typer.Option("--source", "-s", help="What the files are (their source format).")
+    ],
     mapping: Annotated[
         Path | None,
-        typer.Option("--mapping", "-m", help="Column mapping (TOML/YAML) for --format csv."),
+        typer.Option(
+            "--mapping",
+            "-m",
+            help="Column mapping (TOML/YAML) for --source csv.",
+            show_default=False,
+        ),
     ] = None,
     tz: Annotated[
         str | None,
         typer.Option(
-            help="Time zone of the center (e.g. Europe/Warsaw) for epoch/UTC sources; default UTC."
+            "--tz",
+            help="Time zone of epoch/UTC sources, e.g. Europe/Warsaw [settings `timezone`].",
+            show_default=False,
         ),
     ] = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    fmt: FormatOpt = Format.table,
+    db: DbOpt = None,
+    settings: SettingsOpt = None,
 ) -> None:
     """Load contact-center logs into the store; bad rows go to `callscope rejects`.
 
-    Each file loads in one transaction; a file ingested before (same content) is skipped,
-    and rows already stored are never stored twice.
+    Each file loads in one transaction; a file ingested before (same content) is
+    skipped, and rows already stored are never stored twice.
     """
-    store = Store(resolve_db(db))
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from callscope.services.ingest import IngestRequest, ingest
+
+    s = a.load(settings, db)
+    req = IngestRequest(tuple(paths), source.value, mapping, tz)
     sizes = {str(p): p.stat().st_size if p.is_file() else 0 for p in paths}
     with Progress(
         SpinnerColumn(),
@@ -65,10 +85,13 @@ def ingest(
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=as_json,
+        disable=fmt is Format.json,
     ) as bar:
-        first = paths[0].name if paths else ""
-        task = bar.add_task(first, total=sum(sizes.values()) or None, files=f"0/{len(paths)} files")
+        task = bar.add_task(
+            paths[0].name if paths else "",
+            total=sum(sizes.values()) or None,
+            files=f"0/{len(paths)} files",
+        )
         done_bytes = 0
 
         def progress(file: str, done: int, total: int) -> None:
@@ -79,31 +102,36 @@ def ingest(
                 task, completed=done_bytes, description=following, files=f"{done}/{total} files"
             )
 
-        summary = ingest_files(store, paths, fmt.value, mapping=mapping, tz=tz, progress=progress)
-    store.close()
-    if as_json:
-        print_json(summary.to_json())
-    else:
-        _print_summary(summary, resolve_db(db))
-
-
-def _print_summary(summary: IngestSummary, db: Path) -> None:
-    t = Table(title=f"ingested into {db}", title_justify="left")
-    t.add_column("file", overflow="fold", min_width=16)
-    for col in ("read", "loaded", "rejected", "dupl.", "s"):
-        t.add_column(col, justify="right")
-    t.add_column("note", overflow="fold")
-    for f in summary.files:
-        t.add_row(
-            Path(f.file).name,
-            f"{f.rows_read:,}",
-            f"{f.rows_loaded:,}",
-            f"{f.rows_rejected:,}",
-            f"{f.rows_duplicate:,}",
-            f"{f.seconds:.2f}",
-            f.skipped or ", ".join(f"{k} {v:,}" for k, v in f.tables.items()),
-        )
-    console.print(t)
+        summary = ingest(s, req, progress)
+    if fmt is Format.json:
+        a.print_json(summary.to_json())
+        return
+    rows: list[dict[str, Any]] = [
+        {
+            "file": Path(f.file).name,
+            "read": f.rows_read,
+            "loaded": f.rows_loaded,
+            "rejected": f.rows_rejected,
+            "duplicate": f.rows_duplicate,
+            "seconds": f.seconds,
+            "note": f.skipped or ", ".join(f"{k} {v:,}" for k, v in f.tables.items()),
+        }
+        for f in summary.files
+    ]
+    print_rows(
+        rows,
+        (
+            ("file", "file", str),
+            ("read", "read", number),
+            ("loaded", "loaded", number),
+            ("rejected", "rejected", number),
+            ("duplicate", "duplicates", number),
+            ("seconds", "s", lambda v: f"{v:.2f}"),
+            ("note", "note", str),
+        ),
+        title=f"ingested into {s.db}",
+        left=("file", "note"),
+    )
     if summary.rejects:
         console.print(f"[yellow]{len(summary.rejects):,} row(s) rejected[/] — the first:")
         for r in summary.rejects[:10]:
@@ -111,38 +139,36 @@ def _print_summary(summary: IngestSummary, db: Path) -> None:
         console.print("all of them: [bold]callscope rejects[/]")
 
 
-@app.command()
-def rejects(
+@app.command("rejects")
+def rejects_cmd(
     file: Annotated[
-        str | None, typer.Option(help="Only rejects of this file (as ingested).")
+        str | None,
+        typer.Option("--file", help="Only rejects of this file (as ingested).", show_default=False),
     ] = None,
-    limit: Annotated[int, typer.Option(help="Show at most this many (0: all).")] = 50,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    limit: Annotated[int, typer.Option("--limit", help="Show at most this many (0: all).")] = 50,
+    fmt: FormatOpt = Format.table,
+    db: DbOpt = None,
+    settings: SettingsOpt = None,
 ) -> None:
     """List rows that could not be loaded, with file, line and reason."""
-    if limit < 0:
-        raise CallscopeError(f"--limit must be >= 0 (0 for all); got {limit}")
-    path = resolve_db(db)
-    if not path.exists():
-        raise CallscopeError(f"no store at {path}: run `callscope ingest` first or pass --db")
-    store = Store(path)
-    rows = store.rejects(file=file, limit=limit)
-    total = store.count("rejects")
-    store.close()
-    if as_json:
-        print_json({"total": total, "rejects": rows})
+    from callscope.services.ingest import RejectsRequest, rejects
+
+    r = rejects(a.load(settings, db), RejectsRequest(file, limit))
+    if fmt is Format.json:
+        a.print_json({"total": r.total, "rejects": r.rows})
         return
-    if not rows:
+    if not r.rows:
         console.print("no rejected rows")
         return
-    t = Table(
-        title=f"{total:,} rejected row(s)" + (f", first {limit}" if 0 < limit < total else ""),
-        title_justify="left",
+    shown = f", the first {len(r.rows):,}" if len(r.rows) < r.total else ""
+    print_rows(
+        [{**x, "file": Path(x["file"]).name, "raw": (x["raw"] or "")[:80]} for x in r.rows],
+        (
+            ("file", "file", str),
+            ("line", "line", number),
+            ("reason", "reason", str),
+            ("raw", "raw", str),
+        ),
+        title=f"{r.total:,} rejected row(s){shown}",
+        left=("file", "reason", "raw"),
     )
-    for col in ("file", "line", "reason", "raw"):
-        t.add_column(col, overflow="fold")
-    for r in rows:
-        raw = (r["raw"] or "")[:80]
-        t.add_row(Path(r["file"]).name, str(r["line"]), r["reason"], raw)
-    console.print(t)

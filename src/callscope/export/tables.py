@@ -26,6 +26,7 @@ Output goes to a file, or, for the text formats, comes back as a string for stdo
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from collections.abc import Mapping
@@ -53,10 +54,8 @@ def finite_or_null(table: pa.Table) -> pa.Table:
         if pa.types.is_floating(col.type):
             col = pc.if_else(pc.is_finite(col), col, pa.scalar(None, col.type))
         elif pa.types.is_timestamp(col.type) and col.type.unit != "s":
-            try:
+            with contextlib.suppress(pa.ArrowInvalid):  # sub-second values: keep them
                 col = pc.cast(col, pa.timestamp("s", col.type.tz))
-            except pa.ArrowInvalid:
-                pass  # sub-second values: keep them
         cols.append(col)
     return pa.table(cols, names=table.column_names)
 
@@ -71,7 +70,9 @@ def write_table(
     JSON only). ``meta`` (what produced the numbers) goes into Parquet's schema
     metadata and an XLSX ``metadata`` sheet."""
     if fmt not in FORMATS:
-        raise CallscopeError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", field="format")
+        raise CallscopeError(
+            f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", field="format"
+        )
     if path is None and fmt not in TEXT_FORMATS:
         raise CallscopeError(f"format {fmt} is binary: give an output file", field="output")
     clean = finite_or_null(table)

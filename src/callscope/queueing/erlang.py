@@ -58,13 +58,15 @@ about 1e-12, for any ``n`` up to well beyond 100,000.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 
 import numpy as np
-from callscope.queueing.jit import njit
 
-from callscope.queueing.special import log_erlang_b, poisson_series
+from callscope.queueing.jit import njit
+from callscope.queueing.kernels import NMET as _NMET
+from callscope.queueing.kernels import erlang_a_point as _erlang_a_point
+from callscope.queueing.kernels import erlang_b_point as _erlang_b_point
+from callscope.queueing.kernels import erlang_c_point as _erlang_c_point
 
 __all__ = [
     "QueueMetrics",
@@ -73,8 +75,6 @@ __all__ = [
     "erlang_c",
     "loss_system",
 ]
-
-_NMET = 9  # p_wait, sl, asa, mean_wait, p_ab, p_ab_t, occupancy, lq, stable
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,122 +101,6 @@ class QueueMetrics:
     def as_columns(self) -> dict[str, np.ndarray]:
         """The array fields as an ordered name -> array mapping."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "model"}
-
-
-@njit(cache=True, inline="always")
-def _fill(
-    out: np.ndarray,
-    p_wait: float,
-    sl: float,
-    asa: float,
-    mean_wait: float,
-    p_ab: float,
-    p_ab_t: float,
-    occ: float,
-    lq: float,
-    stable: float,
-) -> None:
-    """Write one interval's metrics (element by element: no temporary array)."""
-    out[0] = p_wait
-    out[1] = sl
-    out[2] = asa
-    out[3] = mean_wait
-    out[4] = p_ab
-    out[5] = p_ab_t
-    out[6] = occ
-    out[7] = lq
-    out[8] = stable
-
-
-@njit(cache=True)
-def _erlang_c_point(lam: float, mu: float, n: float, t: float, out: np.ndarray) -> None:
-    if lam <= 0.0:
-        _fill(out, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
-        return
-    r = lam / mu
-    if n <= r * (1.0 + 1e-12):
-        _fill(out, 1.0, 0.0, math.inf, math.inf, 0.0, 0.0, 1.0, math.inf, 0.0)
-        return
-    b = math.exp(log_erlang_b(n, r))
-    rho = r / n
-    c = b / (1.0 - rho + rho * b)
-    gap = n * mu - lam
-    asa = c / gap
-    _fill(out, c, 1.0 - c * math.exp(-gap * t), asa, asa, 0.0, 0.0, rho, lam * asa, 1.0)
-
-
-@njit(cache=True)
-def _erlang_a_point(
-    lam: float, mu: float, theta: float, n: float, t: float, out: np.ndarray
-) -> None:
-    if lam <= 0.0:
-        _fill(out, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
-        return
-    if theta <= 0.0:
-        _erlang_c_point(lam, mu, n, t, out)
-        return
-    if n <= 0.0:
-        # nobody is ever served: every caller waits until she abandons
-        _fill(
-            out,
-            1.0,
-            0.0,
-            math.nan,
-            1.0 / theta,
-            1.0,
-            1.0 - math.exp(-theta * t),
-            0.0,
-            lam / theta,
-            1.0,
-        )
-        return
-    r = lam / mu
-    x = n * mu / theta
-    y = lam / theta
-    m, s0, s1, s2 = poisson_series(x, y, True)
-    log_a = m + math.log(s0)
-    log_b = log_erlang_b(n, r)
-    b = math.exp(log_b)
-    # P_w = A B / (1 + (A-1) B) = 1 / (1 + (1-B) / (A B))
-    p_w = 1.0 / (1.0 + math.exp(math.log1p(-b) - log_a - log_b)) if b < 1.0 else 1.0
-    p_sr_w = s2 / s0  # P(served | wait)
-    p_ab = p_w * (1.0 - p_sr_w)
-    z = y * math.exp(-theta * t)
-    y_z = -y * math.expm1(-theta * t)  # y - z without cancellation
-    if t > 0.0:
-        m1, s01, _, _ = poisson_series(x + 1.0, z, False)
-        log_q = -(n * mu + theta) * t + y_z + math.log(x / (x + 1.0)) + m1 + math.log(s01) - log_a
-        q = math.exp(log_q)
-        m2, s02, _, _ = poisson_series(x, z, False)
-        g = math.exp(-n * mu * t + y_z + m2 + math.log(s02) - log_a)
-    else:
-        q = p_sr_w
-        g = 1.0  # gamma(x, z) / gamma(x, y) with z = y
-    sl = 1.0 - p_w + p_w * max(p_sr_w - q, 0.0)
-    p_ab_t = p_w * (1.0 - (p_sr_w - q) - math.exp(-theta * t) * g)
-    p_served = 1.0 - p_ab
-    asa = (p_w * (s1 / s0) / theta) / p_served if p_served > 0.0 else math.nan
-    mean_wait = p_ab / theta
-    out[0] = p_w
-    out[1] = min(max(sl, 0.0), 1.0)
-    out[2] = asa
-    out[3] = mean_wait
-    out[4] = p_ab
-    out[5] = min(max(p_ab_t, 0.0), p_ab)
-    out[6] = r * p_served / n
-    out[7] = lam * mean_wait
-    out[8] = 1.0
-
-
-@njit(cache=True)
-def _erlang_b_point(lam: float, mu: float, n: float, out: np.ndarray) -> float:
-    if lam <= 0.0:
-        _fill(out, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
-        return 0.0
-    r = lam / mu
-    b = math.exp(log_erlang_b(n, r))
-    _fill(out, 0.0, 1.0 - b, 0.0, 0.0, 0.0, 0.0, r * (1.0 - b) / n if n > 0 else 0.0, 0.0, 1.0)
-    return b
 
 
 @njit(cache=True)

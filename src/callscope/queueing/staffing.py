@@ -55,16 +55,14 @@ import math
 from dataclasses import dataclass, fields
 
 import numpy as np
-from callscope.queueing.jit import njit
 
 from callscope.errors import CallscopeError
-from callscope.queueing.erlang import (
-    _NMET,
-    _columns,
-    _erlang_a_point,
-    _erlang_c_point,
-    _rates,
-)
+from callscope.queueing.erlang import _columns, _rates
+from callscope.queueing.jit import njit
+from callscope.queueing.kernels import NMET as _NMET
+from callscope.queueing.kernels import erlang_c_point as _erlang_c_point
+from callscope.queueing.kernels import point as _point
+from callscope.queueing.kernels import search_point
 from callscope.queueing.special import log_erlang_b
 
 __all__ = ["MODELS", "StaffingResult", "expected_service", "required_agents"]
@@ -111,42 +109,6 @@ def _g(x: np.ndarray, i: int) -> float:
 
 
 @njit(cache=True)
-def _point(
-    kind: int, lam: float, mu: float, theta: float, n: float, t: float, out: np.ndarray
-) -> None:
-    if kind == 1:
-        _erlang_c_point(lam, mu, n, t, out)
-    else:
-        _erlang_a_point(lam, mu, theta, n, t, out)
-
-
-@njit(cache=True)
-def _meets(
-    kind: int,
-    lam: float,
-    mu: float,
-    theta: float,
-    servers: float,
-    t: float,
-    sl: float,
-    asa: float,
-    ab: float,
-    occ: float,
-    out: np.ndarray,
-) -> bool:
-    _point(kind, lam, mu, theta, servers, t, out)
-    if out[8] < 0.5:  # unstable Erlang C
-        return False
-    if not math.isnan(sl) and out[1] < sl:
-        return False
-    if not math.isnan(asa) and not out[2] <= asa:
-        return False
-    if not math.isnan(ab) and out[4] > ab:
-        return False
-    return math.isnan(occ) or out[6] <= occ
-
-
-@njit(cache=True)
 def _search(
     size: int,
     kind: int,
@@ -160,59 +122,26 @@ def _search(
     occ_: np.ndarray,
     k_: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`~callscope.queueing.kernels.search_point` for every interval."""
     agents = np.zeros(size, dtype=np.int64)
     met = np.ones(size, dtype=np.bool_)
     res = np.empty((size, _NMET))
-    cap = np.int64(1) << 40
     for i in range(size):
-        out = res[i]
-        lam, mu, theta, t = _g(lam_, i), _g(mu_, i), _g(theta_, i), _g(t_, i)
-        sl, asa, ab, occ, k = _g(sl_, i), _g(asa_, i), _g(ab_, i), _g(occ_, i), _g(k_, i)
-        if lam <= 0.0:
-            _point(kind, 0.0, mu, theta, 0.0, t, out)
-            continue
-        r = lam / mu
-        lo = np.int64(-1)  # largest count known to fail (-1: none below 0 exists)
-        if kind == 1:
-            lo = np.int64(math.ceil(r / k)) - 1  # Erlang C needs k*n > r
-            if lo < -1:
-                lo = np.int64(-1)
-        guess = np.int64(math.ceil((r + math.sqrt(r)) / k))
-        if guess <= lo:
-            guess = lo + 1
-        if _meets(kind, lam, mu, theta, guess * k, t, sl, asa, ab, occ, out):
-            hi = guess
-            step = np.int64(1)
-            while hi - step > lo:
-                cand = hi - step
-                if _meets(kind, lam, mu, theta, cand * k, t, sl, asa, ab, occ, out):
-                    hi = cand
-                    step *= 2
-                else:
-                    lo = cand
-                    break
-        else:
-            lo = guess
-            step = np.int64(1)
-            hi = guess + step
-            while not _meets(kind, lam, mu, theta, hi * k, t, sl, asa, ab, occ, out):
-                lo = hi
-                step *= 2
-                hi = lo + step
-                if hi > cap:
-                    break
-            if hi > cap:
-                met[i] = False
-                agents[i] = hi
-                continue
-        while hi - lo > 1:
-            mid = lo + (hi - lo) // 2
-            if _meets(kind, lam, mu, theta, mid * k, t, sl, asa, ab, occ, out):
-                hi = mid
-            else:
-                lo = mid
-        agents[i] = hi
-        _point(kind, lam, mu, theta, hi * k, t, out)
+        n, ok = search_point(
+            kind,
+            _g(lam_, i),
+            _g(mu_, i),
+            _g(theta_, i),
+            _g(t_, i),
+            _g(sl_, i),
+            _g(asa_, i),
+            _g(ab_, i),
+            _g(occ_, i),
+            int(_g(k_, i)),
+            res[i],
+        )
+        agents[i] = n
+        met[i] = ok
     return agents, res, met
 
 

@@ -137,16 +137,16 @@ def check_output_file(path: Path, field: str, suffixes: tuple[str, ...] = ()) ->
     file type."""
     path = Path(path)
     if path.is_dir():
-        raise CallscopeError(f"{path} is a folder; give a file name, e.g. {path / 'out'}", field=field)
+        raise CallscopeError(
+            f"{path} is a folder; give a file name, e.g. {path / 'out'}", field=field
+        )
     if not path.parent.is_dir():
         raise CallscopeError(
             f"{path}: the folder {path.parent} does not exist; create it or choose another path",
             field=field,
         )
     if suffixes and path.suffix.lower() not in suffixes:
-        raise CallscopeError(
-            f"must end in {' or '.join(suffixes)}; got {path.name}", field=field
-        )
+        raise CallscopeError(f"must end in {' or '.join(suffixes)}; got {path.name}", field=field)
 
 
 def check_output_dir(path: Path, field: str) -> None:

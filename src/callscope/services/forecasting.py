@@ -384,7 +384,11 @@ def _write_plan(cp: CapacityPlan, path: Path) -> None:
     from callscope.export.tables import write_table
 
     suffix = path.suffix.lower()
-    meta = {"model": cp.model, "shrinkage": cp.shrinkage, "fte_hours_per_week": cp.fte_hours_per_week}
+    meta = {
+        "model": cp.model,
+        "shrinkage": cp.shrinkage,
+        "fte_hours_per_week": cp.fte_hours_per_week,
+    }
     if suffix == ".xlsx":
         _write_plan_xlsx(cp, path, meta)
         return
@@ -401,7 +405,9 @@ def _write_plan_xlsx(cp: CapacityPlan, path: Path, meta: dict[str, Any]) -> None
         for batch in table.to_batches(max_chunksize=10_000):
             cols = [c.to_pylist() for c in batch.columns]
             for row in zip(*cols, strict=True):
-                ws.append([None if isinstance(v, float) and not math.isfinite(v) else v for v in row])
+                ws.append(
+                    [None if isinstance(v, float) and not math.isfinite(v) else v for v in row]
+                )
     md = wb.create_sheet("metadata")
     for k, v in meta.items():
         md.append([k, v])
@@ -416,9 +422,11 @@ def _plan_chart(cp: CapacityPlan, path: Path) -> None:
     calls: tuple[list[Any], list[float]] = ([], [])
     for s in cp.summary:
         rows = t.filter(_eq(t, "scenario", s.scenario))
-        g = rows.group_by("interval_start").aggregate(
-            [("scheduled_agents", "sum"), ("calls", "sum")]
-        ).sort_by("interval_start")
+        g = (
+            rows.group_by("interval_start")
+            .aggregate([("scheduled_agents", "sum"), ("calls", "sum")])
+            .sort_by("interval_start")
+        )
         x = g.column("interval_start").to_pylist()
         scheduled[s.scenario] = (x, g.column("scheduled_agents_sum").to_pylist())
         if s.scenario == "base":

@@ -208,6 +208,7 @@ class Comparison:
     """The period's KPIs under every vendor preset, side by side."""
 
     table: pa.Table  #: one row per KPI (and group), one column per preset
+    keys: tuple[str, ...]  #: the key columns of ``table``
     presets: tuple[str, ...]
     params: dict[str, dict[str, Any]]
     caption: str
@@ -234,7 +235,7 @@ def compare_presets(settings: Settings, request: KpiRequest) -> Comparison:
         f"T = {params.sl_threshold_s:g} s, short abandon <= {params.short_abandon_s:g} s; "
         f"period {request.start or 'start of data'} - {request.end or 'end of data'}"
     )
-    return Comparison(cmp.table(), tuple(cmp.presets), dict(cmp.params), caption)
+    return Comparison(cmp.table(), ("kpi",), tuple(cmp.presets), dict(cmp.params), caption)
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,3 +331,51 @@ def html_report(settings: Settings, request: ReportRequest) -> ReportResult:
         html = build_report(src, params, kpi_targets(settings), request.start, request.end)
     request.output.write_text(html, encoding="utf-8")
     return ReportResult(request.output, len(html.encode("utf-8")))
+
+
+def format_kpi(name: str, value: Any) -> str:
+    """A KPI value for people: shares as percents, seconds and counts with units and
+    separators (the catalog's units decide)."""
+    from callscope.kpi.output import format_value
+
+    return format_value(name, value)
+
+
+def table_columns(result: KpiTable) -> pa.Table:
+    """The main KPI columns of ``result`` (for a terminal or a page), keys first."""
+    from callscope.kpi.output import TABLE_COLUMNS
+
+    present = set(result.table.column_names)
+    keep = [c for c in TABLE_COLUMNS if c in present]
+    return result.table.select([*result.keys, *keep])
+
+
+def agent_table(report: AgentReportResult) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    """The agent report as display columns ``(key, title)`` (columns no agent has data
+    for are left out) and rows (agents, then the total) with each value as text and its
+    ``<key>_status`` (green / amber / red) where a target applies."""
+    from callscope.kpi.agent_report import AGENT_COLUMNS
+
+    rows = [*report.rows, {**report.total, "agent": "total"}]
+    cols = [("agent", "agent")] + [
+        (col, title)
+        for col, _, title in AGENT_COLUMNS
+        if any(r.get(col) is not None for r in report.rows)
+    ]
+    kpi_of = {col: ("handled" if col == "answered" else k) for col, k, _ in AGENT_COLUMNS}
+    out = []
+    for r in rows:
+        d: dict[str, Any] = {
+            "agent": r.get("agent") if r.get("agent") is not None else "(no agent)"
+        }
+        for col, _ in cols[1:]:
+            v = r.get(col)
+            d[col] = (
+                ("-" if v is None else f"{v:,.1f}")
+                if col == "total_talk_min"
+                else format_kpi(kpi_of[col], v)
+            )
+            if f"{col}_status" in r:
+                d[f"{col}_status"] = r[f"{col}_status"]
+        out.append(d)
+    return cols, out

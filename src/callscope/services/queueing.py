@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -118,50 +117,60 @@ def _check_point(req: ErlangRequest) -> None:
 
 
 def erlang(settings: Settings, request: ErlangRequest) -> ErlangResult:
-    """Metrics of one interval, searching the agents when none are given."""
-    from callscope.queueing.erlang import erlang_a, erlang_c, loss_system
-    from callscope.queueing.jit import interpreted
-    from callscope.queueing.staffing import required_agents
+    """Metrics of one interval, searching the agents when none are given. Runs the
+    scalar kernels of :mod:`callscope.queueing.kernels` as plain Python: no NumPy, no
+    compiler, the same formulas as the array APIs."""
+    from callscope.queueing.kernels import (
+        NAN,
+        NMET,
+        erlang_b_point,
+        interpreted,
+        point,
+        search_point,
+    )
 
     _check_point(request)
     tg = request.target or settings.goal_for("voice")
     t = tg.threshold_s
-    calls, aht, iv = request.calls, request.aht_s, request.interval_s
+    lam, mu = request.calls / request.interval_s, 1.0 / request.aht_s
     patience = request.patience_s if request.model == "erlang-a" else None
+    theta = 1.0 / patience if patience is not None and math.isfinite(patience) else 0.0
+    kind = 2 if theta > 0 else 1
+    out = [0.0] * NMET
+    blocking = None
+    searched = request.agents is None
+
+    def goal(v: float | None) -> float:
+        return NAN if v is None else v
+
     with interpreted():
-        searched = request.agents is None
         if searched:
-            r = required_agents(
-                calls,
-                aht,
-                iv,
-                model="erlang-a" if patience is not None and math.isfinite(patience) else "erlang-c",
-                sl_target=tg.service_level,
-                sl_threshold_s=t,
-                asa_target_s=tg.max_asa_s,
-                max_abandon=tg.max_abandon,
-                max_occupancy=tg.max_occupancy,
-                patience_s=patience,
+            n, ok = search_point(
+                kind,
+                lam,
+                mu,
+                theta,
+                t,
+                goal(tg.service_level),
+                goal(tg.max_asa_s),
+                goal(tg.max_abandon),
+                goal(tg.max_occupancy),
+                1,
+                out,
             )
-            if not bool(r.met):
+            if not ok:
                 raise CallscopeError(
                     f"no number of agents meets {tg.label()} for this load", field="target"
                 )
-            agents = float(r.agents)
+            agents = float(n)
         else:
             agents = float(request.agents)  # type: ignore[arg-type]
-        if request.model == "erlang-b":
-            m = loss_system(calls, aht, agents, interval_s=iv)
-        elif request.model == "erlang-c":
-            m = erlang_c(calls, aht, agents, interval_s=iv, threshold_s=t)
-        else:
-            m = erlang_a(calls, aht, agents, patience, interval_s=iv, threshold_s=t)
-
-    def f(name: str) -> float:
-        return float(getattr(m, name))
-
-    sl, asa, ab, occ = f("service_level"), f("asa_s"), f("p_abandon"), f("occupancy")
-    stable = bool(m.stable)
+            if request.model == "erlang-b":
+                blocking = erlang_b_point(lam, mu, agents, out)
+            else:
+                point(kind, lam, mu, theta, agents, t, out)
+    p_wait, sl, asa, mean_wait, ab, ab_t, occ, lq, stable_f = out
+    stable = stable_f > 0.5
     met = stable and all(
         (
             tg.service_level is None or sl >= tg.service_level - 1e-12,
@@ -175,20 +184,20 @@ def erlang(settings: Settings, request: ErlangRequest) -> ErlangResult:
         target=tg.label(),
         agents=agents,
         agents_searched=searched,
-        traffic=f("traffic"),
-        p_wait=f("p_wait"),
+        traffic=lam / mu,
+        p_wait=p_wait,
         service_level=sl,
         asa_s=_finite(asa),
-        mean_wait_s=_finite(f("mean_wait_s")),
+        mean_wait_s=_finite(mean_wait),
         occupancy=occ,
         p_abandon=ab,
-        p_abandon_within_t=f("p_abandon_within_t"),
-        queue_length=_finite(f("queue_length")),
-        blocking=f("blocking") if request.model == "erlang-b" else None,
+        p_abandon_within_t=ab_t,
+        queue_length=_finite(lq),
+        blocking=blocking,
         stable=stable,
         met=met,
         threshold_s=t,
-        interval_s=iv,
+        interval_s=request.interval_s,
         patience_s=patience,
     )
 
@@ -259,7 +268,9 @@ def targets_by_queue(settings: Settings, table: pa.Table) -> dict[str, Target]:
     """Each queue's goal from the settings (its own, else its channel's)."""
     queues = table.column("queue").to_pylist()
     channels = (
-        table.column("channel").to_pylist() if "channel" in table.column_names else [None] * len(queues)
+        table.column("channel").to_pylist()
+        if "channel" in table.column_names
+        else [None] * len(queues)
     )
     first: dict[str, str | None] = {}
     for q, c in zip(queues, channels, strict=True):
@@ -287,9 +298,7 @@ def staff(settings: Settings, request: StaffRequest) -> StaffResult:
     from callscope.queueing.plan import plan_intervals, pool_queues
     from callscope.services.common import open_store, read_csv_table, store_patience
 
-    s = settings.override(
-        "request", model=request.model, shrinkage=request.shrinkage
-    )
+    s = settings.override("request", model=request.model, shrinkage=request.shrinkage)
     if request.input is not None:
         table = read_csv_table(
             request.input, "input", strings=("interval_start", "queue", "channel")
@@ -338,5 +347,3 @@ def _pool_patience(
         vals = [patience[q] for q in members if q in patience and math.isfinite(patience[q])]
         out[name] = sum(vals) / len(vals) if vals else math.inf
     return out
-
-

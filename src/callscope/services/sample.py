@@ -81,7 +81,9 @@ class SynthResult:
     ingest_hint: str | None = None  #: the command that loads the file
 
 
-def synth(settings: Settings, request: SynthRequest, progress: Progress | None = None) -> SynthResult:
+def synth(
+    settings: Settings, request: SynthRequest, progress: Progress | None = None
+) -> SynthResult:
     """Generate a realistic sample center: into the store, or as a source file. An
     existing file is never overwritten unless ``overwrite`` says so."""
     from callscope import synth as sy
