@@ -19,8 +19,11 @@ Routing:
   call); new agents log in and take waiting calls; after the last interval, agents
   finish the backlog and log out.
 
-Outcome codes: 1 answered, 2 abandoned, 3 exit_empty (still waiting when no agent can
-ever serve it again).
+Outcome codes are the :attr:`~callscope.model.outcome.Outcome.code` of
+``answered``, ``abandoned`` and ``exit_empty`` (still waiting at the end of the run, when
+no agent is left to serve it); ``OUTCOME_BY_CODE[code]`` is the name. They are bound
+below as module-level ints, which numba compiles in as constants. (numba's on-disk cache
+is keyed by this file only: after renumbering :class:`Outcome`, touch this file.)
 """
 
 from __future__ import annotations
@@ -30,11 +33,13 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["ANSWERED", "ABANDONED", "EXIT_EMPTY", "run"]
+from callscope.model.outcome import Outcome
 
-ANSWERED = 1
-ABANDONED = 2
-EXIT_EMPTY = 3
+__all__ = ["ABANDONED", "ANSWERED", "EXIT_EMPTY", "run"]
+
+ANSWERED: int = Outcome.ANSWERED.code
+ABANDONED: int = Outcome.ABANDONED.code
+EXIT_EMPTY: int = Outcome.EXIT_EMPTY.code
 _COMPLETE = 0
 _ABANDON = 1
 _OVERFLOW = 2
