@@ -119,3 +119,26 @@ def test_mmn_with_exponential_patience_matches_erlang_a() -> None:
     expected = _erlang_a_abandon(lam, 1 / mean_s, 1 / mean_pat, agents)  # about 0.10
     assert 0.08 < expected < 0.12
     assert abs(np.mean(outcome == ABANDONED) - expected) < 0.006
+
+
+def test_outcome_codes_are_the_model_codes_shared_with_the_simulator() -> None:
+    from callscope.model.outcome import OUTCOME_BY_CODE, Outcome
+    from callscope.queueing import sim_kernel
+    from callscope.synth import kernel
+
+    for name in ("ANSWERED", "ABANDONED", "TIMEOUT", "EXIT_EMPTY", "EXIT_BY_KEY", "IVR_ONLY"):
+        assert getattr(kernel, name) == Outcome[name].code, name
+    for name in ("ANSWERED", "ABANDONED", "EXIT_EMPTY"):
+        assert getattr(sim_kernel, name) == getattr(kernel, name), name
+    # the compiled kernel (possibly from numba's cache) writes them: one agent with one
+    # 10-minute window; the second caller times out, the third abandons, the fourth
+    # comes after the window (exit empty)
+    arrival = np.array([0.0, 1.0, 2.0, 700.0])
+    patience = np.array([np.inf, np.inf, 30.0, np.inf])
+    outcome, *_ = _run(arrival, np.full(4, 300.0), 1, patience, 60.0, [[(0.0, 600.0)]])
+    assert [OUTCOME_BY_CODE[c] for c in outcome] == [
+        "answered",
+        "timeout",
+        "abandoned",
+        "exit_empty",
+    ]

@@ -33,7 +33,15 @@ from callscope.synth.columns import pick, timestamps
 from callscope.synth.config import SynthConfig
 from callscope.synth.customers import CustomerBook
 from callscope.synth.feedback import surveys_table
-from callscope.synth.kernel import ABANDONED, ANSWERED, EXIT_EMPTY, TIMEOUT, serve_queue
+from callscope.synth.kernel import (
+    ABANDONED,
+    ANSWERED,
+    EXIT_BY_KEY,
+    EXIT_EMPTY,
+    IVR_ONLY,
+    TIMEOUT,
+    serve_queue,
+)
 from callscope.synth.messages import messages_table
 from callscope.synth.orders import orders_table
 from callscope.synth.profiles import MINUTES, daily_volume, intraday, open_mask
@@ -44,8 +52,6 @@ from callscope.synth.shifts import ACTIVITIES, REASONS, QueueStaff, staff_day
 __all__ = ["SynthDay", "generate", "generate_days"]
 
 CHANNEL_CODES = {"voice": 0, "chat": 1, "email": 2}
-EXIT_BY_KEY = 4
-IVR_ONLY = 5
 _TRANSFER_KINDS = ("BLINDTRANSFER", "ATTENDEDTRANSFER", "TRANSFER")
 
 

@@ -11,6 +11,13 @@ keyed by the slot's next possible start). A contact whose answer would come late
 patience ran out first, *timeout* when the queue's maximum wait did; when no agent will
 log in again that day it leaves at once (*exit empty*).
 
+Outcome codes are :attr:`~callscope.model.outcome.Outcome.code` values, shared with the
+simulator's kernel (:mod:`callscope.queueing.sim_kernel`); ``OUTCOME_BY_CODE[code]`` is
+the name. They are bound below as module-level ints, which numba compiles in as
+constants (numba's on-disk cache is keyed by this file only: after renumbering
+:class:`Outcome`, touch this file). The generator itself writes ``EXIT_BY_KEY`` and
+``IVR_ONLY``.
+
 Times are seconds (float64 holding whole seconds); the cost is
 ``O((n + windows) log slots)``.
 """
@@ -20,12 +27,24 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["ABANDONED", "ANSWERED", "EXIT_EMPTY", "TIMEOUT", "serve_queue"]
+from callscope.model.outcome import Outcome
 
-ANSWERED = 0
-ABANDONED = 1
-TIMEOUT = 2
-EXIT_EMPTY = 3
+__all__ = [
+    "ABANDONED",
+    "ANSWERED",
+    "EXIT_BY_KEY",
+    "EXIT_EMPTY",
+    "IVR_ONLY",
+    "TIMEOUT",
+    "serve_queue",
+]
+
+ANSWERED: int = Outcome.ANSWERED.code
+ABANDONED: int = Outcome.ABANDONED.code
+TIMEOUT: int = Outcome.TIMEOUT.code
+EXIT_EMPTY: int = Outcome.EXIT_EMPTY.code
+EXIT_BY_KEY: int = Outcome.EXIT_BY_KEY.code
+IVR_ONLY: int = Outcome.IVR_ONLY.code
 
 
 @njit(cache=True)

@@ -13,18 +13,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from callscope.model import CONTACTS, OUTCOMES
+from callscope.model import CONTACTS
+from callscope.model.outcome import OUTCOME_BY_CODE
 from callscope.synth.columns import floats, fmt_int, join, pick, timestamps
 from callscope.synth.config import SynthConfig
 from callscope.synth.customers import customer_keys
-from callscope.synth.kernel import ANSWERED
+from callscope.synth.kernel import ANSWERED, EXIT_BY_KEY, IVR_ONLY
 from callscope.synth.roster import Roster
 
-__all__ = ["DETAILS", "OUTCOME_CODES", "Segments", "contacts_table"]
+__all__ = ["DETAILS", "Segments", "contacts_table"]
 
-#: Outcome names by the generator's outcome code.
-OUTCOME_CODES = ("answered", "abandoned", "timeout", "exit_empty", "exit_by_key", "ivr_only")
-assert set(OUTCOME_CODES) <= set(OUTCOMES)
 _CHANNELS = ("voice", "chat", "email")
 _KINDS = ("BLINDTRANSFER", "ATTENDEDTRANSFER", "TRANSFER")
 
@@ -153,7 +151,7 @@ def contacts_table(s: Segments, source: str, lines: np.ndarray) -> tuple[pa.Tabl
     """The canonical ``contacts`` rows and the writer details of a day."""
     r = s.raw
     n = s.n
-    ivr_only = r["outcome"] == OUTCOME_CODES.index("ivr_only")
+    ivr_only = r["outcome"] == IVR_ONLY
     queued = ~ivr_only
     ans = s.answered
     voice = s.channel == 0
@@ -181,7 +179,7 @@ def contacts_table(s: Segments, source: str, lines: np.ndarray) -> tuple[pa.Tabl
             "acw_s": floats(r["acw"], ans),
             "agent": s.agent_name,
             "rings": pa.array((r["extra_rings"] + 1).astype(np.int16), pa.int16(), mask=~ans),
-            "outcome": pick(OUTCOME_CODES, r["outcome"]),
+            "outcome": pick(OUTCOME_BY_CODE, r["outcome"]),
             "transferred": pa.array(r["transferred"], pa.bool_()),
             "disposition": s.disposition,
             "resolved": pa.array(s.resolved == 1.0, pa.bool_(), mask=np.isnan(s.resolved)),
@@ -189,7 +187,7 @@ def contacts_table(s: Segments, source: str, lines: np.ndarray) -> tuple[pa.Tabl
             "source_line": pa.array(lines, pa.int64()),
         }
     ).cast(CONTACTS.schema)
-    exit_key = np.where(r["outcome"] == OUTCOME_CODES.index("exit_by_key"), 0, -1)
+    exit_key = np.where(r["outcome"] == EXIT_BY_KEY, 0, -1)
     details = pa.table(
         {
             "contact_id": s.contact_id,
