@@ -410,7 +410,9 @@ def _hours(where: str, key: str, value: Any) -> tuple[tuple[float, float], ...]:
     for part in text.split(","):
         m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", part)
         if not m:
-            raise _bad(where, key, value, 'write "08:00-20:00", "08:00-12:00, 13:00-18:00" or "closed"')
+            raise _bad(
+                where, key, value, 'write "08:00-20:00", "08:00-12:00, 13:00-18:00" or "closed"'
+            )
         h1, m1, h2, m2 = (int(g) for g in m.groups())
         a, b = h1 * 3600 + m1 * 60, h2 * 3600 + m2 * 60
         if m1 > 59 or m2 > 59 or not 0 <= a < b <= 86400:
@@ -428,7 +430,9 @@ def _from_file(path: Path, base: Settings) -> Settings:
     except IsADirectoryError:
         raise CallscopeError(f"{path} is a folder, not a settings file", field="settings") from None
     except UnicodeDecodeError:
-        raise CallscopeError(f"{path} is not UTF-8 text; save it as UTF-8", field="settings") from None
+        raise CallscopeError(
+            f"{path} is not UTF-8 text; save it as UTF-8", field="settings"
+        ) from None
     except tomllib.TOMLDecodeError as e:
         raise CallscopeError(f"{path} is not valid TOML: {e}", field="settings") from None
     ch: dict[str, Any] = {}
@@ -482,7 +486,9 @@ def _from_file(path: Path, base: Settings) -> Settings:
                 raise _unknown(k, _QUEUE, f"{where} [queues.{qname}]")
         channel = qv.get("channel")
         if channel is not None and channel not in CHANNELS:
-            raise _bad(where, f"queues.{qname}.channel", channel, f"use one of {', '.join(CHANNELS)}")
+            raise _bad(
+                where, f"queues.{qname}.channel", channel, f"use one of {', '.join(CHANNELS)}"
+            )
         goal = _target(where, f"queues.{qname}.goal", qv["goal"]) if "goal" in qv else None
         queues[str(qname)] = QueueSettings(str(qname), channel, goal)
         for k in qv:

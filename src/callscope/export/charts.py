@@ -21,7 +21,7 @@ from typing import Any
 __all__ = ["accuracy_chart", "bars_with_line", "line_chart", "plan_chart"]
 
 _BLUE, _ORANGE, _RED = "#4C78A8", "#F58518", "#E45756"
-_SVG_RC = {"svg.fonttype": "none"}  # keep text as text: smaller, searchable SVG
+_SVG_RC: dict[str, Any] = {"svg.fonttype": "none"}  # keep text as text: smaller, searchable SVG
 
 
 def _figure(width: float, height: float) -> Any:
@@ -34,7 +34,7 @@ def _svg(fig: Any) -> str:
     import matplotlib
 
     buf = io.StringIO()
-    with matplotlib.rc_context(_SVG_RC):
+    with matplotlib.rc_context(_SVG_RC):  # type: ignore[arg-type]
         fig.savefig(buf, format="svg", bbox_inches="tight")
     text = buf.getvalue()
     return text[text.index("<svg") :]
@@ -45,7 +45,7 @@ def _save(fig: Any, path: Path) -> Path:
 
     path = Path(path)
     fig.tight_layout()
-    with matplotlib.rc_context(_SVG_RC):
+    with matplotlib.rc_context(_SVG_RC):  # type: ignore[arg-type]
         fig.savefig(path)
     return path
 

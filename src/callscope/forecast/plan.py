@@ -76,9 +76,7 @@ def parse_what_if(text: str) -> Scenario:
             except CallscopeError as e:
                 raise CallscopeError(f"what-if {part.strip()!r}: {e}", field="what_if") from None
         else:
-            raise CallscopeError(
-                f"unknown what-if {key!r}: use volume, aht or sl", field="what_if"
-            )
+            raise CallscopeError(f"unknown what-if {key!r}: use volume, aht or sl", field="what_if")
     return sc
 
 
@@ -230,9 +228,7 @@ def _pool_targets(
     for name, members in pools.items():
         goals = [target[q] for q in members if q in target]
         if goals:
-            out[name] = max(
-                goals, key=lambda t: (t.service_level or 0.0, -t.threshold_s)
-            )
+            out[name] = max(goals, key=lambda t: (t.service_level or 0.0, -t.threshold_s))
     return out
 
 
@@ -240,9 +236,11 @@ def _summary(name: str, g: pa.Table, fte_hours: float, weeks: float) -> Scenario
     agents = g.column("agents").to_numpy()
     sched = g.column("scheduled_agents").to_numpy()
     iv = g.column("interval_s").to_numpy()
-    per = pa.table(
-        {"t": g.column("interval_start"), "a": agents, "s": sched}
-    ).group_by("t").aggregate([("a", "sum"), ("s", "sum")])
+    per = (
+        pa.table({"t": g.column("interval_start"), "a": agents, "s": sched})
+        .group_by("t")
+        .aggregate([("a", "sum"), ("s", "sum")])
+    )
     sched_h = float((sched * iv).sum() / 3600)
     labels = pc.unique(g.column("target")).to_pylist()
     return ScenarioSummary(

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["Kernel", "interpreted", "njit"]
+__all__ = ["Kernel", "compiled", "interpreted", "njit"]
 
 _lock = threading.Lock()
 _state = threading.local()
@@ -105,3 +105,9 @@ def interpreted() -> Iterator[None]:
         yield
     finally:
         _state.interpreted = before
+
+
+def compiled() -> bool:
+    """Whether the kernels have been compiled in this process (after which every call,
+    inside :func:`interpreted` too, runs compiled code)."""
+    return _active

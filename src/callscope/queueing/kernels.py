@@ -9,10 +9,10 @@ occupancy, queue_length, stable``. The formulas and their sources are in
 one-interval query (``callscope erlang c``) runs them as plain Python
 (:func:`callscope.queueing.jit.interpreted`) without importing NumPy or numba.
 
->>> out = [0.0] * NMET
+>>> out = scratch()
 >>> with interpreted():
 ...     erlang_c_point(100 / 1800, 1 / 180, 14.0, 20.0, out)
->>> round(out[1], 7), round(out[0], 7)
+>>> round(float(out[1]), 7), round(float(out[0]), 7)
 (0.88835, 0.1741319)
 >>> with interpreted():
 ...     search_point(1, 100 / 1800, 1 / 180, 0.0, 20.0, 0.8, NAN, NAN, NAN, 1, out)
@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from callscope.queueing.jit import interpreted, njit
+from callscope.queueing.jit import compiled, interpreted, njit
 from callscope.queueing.special import log_erlang_b, poisson_series
 
 __all__ = [
@@ -37,12 +37,23 @@ __all__ = [
     "interpreted",
     "meets",
     "point",
+    "scratch",
     "search_point",
 ]
 
 NMET = 9  # p_wait, sl, asa, mean_wait, p_ab, p_ab_t, occupancy, lq, stable
 NAN = math.nan
 _CAP = 1 << 40  # no answer above this many agents: the target cannot be met
+
+
+def scratch() -> Any:
+    """A buffer for one interval's metrics: a list while the kernels run as plain
+    Python, a NumPy row once they are compiled (compiled kernels take arrays)."""
+    if compiled():
+        import numpy as np
+
+        return np.zeros(NMET)
+    return [0.0] * NMET
 
 
 @njit(cache=True, inline="always")

@@ -106,9 +106,7 @@ def _check_columns(table: pa.Table) -> None:
         raise CallscopeError(f"the input has no column {missing[0]!r}; {_HINT}", field="input")
 
 
-def _per_queue(
-    queues: np.ndarray, values: Mapping[str, float], what: str, fix: str
-) -> np.ndarray:
+def _per_queue(queues: np.ndarray, values: Mapping[str, float], what: str, fix: str) -> np.ndarray:
     uniq, inv = np.unique(queues, return_inverse=True)
     missing = [q for q in uniq if q not in values]
     if missing:
@@ -260,8 +258,8 @@ def plan_intervals(
         )
         agents[idx] = r.agents
         met[idx] = r.met
-        for k in cols:
-            cols[k][idx] = getattr(r, k)
+        for name in cols:
+            cols[name][idx] = getattr(r, name)
 
     out = {c: table.column(c) for c in names}
     out["calls"] = pa.array(calls)
@@ -270,15 +268,15 @@ def plan_intervals(
     if model == "erlang-a":
         out["patience_s"] = pa.array(patience)
     out["target"] = pa.array(labels, pa.string())
-    for k in OUTPUT_COLUMNS:
-        if k == "agents":
-            out[k] = pa.array(agents)
-        elif k == "scheduled_agents":
-            out[k] = pa.array(cols[k].astype(np.int64))
-        elif k == "met":
-            out[k] = pa.array(met)
+    for name in OUTPUT_COLUMNS:
+        if name == "agents":
+            out[name] = pa.array(agents)
+        elif name == "scheduled_agents":
+            out[name] = pa.array(cols[name].astype(np.int64))
+        elif name == "met":
+            out[name] = pa.array(met)
         else:
-            out[k] = pa.array(cols[k])
+            out[name] = pa.array(cols[name])
     return pa.table(out)
 
 
@@ -319,8 +317,7 @@ def pool_queues(table: pa.Table, pools: Mapping[str, Sequence[str]]) -> pa.Table
         mixed = per.filter(pc.greater(per.column("c_count_distinct"), 1))
         if mixed.num_rows:
             raise CallscopeError(
-                f"pool {mixed.column('g')[0].as_py()!r} mixes channels; pool queues of one "
-                "channel",
+                f"pool {mixed.column('g')[0].as_py()!r} mixes channels; pool queues of one channel",
                 field="pool",
             )
     calls = numeric_column(table, "calls")
@@ -364,6 +361,8 @@ def pool_queues(table: pa.Table, pools: Mapping[str, Sequence[str]]) -> pa.Table
     if "patience_s" in names:
         wp = g.column("_wp_sum").to_numpy()
         with np.errstate(invalid="ignore", divide="ignore"):
-            out["patience_s"] = pa.array(np.where(tot > 0, wp / tot, g.column("_p_mean").to_numpy()))
+            out["patience_s"] = pa.array(
+                np.where(tot > 0, wp / tot, g.column("_p_mean").to_numpy())
+            )
     res = pa.table(out)
     return res.sort_by([("queue", "ascending"), ("interval_start", "ascending")])

@@ -122,10 +122,10 @@ def erlang(settings: Settings, request: ErlangRequest) -> ErlangResult:
     compiler, the same formulas as the array APIs."""
     from callscope.queueing.kernels import (
         NAN,
-        NMET,
         erlang_b_point,
         interpreted,
         point,
+        scratch,
         search_point,
     )
 
@@ -136,7 +136,7 @@ def erlang(settings: Settings, request: ErlangRequest) -> ErlangResult:
     patience = request.patience_s if request.model == "erlang-a" else None
     theta = 1.0 / patience if patience is not None and math.isfinite(patience) else 0.0
     kind = 2 if theta > 0 else 1
-    out = [0.0] * NMET
+    out = scratch()
     blocking = None
     searched = request.agents is None
 
@@ -169,7 +169,7 @@ def erlang(settings: Settings, request: ErlangRequest) -> ErlangResult:
                 blocking = erlang_b_point(lam, mu, agents, out)
             else:
                 point(kind, lam, mu, theta, agents, t, out)
-    p_wait, sl, asa, mean_wait, ab, ab_t, occ, lq, stable_f = out
+    p_wait, sl, asa, mean_wait, ab, ab_t, occ, lq, stable_f = (float(x) for x in out)
     stable = stable_f > 0.5
     met = stable and all(
         (
