@@ -35,14 +35,14 @@ def test_erlang_c_json() -> None:
             "c",
             "--calls",
             "100",
-            "--interval-s",
-            "1800",
+            "--interval",
+            "30m",
             "--aht-s",
             "180",
             "--agents",
             "14",
-            "--threshold-s",
-            "20",
+            "--target",
+            "80/20",
             "--format",
             "json",
         )
@@ -61,8 +61,8 @@ def test_erlang_a_and_b_json() -> None:
             "a",
             "--calls",
             "48",
-            "--interval-s",
-            "60",
+            "--interval",
+            "1m",
             "--aht-s",
             "60",
             "--agents",
@@ -81,8 +81,8 @@ def test_erlang_a_and_b_json() -> None:
             "b",
             "--calls",
             "2",
-            "--interval-s",
-            "1",
+            "--interval",
+            "1s",
             "--aht-s",
             "1",
             "--agents",
@@ -115,7 +115,12 @@ def test_staff_csv_output(tmp_path: Path) -> None:
     )
     rows = list(
         csv.DictReader(
-            io.StringIO(_run("staff", "--input", str(p), "--target", "80/20", "--shrinkage", "0.3"))
+            io.StringIO(
+                _run(
+                    "staff", "--input", str(p), "--target", "80/20", "--shrinkage", "30%",
+                    "--format", "csv",
+                )
+            )
         )
     )
     assert [int(r["agents"]) for r in rows] == [14, 54]
@@ -138,8 +143,8 @@ def test_staff_erlang_a_json_with_occupancy_cap(tmp_path: Path) -> None:
             str(p),
             "--model",
             "erlang-a",
-            "--max-occupancy",
-            "0.85",
+            "--target",
+            "80/20, occupancy<=85%",
             "--format",
             "json",
         )
@@ -172,7 +177,7 @@ def test_staff_erlang_a_estimates_patience_from_the_store(tmp_path: Path) -> Non
         ["staff", "--input", str(p), "--model", "erlang-a", "--db", str(db), "--format", "json"],
     )
     assert res.exit_code == 0, res.output
-    assert "estimated from the store: 100 s" in res.stderr
+    assert "patience 100 s from the store" in res.stderr
     assert json.loads(res.stdout)[0]["patience_s"] == 100.0
 
 
@@ -187,7 +192,7 @@ def test_staff_reads_the_latest_forecast(tmp_path: Path) -> None:
         ('new', '2024-01-02', '2024-02-01 08:00', 1800, 'a', 'voice', 100, 180),
         ('new', '2024-01-02', '2024-02-01 08:30', 1800, 'a', 'voice', 360, 240)""")
     store.close()
-    rows = list(csv.DictReader(io.StringIO(_run("staff", "--db", str(db)))))
+    rows = list(csv.DictReader(io.StringIO(_run("staff", "--db", str(db), "--format", "csv"))))
     assert [int(r["agents"]) for r in rows] == [14, 54]
 
 
@@ -210,7 +215,7 @@ def test_staff_without_forecast_says_what_to_do(tmp_path: Path) -> None:
     Store(db).close()
     res = runner.invoke(app, ["staff", "--db", str(db)])
     assert isinstance(res.exception, CallscopeError)
-    assert "callscope forecast" in str(res.exception) and "--input" in str(res.exception)
+    assert "callscope forecast" in str(res.exception) and res.exception.field == "input"
 
 
 def test_simulate_plan_and_save(tmp_path: Path) -> None:

@@ -62,6 +62,8 @@ FIELD_FLAGS = {
     "engine": "--engine",
     "fcr_window_s": "--fcr-window",
     "format": "--format",
+    "from_store": "--from-store",
+    "handle": "--handle",
     "fte_hours_per_week": "--fte-hours",
     "handle_cv": "--handle-cv",
     "horizon_s": "--horizon",

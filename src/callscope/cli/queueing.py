@@ -446,29 +446,52 @@ def simulate_cmd(
     if fmt is PointFormat.json:
         a.print_json(r.as_dict())
         return
-    cols = [
+    def pm(key: str, digits: int = 1, scale: float = 100.0, unit: str = " %") -> Any:
+        def fmt(row: dict[str, Any]) -> str:
+            v, ci = row.get(key), row.get(f"{key}_ci")
+            if v is None:
+                return "-"
+            text = f"{v * scale:,.{digits}f}"
+            return f"{text} ± {ci * scale:.{digits}f}{unit}" if ci is not None else f"{text}{unit}"
+
+        return fmt
+
+    shown = []
+    for q in r.queues:
+        row = dict(q)
+        row["sl"] = pm("service_level")(q)
+        row["asa"] = pm("asa_s", 1, 1.0, " s")(q)
+        row["ab"] = pm("p_abandon", 2)(q)
+        shown.append(row)
+    cols: list[Any] = [
         ("queue", "queue", str),
         ("offered", "offered", number),
         ("answered", "answered", number),
         ("abandoned", "abandoned", number),
     ]
-    extra = [k for k in r.other_outcomes() if k not in ("answered", "abandoned")]
-    cols += [(k, k.replace("_", " "), number) for k in extra]
+    cols += [(k, k.replace("_", " "), number) for k in r.other_outcomes()]
     cols += [
-        ("service_level", "SL", pct),
-        ("erlang_service_level", "Erlang SL", pct),
-        ("asa_s", "ASA", seconds),
+        ("sl", "SL (95 %)", str),
+        ("erlang_service_level", "Erlang SL", lambda v: pct(v, 1)),
+        ("asa", "ASA (95 %)", str),
         ("erlang_asa_s", "Erlang ASA", seconds),
-        ("p_abandon", "abandon", lambda v: pct(v, 2)),
+        ("ab", "abandon (95 %)", str),
         ("erlang_p_abandon", "Erlang abandon", lambda v: pct(v, 2)),
     ]
     print_rows(
-        r.queues,
+        shown,
         cols,
-        title=f"simulated {r.calls:,} calls (seed {r.seed}); agent occupancy {pct(r.occupancy)}",
+        title=f"simulated {r.calls:,} calls (seed {r.seed}, run {r.run_id}); agent occupancy "
+        f"{pct(r.occupancy)}",
         caption=f"T = {r.sl_threshold_s:g} s; Erlang columns: the exact model with the same "
         "means (Erlang A with patience, else Erlang C)",
         left=("queue",),
     )
     if r.saved_to:
         say(f"contacts and agent states saved to {r.saved_to} (run {r.run_id})")
+    exit_empty = sum(q.get("exit_empty") or 0 for q in r.queues)
+    if exit_empty:
+        say(
+            f"{exit_empty:,} call(s) were still waiting when no agent was left (exit empty): "
+            "offered = answered + abandoned + exit empty"
+        )
