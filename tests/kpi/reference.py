@@ -631,5 +631,47 @@ def reference_kpis(
             if "workforce" in results:
                 row["conformance"] = _div(li - nr, row["scheduled_work_s"])
         out.append(row)
+    if "interval_start" in keys and out:
+        out += _empty_intervals(out, keys, columns, p, start, end)
     out.sort(key=lambda r: tuple((0, 0) if r[k] is None else (1, r[k]) for k in keys))
     return out
+
+
+def _empty_intervals(
+    rows: list[dict],
+    keys: tuple[str, ...],
+    columns: list[str],
+    p: KpiParams,
+    start: datetime | None,
+    end: datetime | None,
+) -> list[dict]:
+    """Rows for the intervals with nothing in them, of each day (per combination of the
+    other keys) that has a row, inside ``[start, end)``: counts 0, the rest None."""
+    others = [k for k in keys if k not in ("month", "week", "day", "interval_start")]
+    have = {tuple(r[k] for k in keys) for r in rows}
+    days = {(tuple(r[k] for k in others), r["interval_start"].date()) for r in rows}
+    derived = [
+        c
+        for c in ("contacts_per_hour", "occupancy", "utilization", "availability", "conformance")
+        if c in rows[0]
+    ]
+    step = timedelta(minutes=p.interval_minutes)
+    added = []
+    for combo, day in days:
+        b = datetime(day.year, day.month, day.day)
+        while b.date() == day:
+            row: dict[str, Any] = dict(zip(others, combo, strict=True))
+            row.update(
+                month=date(day.year, day.month, 1),
+                week=day - timedelta(day.weekday()),
+                day=day,
+                interval_start=b,
+            )
+            row = {k: row[k] for k in keys}
+            inside = (start is None or b + step > start) and (end is None or b < end)
+            if inside and tuple(row[k] for k in keys) not in have:
+                for col in [*columns, *derived]:
+                    row[col] = 0 if col in _COUNTS else None
+                added.append(row)
+            b += step
+    return added

@@ -17,7 +17,7 @@ independently of the ingester and of the KPI engine:
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -218,3 +218,21 @@ def test_no_queue_row_for_calls_that_never_queued(feb_store):
     by_day = compute_kpis(src, ("day", "queue"), KpiParams()).rows()
     assert all(r["queue"] is not None for r in by_day)
     assert sum(r["offered"] for r in by_day) == total["offered"]
+
+
+def test_every_interval_of_a_day_with_calls(feb_store):
+    """Issue 9: ``--by interval`` showed night intervals for some hours (an IVR-only
+    call at 02:10) and not others. Every day with anything in it is shown whole: 48
+    half-hours, whether the period is the day or the whole store."""
+    src = duckdb_source(feb_store)
+    by = ("interval_start",)
+    day = compute_kpis(src, by, KpiParams(), datetime(1999, 2, 2), datetime(1999, 2, 3)).rows()
+    assert [r["interval_start"] for r in day] == [
+        datetime(1999, 2, 2) + i * timedelta(minutes=30) for i in range(48)
+    ]
+    quiet = [r for r in day if not r["arrived"]]
+    assert quiet and all(r["offered"] == 0 and r["service_level"] is None for r in quiet)
+    whole = compute_kpis(src, by, KpiParams()).rows()
+    days = {r["interval_start"].date() for r in whole}
+    assert len(whole) == 48 * len(days)
+    assert sum(r["arrived"] for r in whole) == feb_store.count("contacts")

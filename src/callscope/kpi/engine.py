@@ -14,7 +14,8 @@ columns) and collapsed by the group keys, so the whole suite is **one query** pe
 (occupancy, utilization, contacts per hour, conformance) are computed after the merge.
 Families that cannot serve a grouping (an empty table, a key they have no notion of,
 agent states without a queue when grouping by queue) are left out and listed in
-:attr:`KpiResult.skipped`.
+:attr:`KpiResult.skipped`. With an ``interval`` key, the days that have rows are then
+completed with their empty intervals (:func:`callscope.kpi.grouping.complete_days`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from callscope.kpi.catalog import CATALOG, COUNT_UNITS, kpi
 from callscope.kpi.chat import CHAT
 from callscope.kpi.commerce import COMMERCE, CONVERSION
 from callscope.kpi.family import Family, null_queue_count
-from callscope.kpi.grouping import add_keys, bucket_step_minutes
+from callscope.kpi.grouping import add_keys, bucket_step_minutes, complete_days
 from callscope.kpi.outcome import OUTCOME
 from callscope.kpi.params import KpiParams
 from callscope.kpi.productivity import PRODUCTIVITY
@@ -260,11 +261,7 @@ def kpi_expression(
         return None, (), skipped
     m = _merge(parts, keys)
     cols = set(m.columns)
-    fill = {
-        c: m[c].fill_null(0)
-        for c in cols
-        if c not in keys and not c.startswith("survey_") and kpi(c).unit in COUNT_UNITS
-    }
+    fill = {c: m[c].fill_null(0) for c in cols if c not in keys and _is_count(c)}
     if fill:
         m = m.mutate(**fill)
     if "states" in ran:
@@ -358,4 +355,11 @@ def compute_kpis(
         table = pa.table({k: pa.array([], pa.string()) for k in keys})
     else:
         table = src.to_arrow(expr)
+        zero = [c for c in table.column_names if c not in keys and _is_count(c)]
+        table = complete_days(table, keys, params.interval_minutes, zero, start, end)
     return KpiResult(table, tuple(keys), params, src.engine, ran, skipped)
+
+
+def _is_count(column: str) -> bool:
+    """An additive column: 0, not null, where its family ran but saw nothing."""
+    return not column.startswith("survey_") and kpi(column).unit in COUNT_UNITS

@@ -10,14 +10,26 @@ piece of a logged-in session, a survey answer ...) with four standard anchor col
 and :func:`add_keys` turns those into the group key columns named like the ``--by``
 words: ``month``, ``week``, ``day`` (dates; weeks start on Monday), ``interval_start``
 (timestamp), ``queue``, ``channel``, ``agent`` and ``team`` (from the ``agents`` table).
+
+Which rows appear (:func:`complete_days`): a group appears when anything happened in it
+- a contact arrived (offered or not), an agent was logged in or busy, a schedule, a
+survey, a message, an order. With ``interval``, a day on which anything happened (for a
+group of the other keys: a queue, an agent ...) is shown **whole**: every interval of
+that day, inside the period asked for, with counts 0 and ratios empty where nothing
+happened, so night intervals appear for every hour or for none. A day on which nothing
+happened at all is not shown: a closed day and a gap in the data cannot be told apart,
+and zeros would claim the center was open and idle.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from callscope.errors import CallscopeError
 
@@ -27,6 +39,7 @@ __all__ = [
     "TIME_KEYS",
     "add_keys",
     "bucket_step_minutes",
+    "complete_days",
     "parse_by",
     "seconds_between",
     "split_spans",
@@ -155,3 +168,79 @@ def _whole_seconds(ts: Any) -> Any:
 
 def _micros(ts: Any) -> Any:
     return ts.strftime("%f").cast("int64").cast("float64")
+
+
+def complete_days(
+    table: pa.Table,
+    keys: Sequence[str],
+    interval_minutes: int,
+    zero_columns: Sequence[str],
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> pa.Table:
+    """Add the missing intervals of every day that has a row (module docstring).
+
+    For each combination of the non-time keys and each day among its rows, every
+    ``interval_minutes`` interval of the day overlapping ``[start, end)`` gets a row;
+    the added rows hold 0 in ``zero_columns`` (counts) and null elsewhere. The result
+    is sorted by ``keys`` (nulls first). Without an ``interval_start`` key, ``table``
+    is returned as it is.
+    """
+    if "interval_start" not in keys or table.num_rows == 0:
+        return table
+    step = timedelta(minutes=interval_minutes)
+    others = [k for k in keys if k not in TIME_KEYS]
+    stamps = table.column("interval_start").to_pylist()
+    combos = list(zip(*(table.column(k).to_pylist() for k in others), strict=True))
+    if not others:
+        combos = [()] * table.num_rows
+    present = set(zip(combos, stamps, strict=True))
+    midnights = {
+        (combo, ts.replace(hour=0, minute=0, second=0, microsecond=0))
+        for combo, ts in present
+        if ts is not None
+    }
+    missing: list[tuple[tuple[Any, ...], datetime]] = []
+    for combo, midnight in midnights:
+        for j in range(1440 // interval_minutes):
+            b = midnight + j * step
+            if (start is not None and _naive(b + step) <= start) or (
+                end is not None and _naive(b) >= end
+            ):
+                continue
+            if (combo, b) not in present:
+                missing.append((combo, b))
+    if not missing:
+        return table
+    n = len(missing)
+    cols: dict[str, Any] = {}
+    for name in table.column_names:
+        typ = table.schema.field(name).type
+        if name == "interval_start":
+            values: Any = [b for _, b in missing]
+        elif name in others:
+            i = others.index(name)
+            values = [combo[i] for combo, _ in missing]
+        elif name in TIME_KEYS:
+            values = [_time_key(name, b.date()) for _, b in missing]
+        elif name in zero_columns:
+            values = [0] * n
+        else:
+            values = [None] * n
+        cols[name] = pa.array(values, type=typ)
+    out = pa.concat_tables([table, pa.table(cols, schema=table.schema)])
+    order = pc.sort_indices(out, sort_keys=[(k, "ascending", "at_start") for k in keys])
+    return out.take(order)
+
+
+def _naive(ts: datetime) -> datetime:
+    """``ts`` without a zone (engines in UTC may return zone-aware times)."""
+    return ts.replace(tzinfo=None)
+
+
+def _time_key(key: str, day: date) -> date:
+    if key == "month":
+        return day.replace(day=1)
+    if key == "week":
+        return day - timedelta(days=day.weekday())
+    return day
