@@ -184,14 +184,27 @@ class KpiResult:
         """The rows as dicts (JSON output)."""
         return self.table.to_pylist()
 
+    def notes(self) -> list[str]:
+        """Exclusions a reader must know (:meth:`KpiParams.notes`, and FCR's pending
+        contacts when FCR was computed)."""
+        notes = list(self.params.notes())
+        if "outcome" in self.families:
+            notes.append(
+                f"FCR leaves out pending contacts (fcr_pending: {self.params.fcr_window_days:g}-day "
+                "window still open at the end of the data)"
+            )
+        return notes
+
     def metadata(self) -> dict[str, Any]:
-        """What produced the numbers: engine, keys, variant, thresholds, preset."""
+        """What produced the numbers: engine, keys, variant, thresholds, preset, and the
+        ``notes`` on what the KPIs exclude."""
         return {
             "engine": self.engine,
             "by": list(self.keys),
             **self.params.describe(),
             "families": list(self.families),
             "skipped": dict(self.skipped),
+            "notes": self.notes(),
         }
 
 

@@ -22,11 +22,14 @@ __all__ = ["FORMATS", "TABLE_COLUMNS", "describe", "format_value", "select_colum
 
 FORMATS = ("table", "json", "csv", "parquet", "xlsx")
 
-#: Columns shown by the terminal table unless ``--columns`` says otherwise.
+#: Columns shown by the terminal table unless ``--columns`` says otherwise;
+#: ``short_abandoned`` stands next to ``abandoned`` because the default abandonment rate
+#: leaves short abandons out (one abandon of 3 s: abandoned 1, abandonment 0 %).
 TABLE_COLUMNS = (
     "offered",
     "answered",
     "abandoned",
+    "short_abandoned",
     "service_level",
     "asa_s",
     "abandon_rate",
@@ -42,9 +45,10 @@ TABLE_COLUMNS = (
 
 
 def describe(meta: dict[str, Any]) -> str:
-    """One line: ``preset=default sl_variant=offered sl_threshold_s=20 ...``, then the
-    families left out for this grouping and why (``skipped states: cannot group by
-    queue: ...``), except those skipped only because their table is empty."""
+    """One line: ``preset=default sl_variant=offered sl_threshold_s=20 ...``, the notes
+    on what the KPIs exclude (``abandonment excludes short abandons (wait <= 5 s)``),
+    then the families left out for this grouping and why (``skipped states: cannot
+    group by queue: ...``), except those skipped only because their table is empty."""
     keys = (
         "engine",
         "preset",
@@ -56,6 +60,8 @@ def describe(meta: dict[str, Any]) -> str:
         "interval_minutes",
     )
     line = " ".join(f"{k}={meta[k]}" for k in keys if k in meta)
+    if meta.get("notes"):
+        line += "; " + "; ".join(meta["notes"])
     skipped = {
         f: why for f, why in (meta.get("skipped") or {}).items() if not why.startswith("no rows")
     }

@@ -103,6 +103,26 @@ class KpiParams:
         """A copy with some fields changed (validated again)."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
+    def notes(self) -> tuple[str, ...]:
+        """What a reader must know to read the numbers right, one phrase each: the
+        exclusions these parameters make (an interval with one short abandon shows
+        ``abandoned`` 1 and an abandonment rate of 0 %).
+
+        >>> KpiParams().notes()
+        ('abandonment excludes short abandons (wait <= 5 s)',)
+        """
+        short = f"short abandons (wait <= {self.short_abandon_s:g} s)"
+        out = []
+        if self.abandon_rate_excludes_short:
+            out.append(f"abandonment excludes {short}")
+        if self.sl_variant == "short-abandon-excluded" or (
+            self.sl_variant == "answered-plus-abandoned"
+            and self.sl_include_abandons
+            and not self.sl_include_short_abandons
+        ):
+            out.append(f"service level excludes {short}")
+        return tuple(out)
+
     def describe(self) -> dict[str, object]:
         """The parameters as a plain dict (report metadata)."""
         return {
