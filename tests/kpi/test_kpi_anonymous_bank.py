@@ -236,3 +236,19 @@ def test_every_interval_of_a_day_with_calls(feb_store):
     days = {r["interval_start"].date() for r in whole}
     assert len(whole) == 48 * len(days)
     assert sum(r["arrived"] for r in whole) == feb_store.count("contacts")
+
+
+def test_compare_presets_by_queue(feb_store):
+    """``--by queue --compare-presets``: one row per queue and KPI, a column per preset;
+    short abandons make the default abandonment rate lower than Amazon Connect's."""
+    from callscope.kpi.comparison import compare_presets
+
+    cmp = compare_presets(duckdb_source(feb_store), keys=("queue",))
+    assert cmp.groups == [(q,) for q in ("IN", "NE", "NW", "PE", "PS", "TT")]
+    cell = {(r["queue"], r["kpi"]): r for r in cmp.rows()}
+    by_queue = compute_kpis(duckdb_source(feb_store), ("queue",), KpiParams()).rows()
+    for r in by_queue:
+        assert cell[r["queue"], "offered"]["default"] == r["offered"]
+        assert cell[r["queue"], "abandon_rate"]["default"] == pytest.approx(r["abandon_rate"])
+    ps = cell["PS", "abandon_rate"]
+    assert ps["default"] < ps["amazon-connect"]
