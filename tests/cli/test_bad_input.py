@@ -74,10 +74,10 @@ def assert_user_error(p: subprocess.CompletedProcess[str], *words: str) -> None:
 
 # (id, argv with {name} placeholders for the fixture files, words the message must hold)
 CASES = [
-    ("db-dir", "kpi --db {folder}", ["cannot open the store", "folder"]),
+    ("db-dir", "kpi --db {folder}", ["--db", "is a folder"]),
     (
         "db-under-file",
-        "ingest {ten.csv} --format asterisk --db {text.duckdb}/x.duckdb",
+        "ingest {ten.csv} --source asterisk --db {text.duckdb}/x.duckdb",
         ["cannot create the store", "--db"],
     ),
     ("rejects-no-store", "rejects --db {folder}/none.duckdb", ["no store", "callscope ingest"]),
@@ -87,7 +87,7 @@ CASES = [
     (
         "kpi-period",
         "kpi --db {small.duckdb} --from 2024-02-01 --to 2024-01-01",
-        ["--from", "--to", "not before"],
+        ["--to", "must come after the start"],
     ),
     ("kpi-format", "kpi --db {small.duckdb} --format yaml", ["--format", "csv"]),
     (
@@ -99,14 +99,14 @@ CASES = [
     (
         "agent-report-target",
         "agent-report --db {small.duckdb} --utilization-target 75",
-        ["--utilization-target", "fraction"],
+        ["--utilization-target", "75%", "0.75"],
     ),
     ("report-dir", "report --db {small.duckdb} -o {folder}", ["--output", "is a folder"]),
     ("erlang-aht", "erlang c --calls 100 --aht-s 0 --agents 10", ["--aht-s", "> 0"]),
     (
         "erlang-threshold",
-        "erlang a --calls 100 --aht-s 180 --agents 10 --patience-s 60 --threshold-s -1",
-        ["--threshold-s", ">= 0"],
+        "erlang a --calls 100 --aht-s 180 --agents 10 --patience-s 60 --target 80/-1",
+        ["--target", "threshold", "30m"],
     ),
     ("staff-column", "staff --input {plan_missing.csv}", ["aht_s", "column"]),
     ("staff-number", "staff --input {plan_text.csv}", ["calls", "numeric", "ten"]),
@@ -122,34 +122,38 @@ CASES = [
         "simulate --input {plan_ok.csv} --from-store --db {empty.duckdb}",
         ["too few stored contacts", "--from-store"],
     ),
-    ("forecast-empty", "forecast --db {empty.duckdb}", ["no offered contacts", "ingest"]),
+    ("forecast-empty", "forecast --db {empty.duckdb}", ["--db", "no contacts", "ingest"]),
     ("backtest-short", "forecast backtest --series {ten.csv}", ["10", "need at least"]),
     ("backtest-dates", "forecast backtest --series {bad_dates.csv}", ["timestamp", "someday0"]),
     ("reforecast-none", "forecast reforecast --db {small.duckdb}", ["no forecast"]),
     ("plan-none", "plan --db {small.duckdb}", ["no forecast", "callscope forecast"]),
     ("plan-chart", "plan --db {small.duckdb} --chart {folder}/c.txt", ["--chart", ".png"]),
-    ("ingest-binary", "ingest {binary.bin} --format asterisk --db {folder}/i.duckdb", ["UTF-8"]),
+    ("ingest-binary", "ingest {binary.bin} --source asterisk --db {folder}/i.duckdb", ["UTF-8"]),
     (
         "ingest-latin1",
-        "ingest {latin1.csv} --format csv --mapping " + str(MAPPING) + " --db {folder}/i.duckdb",
+        "ingest {latin1.csv} --source csv --mapping " + str(MAPPING) + " --db {folder}/i.duckdb",
         ["not UTF-8", "re-save"],
     ),
     (
         "ingest-mapping-field",
-        "ingest {ten.csv} --format csv --mapping {bad_map.toml} --db {folder}/i.duckdb",
+        "ingest {ten.csv} --source csv --mapping {bad_map.toml} --db {folder}/i.duckdb",
         ["arrived_at", "not a canonical contacts field"],
     ),
     (
         "ingest-mapping-binary",
-        "ingest {ten.csv} --format csv --mapping {binary.bin} --db {folder}/i.duckdb",
+        "ingest {ten.csv} --source csv --mapping {binary.bin} --db {folder}/i.duckdb",
         ["mapping", "not UTF-8"],
     ),
     (
         "ingest-gzip",
-        "ingest {contacts.csv.gz} --format amazon-connect --db {folder}/i.duckdb",
+        "ingest {contacts.csv.gz} --source amazon-connect --db {folder}/i.duckdb",
         ["not Amazon Connect contact records"],
     ),
-    ("synth-out-file", "synth --format csv --out {text.duckdb} --contacts 50", ["--out", "file"]),
+    (
+        "synth-out-file",
+        "synth --source csv --output-dir {text.duckdb} --contacts 50",
+        ["--output-dir", "file"],
+    ),
 ]
 
 
@@ -163,8 +167,8 @@ def test_bad_input_loses_nothing(files: dict[str, Path]) -> None:
     """A refused command leaves the store as it was and writes no half file."""
     before = files["small.duckdb"].read_bytes()
     out = files["folder"] / "report.html"
-    p = run("report", "--db", str(files["small.duckdb"]), "--sl-target", "80", "-o", str(out))
-    assert_user_error(p, "--sl-target", "0.8")
+    p = run("report", "--db", str(files["small.duckdb"]), "--sl-threshold", "-5", "-o", str(out))
+    assert_user_error(p, "--sl-threshold")
     assert not out.exists()
     assert files["small.duckdb"].read_bytes() == before
     p = run("demo", "--contacts", "0", "--db", str(files["folder"] / "demo.duckdb"))

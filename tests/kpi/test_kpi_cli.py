@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pyarrow.parquet as pq
 import pytest
@@ -11,6 +13,7 @@ from test_accessibility import ROWS
 from typer.testing import CliRunner
 
 from callscope.cli import app
+from callscope.errors import CallscopeError
 
 runner = CliRunner()
 
@@ -104,18 +107,37 @@ def test_table_and_compare_presets(db):
     assert r.exit_code == 0 and "amazon-connect" in r.stdout
 
 
-def test_user_errors(db, tmp_path):
-    for args in (
-        ["--by", "hour"],
-        ["--sl-variant", "nope"],
-        ["--preset", "avaya"],
-        ["--interval", "20m"],
-        ["--format", "parquet"],
-    ):
-        r = runner.invoke(app, ["kpi", "--db", str(db), *args])
-        assert r.exit_code != 0 and isinstance(r.exception, Exception), args
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--by", "hour"], "error: --by: unknown --by word 'hour'; use any of month"),
+        (["--sl-variant", "nope"], "error: --sl-variant: unknown --sl-variant 'nope'"),
+        (["--preset", "avaya"], "error: --preset: unknown --preset 'avaya'"),
+        (["--interval", "20m"], "error: --interval: the interval must be 15m, 30m or 60m"),
+        (["--interval", "30"], "error: --interval: the duration '30' has no unit"),
+        (["--format", "parquet"], "error: --output: parquet is a binary format"),
+        (["--sl-threshold", "soon"], "error: --sl-threshold: cannot read the duration 'soon'"),
+        (["--fcr-window", "7"], "error: --fcr-window: the duration '7' has no unit"),
+        (["--columns", "nope"], "error: --columns: unknown column(s) nope"),
+    ],
+)
+def test_user_errors_are_one_line_naming_the_flag(db, args, line):
+    p = subprocess.run(
+        [sys.executable, "-m", "callscope", "kpi", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert p.returncode == 2, p.stderr
+    assert len(p.stderr.splitlines()) == 1 and "Traceback" not in p.stderr
+    assert p.stderr.startswith(line), p.stderr
+
+
+def test_missing_store_says_how_to_load_one(tmp_path):
     r = runner.invoke(app, ["kpi", "--db", str(tmp_path / "missing.duckdb")])
-    assert r.exit_code != 0
+    assert isinstance(r.exception, CallscopeError) and r.exception.field == "db"
+    assert "callscope ingest" in str(r.exception)
+    assert not (tmp_path / "missing.duckdb").exists()
 
 
 def test_report_command(db, tmp_path):

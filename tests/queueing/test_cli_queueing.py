@@ -117,8 +117,15 @@ def test_staff_csv_output(tmp_path: Path) -> None:
         csv.DictReader(
             io.StringIO(
                 _run(
-                    "staff", "--input", str(p), "--target", "80/20", "--shrinkage", "30%",
-                    "--format", "csv",
+                    "staff",
+                    "--input",
+                    str(p),
+                    "--target",
+                    "80/20",
+                    "--shrinkage",
+                    "30%",
+                    "--format",
+                    "csv",
                 )
             )
         )

@@ -94,6 +94,8 @@ FIELD_FLAGS = {
     "source": "--source",
     "special": "--special",
     "start": "--from",
+    "start_day": "--start",
+    "origin": "--start",
     "target": "--target",
     "timezone": "--tz",
     "utilization_target": "--utilization-target",
@@ -115,11 +117,17 @@ def _console(stderr: bool) -> Any:
 
 
 class _Lazy:
+    """Stands for a Rich console until first used (Rich costs import time)."""
+
     def __init__(self, stderr: bool) -> None:
         self._stderr = stderr
 
     def __getattr__(self, name: str) -> Any:
         return getattr(_console(self._stderr), name)
+
+    def real(self) -> Any:
+        """The Rich console itself (for Rich objects that take one)."""
+        return _console(self._stderr)
 
 
 #: Rich consoles for stdout and stderr (created on first use).

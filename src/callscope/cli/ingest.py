@@ -83,7 +83,7 @@ def ingest_cmd(
         DownloadColumn(),
         TextColumn("{task.fields[files]}"),
         TimeElapsedColumn(),
-        console=console,
+        console=console.real(),
         transient=True,
         disable=fmt is Format.json,
     ) as bar:

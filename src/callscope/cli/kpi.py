@@ -53,7 +53,7 @@ def _emit(table: Any, fmt: KpiFormat, output: Path | None, meta: dict[str, Any])
     """Write ``table`` to ``output`` or stdout in ``fmt`` (not ``table``)."""
     from callscope.export.tables import write_table
 
-    text = write_table(table, fmt.value, output, meta)
+    text = write_table(table, fmt.value, output, meta, sheet="kpis")
     if text is not None:
         sys.stdout.write(text)
     else:

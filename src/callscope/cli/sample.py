@@ -39,7 +39,7 @@ def _bar(disable: bool) -> Any:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=console.real(),
         transient=True,
         disable=disable,
     )
@@ -81,7 +81,7 @@ def synth_cmd(
     try:
         first = date.fromisoformat(start) if start else None
     except ValueError:
-        raise CallscopeError(f"{start!r} is not a date YYYY-MM-DD", field="start") from None
+        raise CallscopeError(f"{start!r} is not a date YYYY-MM-DD", field="start_day") from None
     s = a.load(settings, db)
     req = SynthRequest(contacts, days, seed, first, source.value, output_dir, force)
     with _bar(fmt is Format.json) as bar:

@@ -1,8 +1,8 @@
 """Arrow tables to CSV, JSON, Parquet and XLSX, without a Python loop over cells for
 the first three.
 
-* **CSV**: Arrow's CSV writer; non-finite numbers (an unstable queue's ASA) are written
-  empty, like a missing value.
+* **CSV**: Arrow's CSV writer (text quoted, numbers bare); non-finite numbers (an
+  unstable queue's ASA) are written empty, like a missing value.
 * **JSON**: an array of row objects, one per line, built column by column with Arrow's
   string kernels; non-finite numbers are ``null`` (``Infinity`` is not JSON), timestamps
   ISO 8601 text.
@@ -19,7 +19,7 @@ Output goes to a file, or, for the text formats, comes back as a string for stdo
 {"q":"b,c","x":null,"ok":null}
 ]
 >>> print(write_table(t, "csv"), end="")
-"q","x","ok"
+q,x,ok
 "a",1.5,true
 "b,c",,
 """
@@ -65,10 +65,12 @@ def write_table(
     fmt: str,
     path: Path | None = None,
     meta: Mapping[str, Any] | None = None,
+    *,
+    sheet: str = "data",
 ) -> str | None:
     """Write ``table`` as ``fmt`` to ``path``; with no path, return the text (CSV and
     JSON only). ``meta`` (what produced the numbers) goes into Parquet's schema
-    metadata and an XLSX ``metadata`` sheet."""
+    metadata and an XLSX ``metadata`` sheet; the rows go on sheet ``sheet``."""
     if fmt not in FORMATS:
         raise CallscopeError(
             f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", field="format"
@@ -79,11 +81,13 @@ def write_table(
     if fmt == "csv":
         import pyarrow.csv as pacsv
 
-        if path is not None:
-            pacsv.write_csv(clean, str(path))
-            return None
+        opts = pacsv.WriteOptions(quoting_style="needed", include_header=False)
         buf = io.BytesIO()
-        pacsv.write_csv(clean, buf)
+        buf.write(_csv_header(clean.column_names))
+        pacsv.write_csv(clean, buf, opts)
+        if path is not None:
+            Path(path).write_bytes(buf.getvalue())
+            return None
         return buf.getvalue().decode("utf-8")
     if fmt == "json":
         text = _json(clean)
@@ -99,8 +103,17 @@ def write_table(
             md[b"callscope"] = json.dumps(dict(meta), default=str).encode()
         pq.write_table(clean.replace_schema_metadata(md), str(path))
         return None
-    _xlsx(clean, Path(path), meta or {})  # type: ignore[arg-type]
+    _xlsx(clean, Path(path), meta or {}, sheet)  # type: ignore[arg-type]
     return None
+
+
+def _csv_header(names: list[str]) -> bytes:
+    """The header line, names quoted only where CSV needs it (as the rows are)."""
+    import csv
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(names)
+    return out.getvalue().encode("utf-8")
 
 
 def _quoted(col: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -152,11 +165,11 @@ def _json(table: pa.Table) -> str:
     return "[\n" + ",\n".join(rows.to_pylist()) + "\n]\n"
 
 
-def _xlsx(table: pa.Table, path: Path, meta: Mapping[str, Any]) -> None:
+def _xlsx(table: pa.Table, path: Path, meta: Mapping[str, Any], sheet: str) -> None:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("data")
+    ws = wb.create_sheet(sheet)
     ws.append(table.column_names)
     for batch in table.to_batches(max_chunksize=10_000):
         cols = [c.to_pylist() for c in batch.columns]

@@ -42,12 +42,13 @@ def _options_for(fmt: str, mapping: Any, tz: str | None) -> dict[str, Any]:
     if fmt == mapped_csv.FORMAT:
         if mapping is None:
             raise InputError(
-                "--format csv needs --mapping FILE (a TOML or YAML column mapping); "
-                "see mappings/ for examples"
+                "csv files need a column mapping (a TOML or YAML file); see mappings/ for "
+                "examples",
+                field="mapping",
             )
         return {"mapping": mapping}
     if mapping is not None:
-        raise InputError(f"--mapping is only for --format csv, not {fmt}")
+        raise InputError(f"a column mapping is only for csv files, not {fmt}", field="mapping")
     if fmt in (asterisk.FORMAT, amazon_connect.FORMAT):
         return {"tz": tz}
     return {}
@@ -78,7 +79,8 @@ def ingest_file(
             ).fetchall()[0]
             raise InputError(
                 f"{path}: no row could be read as {fmt} (all {batch.rows_read:,} rejected; "
-                f"line {first[0]}: {first[1]}); is --format right?"
+                f"line {first[0]}: {first[1]}); are the files {fmt}?",
+                field="source",
             )
         rejects = [
             Reject(name, r[0], r[1], r[2])

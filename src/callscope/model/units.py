@@ -102,8 +102,8 @@ def parse_share(text: str | float, *, what: str = "share") -> float:
             v = float(t)
             if v > 1.0:
                 raise CallscopeError(
-                    f"the {what} {text!r} is ambiguous: write a percent with % (e.g. 30%) or a "
-                    "share between 0 and 1 (e.g. 0.3)"
+                    f"the {what} {text!r} is ambiguous: write {t}% for a percent, or a share "
+                    f"between 0 and 1 such as {v / 100:g}"
                 )
     except ValueError:
         raise CallscopeError(f"cannot read the {what} {text!r}; write e.g. 30% or 0.3") from None

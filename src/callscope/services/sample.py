@@ -34,9 +34,9 @@ __all__ = [
 
 #: Where each file format of ``synth`` goes, and how to ingest it again.
 SYNTH_FILES = {
-    "asterisk": ("queue_log", "--format asterisk"),
-    "amazon-connect": ("contact_records.jsonl", "--format amazon-connect"),
-    "csv": ("contacts.csv", "--format csv --mapping mappings/callscope_contacts.toml"),
+    "asterisk": ("queue_log", "--source asterisk"),
+    "amazon-connect": ("contact_records.jsonl", "--source amazon-connect"),
+    "csv": ("contacts.csv", "--source csv --mapping mappings/callscope_contacts.toml"),
 }
 #: tables the contact records do not carry; they go straight into the store
 SIDE_TABLES = ("agent_states", "agents", "schedules", "surveys", "messages", "orders")
