@@ -252,3 +252,19 @@ def test_compare_presets_by_queue(feb_store):
         assert cell[r["queue"], "abandon_rate"]["default"] == pytest.approx(r["abandon_rate"])
     ps = cell["PS", "abandon_rate"]
     assert ps["default"] < ps["amazon-connect"]
+
+
+def test_agent_report_rows_add_up(feb_store):
+    """Issue 9: the 491 answered calls with ``NO_SERVER`` had no row, so the agents did
+    not add up to the total. They get the "(no agent)" row; the source has no hold, ACW
+    or agent sessions, so those columns are left out."""
+    from callscope.kpi.agent_report import COUNT_COLUMNS, NO_AGENT, agent_report
+
+    rep = agent_report(duckdb_source(feb_store))
+    assert rep.rows[-1]["agent"] == NO_AGENT and rep.rows[-1]["answered"] == 491
+    assert len(rep.rows) == 24 + 1
+    for col in COUNT_COLUMNS:
+        assert sum(r[col] for r in rep.rows) == pytest.approx(rep.total[col], rel=1e-12), col
+    assert rep.total["answered"] == 27162
+    assert set(rep.omitted) == {"avg_acw_s", "avg_hold_s", "utilization", "contacts_per_hour"}
+    assert rep.rated == ("aht_s",)

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-__all__ = ["Target", "Targets", "rag"]
+__all__ = ["STATUSES", "STATUS_SYMBOLS", "STATUS_WORDS", "Target", "Targets", "rag"]
+
+#: The statuses, best first.
+STATUSES = ("green", "amber", "red")
+#: A word per status, for output without colour (CSV, JSON readers, screen readers,
+#: colour-blind readers): the target is met, nearly met (within the amber margin) or
+#: missed.
+STATUS_WORDS = {"green": "met", "amber": "near", "red": "missed"}
+#: A one-character mark per status, to print beside a value in a terminal table.
+STATUS_SYMBOLS = {"green": "✓", "amber": "~", "red": "✗"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,5 +90,17 @@ class Targets:
         return Target(kpi, float(getattr(self, kpi)), direction)
 
     def status(self, kpi: str, value: float | None) -> str | None:
+        """``rag(value, target of kpi)``; ``None`` without a target or a value."""
         t = self.target(kpi)
         return None if t is None else rag(value, t)
+
+    def describe(self, kpi: str) -> str | None:
+        """The target as text: ``"<= 300"``, ``">= 0.75"`` (``None`` without one).
+
+        >>> Targets().describe("aht_s"), Targets().describe("utilization")
+        ('<= 300', '>= 0.75')
+        """
+        t = self.target(kpi)
+        if t is None:
+            return None
+        return f"{'<=' if t.direction == 'at_most' else '>='} {t.value:g}"

@@ -15,13 +15,13 @@ from typing import Any
 
 import jinja2
 
-from callscope.kpi.agent_report import AGENT_COLUMNS, agent_report
+from callscope.export.charts import bars_with_line, line_chart
+from callscope.kpi.agent_report import agent_report
 from callscope.kpi.catalog import kpi
 from callscope.kpi.engine import IbisSource, compute_kpis
 from callscope.kpi.output import format_value
 from callscope.kpi.params import KpiParams
 from callscope.kpi.targets import Targets
-from callscope.export.charts import bars_with_line, line_chart
 
 __all__ = ["build_report", "interval_profile"]
 
@@ -141,7 +141,7 @@ def build_report(
         autoescape=jinja2.select_autoescape(["html", "j2"]),
     )
     tpl = env.get_template("report.html.j2")
-    agent_cols = [(c, t) for c, _, t in AGENT_COLUMNS]
+    agent_cols = [(c, agents.title(c)) for c in agents.columns]  # columns with data only
 
     def cell(row: dict[str, Any], col: str) -> dict[str, str]:
         name = "total_talk_s" if col == "total_talk_min" else col
