@@ -154,13 +154,33 @@ OutputOpt = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write to this file.", show_default=False),
 ]
+#: How a day or time may be written on the command line.
+WHEN_FORMATS = [
+    "%Y-%m-%d",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+]
 FromOpt = Annotated[
     datetime | None,
-    typer.Option("--from", help="First day or time of the period (inclusive).", show_default=False),
+    typer.Option(
+        "--from",
+        help="First day or time of the period (inclusive), e.g. 2025-01-06 or 2025-01-06T08:00.",
+        show_default=False,
+        formats=WHEN_FORMATS,
+        metavar="YYYY-MM-DD[THH:MM]",
+    ),
 ]
 ToOpt = Annotated[
     datetime | None,
-    typer.Option("--to", help="End of the period (exclusive).", show_default=False),
+    typer.Option(
+        "--to",
+        help="End of the period (exclusive).",
+        show_default=False,
+        formats=WHEN_FORMATS,
+        metavar="YYYY-MM-DD[THH:MM]",
+    ),
 ]
 IntervalOpt = Annotated[
     str | None,

@@ -446,6 +446,7 @@ def simulate_cmd(
     if fmt is PointFormat.json:
         a.print_json(r.as_dict())
         return
+
     def pm(key: str, digits: int = 1, scale: float = 100.0, unit: str = " %") -> Any:
         def fmt(row: dict[str, Any]) -> str:
             v, ci = row.get(key), row.get(f"{key}_ci")
