@@ -52,3 +52,68 @@ def test_every_canonical_column_is_documented():
     for table in TABLES.values():
         for col in table.columns:
             assert col.doc.strip(), f"{table.name}.{col.name} has no description"
+
+
+def _options() -> dict[str, dict[str, object]]:
+    """Every command path -> option name -> click parameter."""
+    out: dict[str, dict[str, object]] = {}
+
+    def walk(cmd, path: str) -> None:
+        out[path] = {
+            o: p for p in cmd.params if getattr(p, "param_type_name", "") == "option" for o in p.opts
+        }
+        for name, sub in getattr(cmd, "commands", {}).items():
+            walk(sub, f"{path} {name}")
+
+    walk(typer.main.get_command(app), "callscope")
+    return out
+
+
+#: spellings the CLI no longer has: one name, one form for each thing
+RETIRED = {"--json", "--out", "--freq", "--threshold-s", "--interval-s", "--sl-target"}
+
+
+def test_one_name_and_one_form_per_option():
+    opts = _options()
+    for path, names in opts.items():
+        assert not RETIRED & set(names), (path, RETIRED & set(names))
+        fmt = names.get("--format")
+        if fmt is not None:  # --format is always what the command prints or writes
+            choices = set(getattr(fmt.type, "choices", ()))
+            assert choices <= {"table", "json", "csv", "parquet", "xlsx"}, (path, choices)
+    commands = [p for p in opts if p.count(" ") >= 1]
+    for name in ("--db", "--settings"):
+        missing = [
+            p
+            for p in commands
+            if p not in ("callscope erlang", "callscope settings", "callscope forecast")
+            and not p.startswith("callscope erlang ")
+            and name not in opts[p]
+        ]
+        assert not missing or name == "--db", (name, missing)
+    # the same option means the same thing: one default shown for shrinkage, one form
+    # for durations and concurrency
+    for path, names in opts.items():
+        for flag in ("--shrinkage", "--interval", "--sl-threshold", "--concurrency"):
+            if flag in names:
+                assert names[flag].default in (None, []), (path, flag, names[flag].default)
+
+
+def test_readme_uses_the_options_the_cli_has():
+    readme = ROOT.joinpath("README.md").read_text()
+    opts = _options()
+    known = set().union(*(set(v) for v in opts.values()))
+    lines = [ln.split("#")[0] for ln in readme.splitlines() if "callscope " in ln]
+    used = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", "\n".join(lines)))
+    assert not used - known, sorted(used - known)
+    assert not RETIRED & used
+
+
+def test_every_setting_is_documented():
+    import callscope.settings as settings_module
+    from callscope.settings import Settings
+
+    doc = settings_module.__doc__ or ""
+    for key, _, _ in Settings().rows():
+        leaf = key.split(".")[-1]
+        assert re.search(rf"\b{re.escape(leaf)}\b", doc), f"setting {key} is not documented"

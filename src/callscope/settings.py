@@ -35,13 +35,21 @@ The file (every key optional; these are the defaults)::
     goal = "90/15"                  # overrides the channel's goal for this queue
 
     [targets]                       # what red / amber / green are judged against
-    aht = "300s"
-    asa = "30s"
-    abandon_rate = "5%"
-    occupancy = "85%"
-    utilization = "75%"
-    csat = "80%"
-    fcr = "70%"
+    asa = "30s"                     # at most
+    aht = "300s"                    # at most
+    abandon_rate = "5%"             # at most
+    occupancy = "85%"               # at most
+    utilization = "75%"             # at least
+    avg_acw = "60s"                 # at most
+    avg_hold = "45s"                # at most
+    contacts_per_hour = 8           # at least
+    csat = "80%"                    # at least
+    fcr = "70%"                     # at least
+    nps = 30                        # at least
+    first_response = "30s"          # at most (chat)
+    response_rate = "90%"           # at least (chat, e-mail)
+    conversion_rate = "70%"         # at least (sales chat)
+    adherence = "90%"               # at least
     amber_margin = "10%"            # missed by at most this much (relative): amber
 
     [hours]                         # opening hours, local time; "closed" or ranges
