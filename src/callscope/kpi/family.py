@@ -28,7 +28,10 @@ class Family:
 
     ``frame(tables, params, step_minutes, extra)`` returns the frame (see
     :mod:`callscope.kpi.grouping`); ``aggregate(keyed, keys, params, extra)`` returns
-    one row per key combination with the family's columns. ``tables`` lists the
+    one row per key combination with the family's columns. ``tables`` hold the rows of
+    the period being reported; ``extra`` holds the group ``keys``, the ``survey_items``
+    and ``store_tables``, the whole store's tables (what a period's rows led to
+    afterwards, e.g. FCR's repeat contacts, is looked for there). ``tables`` lists the
     canonical tables that must be non-empty; ``dims`` the non-time keys it supports.
     ``queue_table`` names the table whose ``queue`` column places the family's rows in
     queues: grouping by queue is impossible when some of its rows have no queue (the
