@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -294,3 +296,84 @@ def test_simulate_plan_and_save(tmp_path: Path) -> None:
         )
     )
     assert 0 < single["queues"][0]["p_abandon"] < 0.1
+
+
+def _main(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "callscope", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_unstable_erlang_c_json_is_strict_json() -> None:
+    """An unstable queue has no ASA: JSON says null, never Infinity (not JSON)."""
+    p = _main(
+        "erlang", "c", "--calls", "100", "--aht-s", "180", "--agents", "9", "--format", "json"
+    )
+    assert p.returncode == 0, p.stderr
+    assert "Infinity" not in p.stdout and "NaN" not in p.stdout
+    out = json.loads(p.stdout, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+    assert out["asa_s"] is None and out["stable"] is False and out["met"] is False
+
+
+def test_erlang_c_answers_how_many_agents() -> None:
+    """Without --agents: the fewest agents that meet the target, checked one below."""
+    out = json.loads(
+        _main(
+            "erlang",
+            "c",
+            "--calls",
+            "100",
+            "--aht-s",
+            "180",
+            "--target",
+            "90/15",
+            "--format",
+            "json",
+        ).stdout
+    )
+    n = int(out["agents"])
+    assert out["agents_searched"] and out["met"] and out["service_level"] >= 0.9
+    less = json.loads(
+        _main(
+            "erlang",
+            "c",
+            "--calls",
+            "100",
+            "--aht-s",
+            "180",
+            "--agents",
+            str(n - 1),
+            "--target",
+            "90/15",
+            "--format",
+            "json",
+        ).stdout
+    )
+    assert less["service_level"] < 0.9 and not less["met"]
+    # with abandonment (Erlang A) and a combined goal
+    a = json.loads(
+        _main(
+            "erlang",
+            "a",
+            "--calls",
+            "120",
+            "--aht-s",
+            "240",
+            "--patience-s",
+            "90",
+            "--target",
+            "80/20, abandon<=5%",
+            "--format",
+            "json",
+        ).stdout
+    )
+    assert a["agents"] == 19 and a["p_abandon"] <= 0.05 and a["service_level"] >= 0.8
+
+
+def test_help_is_plain_and_mistakes_are_one_line() -> None:
+    h = _main("staff", "--help")
+    assert h.returncode == 0 and "<bool>" not in h.stdout and "╭" not in h.stdout
+    bad = _main("erlang", "c", "--calls", "x", "--aht-s", "180")
+    assert bad.returncode == 2 and "╭" not in bad.stderr
+    assert bad.stderr.count("\n") == 1 and bad.stderr.startswith("error: ")
+    assert "--calls" in bad.stderr
