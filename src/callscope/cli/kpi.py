@@ -39,14 +39,17 @@ class KpiFormat(StrEnum):
 def _print_kpis(table: Any, keys: tuple[str, ...], caption: str) -> None:
     from rich.table import Table
 
-    from callscope.services.kpi import format_kpi
+    from callscope.services.kpi import format_kpi, kpi_title
 
-    t = Table(caption=caption, caption_justify="left")
+    t = Table()
     for c in table.column_names:
-        t.add_column(c, justify="left" if c in keys else "right")
+        t.add_column(c if c in keys else kpi_title(c), justify="left" if c in keys else "right")
     for row in table.to_pylist():
-        t.add_row(*[format_kpi(c, v) for c, v in row.items()])
+        # a comparison has one KPI per row: its presets' values take that KPI's unit
+        name = row.get("kpi") if "kpi" in keys else None
+        t.add_row(*[format_kpi(name if name and c not in keys else c, v) for c, v in row.items()])
     console.print(t)
+    console.print(caption, style="dim", highlight=False)
 
 
 def _emit(table: Any, fmt: KpiFormat, output: Path | None, meta: dict[str, Any]) -> None:
@@ -222,23 +225,23 @@ def agent_report_cmd(
         from rich.table import Table
 
         cols, rows = agent_table(rep)
-        colors = {"ok": "green", "near": "yellow", "miss": "red"}
-        words = {"green": "ok", "amber": "near", "red": "miss"}
-        t = Table(caption=rep.caption, caption_justify="left")
+        colors = {"met": "green", "near": "yellow", "missed": "red"}
+        t = Table()
         for key, title in cols:
             t.add_column(title, justify="left" if key == "agent" else "right")
         for r in rows:
             cells = []
             for key, _ in cols:
-                word = words.get(r.get(f"{key}_status") or "")
+                word = r.get(f"{key}_status")
                 cells.append(f"[{colors[word]}]{r[key]} {word}[/]" if word else str(r[key]))
             t.add_row(*cells)
         console.print(t)
+        console.print(rep.caption, style="dim", highlight=False)
         return
     import pyarrow as pa
 
-    table = pa.Table.from_pylist([*rep.rows, rep.total])
-    _emit(table, KpiFormat(fmt.value), output, {"targets": str(rep.targets)})
+    table = pa.Table.from_pylist(rep.rows)
+    _emit(table, KpiFormat(fmt.value), output, {"targets": rep.caption})
 
 
 @app.command("report")

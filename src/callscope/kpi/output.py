@@ -1,26 +1,21 @@
-"""Writing a KPI table: JSON rows, CSV, Parquet, Excel, or a Rich table.
-
-Every format says which preset, service-level variant and thresholds produced it:
-Parquet in the schema metadata (key ``callscope``), Excel on a ``metadata`` sheet, the
-Rich table in its caption, and JSON/CSV on stdout with the metadata line on stderr.
+"""Presenting a KPI table: the main columns, the caption that says which definitions
+produced the numbers, and each value formatted by its unit. (Files are written by
+:mod:`callscope.export.tables`: Parquet keeps the metadata under ``callscope``, Excel
+on a ``metadata`` sheet; JSON/CSV go to stdout with the caption on stderr.)
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from callscope.errors import CallscopeError
+from callscope.kpi.catalog import kpi
 
-__all__ = ["FORMATS", "TABLE_COLUMNS", "describe", "format_value", "select_columns", "write_table"]
-
-FORMATS = ("table", "json", "csv", "parquet", "xlsx")
+__all__ = ["TABLE_COLUMNS", "describe", "format_value", "select_columns"]
 
 #: Columns shown by the terminal table unless ``--columns`` says otherwise;
 #: ``short_abandoned`` stands next to ``abandoned`` because the default abandonment rate
@@ -84,82 +79,42 @@ def select_columns(table: pa.Table, keys: Sequence[str], columns: Sequence[str] 
 
 
 def format_value(name: str, v: Any) -> str:
-    """Human formatting: rates as %, seconds with one decimal, counts as integers."""
-    if v is None:
+    """A KPI value for people, by the catalog's unit of ``name``: shares as percents,
+    seconds with ``s`` (totals in hours), counts with thousands separators.
+
+    >>> format_value("service_level", 0.5208), format_value("offered", 31125)
+    ('52.1 %', '31,125')
+    >>> format_value("asa_s", 40.8), format_value("total_talk_s", 4790100.0)
+    ('40.8 s', '1,330.6 h')
+    >>> format_value("nps", 42.0), format_value("csat", None)
+    ('42', '-')
+    """
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "-"
-    if isinstance(v, float):
-        if name in (
-            "service_level",
-            "abandon_rate",
-            "occupancy",
-            "utilization",
-            "availability",
-            "adherence",
-            "conformance",
-            "shrinkage",
-            "fcr",
-            "repeat_rate",
-            "csat",
-            "transfer_rate",
-            "response_rate",
-            "unpaid_rate",
-            "conversion_rate",
-            "fcr_survey",
-            "fcr_reported",
-        ):
-            return f"{100 * v:.1f}%"
-        if v.is_integer() and not name.endswith("_s"):
-            return f"{int(v)}"
-        return f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}"
     if hasattr(v, "isoformat"):
         s = v.isoformat(sep=" ") if hasattr(v, "hour") else v.isoformat()
         return s[:16] if hasattr(v, "hour") else s
-    return str(v)
-
-
-def write_table(table: pa.Table, fmt: str, meta: dict[str, Any], output: Path | None) -> str | None:
-    """Write ``table`` in ``fmt`` to ``output`` (or return the text for stdout)."""
-    if fmt not in FORMATS:
-        raise CallscopeError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if fmt in ("parquet", "xlsx") and output is None:
-        raise CallscopeError(f"--format {fmt} needs --output FILE")
-    if fmt == "json":
-        text = json.dumps(table.to_pylist(), default=str, indent=2) + "\n"
-    elif fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(table.column_names)
-        for row in table.to_pylist():
-            w.writerow(["" if v is None else v for v in row.values()])
-        text = buf.getvalue()
-    elif fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        md = dict(table.schema.metadata or {})
-        md[b"callscope"] = json.dumps(meta, default=str).encode()
-        pq.write_table(table.replace_schema_metadata(md), output)
-        return None
-    elif fmt == "xlsx":
-        _write_xlsx(table, meta, output)  # type: ignore[arg-type]
-        return None
-    else:
-        raise CallscopeError("the table format is printed by the CLI")
-    if output is not None:
-        Path(output).write_text(text, encoding="utf-8")
-        return None
-    return text
-
-
-def _write_xlsx(table: pa.Table, meta: dict[str, Any], output: Path) -> None:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "kpis"
-    ws.append(table.column_names)
-    for row in table.to_pylist():
-        ws.append([v if not isinstance(v, (list, dict)) else str(v) for v in row.values()])
-    md = wb.create_sheet("metadata")
-    for k, v in meta.items():
-        md.append([k, json.dumps(v, default=str) if isinstance(v, (list, dict)) else v])
-    wb.save(output)
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return str(v)
+    try:
+        unit = kpi(name).unit
+    except KeyError:
+        unit = ""
+    f = float(v)
+    if unit == "fraction":
+        return f"{100 * f:.1f} %"
+    if unit == "s":
+        return f"{f:,.1f} s"
+    if unit == "s total":
+        return f"{f / 3600:,.1f} h"
+    if unit in ("contacts", "count", "customers", "orders", "messages", "responses", "items"):
+        return f"{f:,.0f}"
+    if unit == "per hour":
+        return f"{f:,.1f} /h"
+    if unit == "points":
+        return f"{f:,.0f}"
+    if unit == "score":
+        return f"{f:.2f}"
+    if unit == "currency":
+        return f"{f:,.2f}"
+    return f"{f:,.0f}" if f.is_integer() else (f"{f:,.1f}" if abs(f) >= 10 else f"{f:.2f}")

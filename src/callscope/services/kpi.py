@@ -217,9 +217,14 @@ class Comparison:
 def compare_presets(settings: Settings, request: KpiRequest) -> Comparison:
     """The KPIs whose definition vendors disagree on, under every preset."""
     from callscope.kpi.comparison import compare_presets as run
+    from callscope.kpi.grouping import parse_by
 
     _check_request(request)
     params = kpi_params(settings, request)
+    try:
+        keys = tuple(parse_by(",".join(request.by)))
+    except CallscopeError as e:
+        raise e.at("by") from None
 
     def adjust(p: Any) -> Any:
         return p.with_(
@@ -230,12 +235,12 @@ def compare_presets(settings: Settings, request: KpiRequest) -> Comparison:
         )
 
     with _source(settings, request.engine) as src:
-        cmp = run(src, request.start, request.end, adjust)
+        cmp = run(src, request.start, request.end, adjust, keys=keys)
     caption = (
         f"T = {params.sl_threshold_s:g} s, short abandon <= {params.short_abandon_s:g} s; "
         f"period {request.start or 'start of data'} - {request.end or 'end of data'}"
     )
-    return Comparison(cmp.table(), ("kpi",), tuple(cmp.presets), dict(cmp.params), caption)
+    return Comparison(cmp.table(), (*keys, "kpi"), tuple(cmp.presets), dict(cmp.params), caption)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,12 +257,17 @@ class AgentReportRequest:
 
 @dataclass(frozen=True)
 class AgentReportResult:
-    """Rows per agent, the total row, and the targets they were judged against."""
+    """The agent report (:class:`callscope.kpi.agent_report.AgentReport`: rows per agent,
+    a row for contacts with no agent, the total row, the columns with data) and a caption
+    naming the targets."""
 
-    rows: list[dict[str, Any]]
-    total: dict[str, Any]
-    targets: Targets
+    report: Any
     caption: str
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """Agent rows, then the total row (JSON/CSV output)."""
+        return [*self.report.rows, self.report.total]
 
 
 def agent_report(settings: Settings, request: AgentReportRequest) -> AgentReportResult:
@@ -284,11 +294,13 @@ def agent_report(settings: Settings, request: AgentReportRequest) -> AgentReport
     params = kpi_params(settings, KpiRequest(preset=request.preset))
     with _source(settings, request.engine) as src:
         rep = run(src, params, targets, request.start, request.end)
+    rated = [f"{rep.title(c)} {rep.target_text(c)}" for c in rep.rated]
     caption = (
-        f"targets: AHT <= {targets.aht_s:g} s, utilization >= {100 * targets.utilization:g} %"
-        "; status: ok = met, near = missed by at most 10 %, miss = missed by more"
+        ("targets: " + ", ".join(rated) + "; " if rated else "")
+        + "met = on target, near = missed by at most 10 %, missed = by more"
+        + (f"; no data for: {', '.join(rep.title(c) for c in rep.omitted)}" if rep.omitted else "")
     )
-    return AgentReportResult(list(rep.rows), dict(rep.total), targets, caption)
+    return AgentReportResult(rep, caption)
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +353,17 @@ def format_kpi(name: str, value: Any) -> str:
     return format_value(name, value)
 
 
+def kpi_title(name: str) -> str:
+    """The catalog title of a KPI column (``service_level`` -> ``Service level``); the
+    name itself for keys and columns the catalog does not know."""
+    from callscope.kpi.catalog import kpi as entry
+
+    try:
+        return entry(name).title if not name.startswith("survey_") else name
+    except KeyError:
+        return name
+
+
 def table_columns(result: KpiTable) -> pa.Table:
     """The main KPI columns of ``result`` (for a terminal or a page), keys first."""
     from callscope.kpi.output import TABLE_COLUMNS
@@ -350,32 +373,28 @@ def table_columns(result: KpiTable) -> pa.Table:
     return result.table.select([*result.keys, *keep])
 
 
-def agent_table(report: AgentReportResult) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
-    """The agent report as display columns ``(key, title)`` (columns no agent has data
-    for are left out) and rows (agents, then the total) with each value as text and its
-    ``<key>_status`` (green / amber / red) where a target applies."""
+def agent_table(result: AgentReportResult) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    """The agent report for display: columns ``(key, title)`` (only those with data) and
+    rows (agents, the no-agent row, the total) with each value as text, and
+    ``<key>_status`` as a word (met / near / missed) where a target applies."""
     from callscope.kpi.agent_report import AGENT_COLUMNS
+    from callscope.kpi.targets import STATUS_WORDS
 
-    rows = [*report.rows, {**report.total, "agent": "total"}]
-    cols = [("agent", "agent")] + [
-        (col, title)
-        for col, _, title in AGENT_COLUMNS
-        if any(r.get(col) is not None for r in report.rows)
-    ]
+    rep = result.report
+    cols = [("agent", "agent")] + [(c, rep.title(c)) for c in rep.columns]
     kpi_of = {col: ("handled" if col == "answered" else k) for col, k, _ in AGENT_COLUMNS}
     out = []
-    for r in rows:
-        d: dict[str, Any] = {
-            "agent": r.get("agent") if r.get("agent") is not None else "(no agent)"
-        }
-        for col, _ in cols[1:]:
+    for r in [*rep.rows, {**rep.total, "agent": "total"}]:
+        d: dict[str, Any] = {"agent": str(r.get("agent"))}
+        for col in rep.columns:
             v = r.get(col)
             d[col] = (
                 ("-" if v is None else f"{v:,.1f}")
                 if col == "total_talk_min"
                 else format_kpi(kpi_of[col], v)
             )
-            if f"{col}_status" in r:
-                d[f"{col}_status"] = r[f"{col}_status"]
+            status = r.get(f"{col}_status")
+            if status in STATUS_WORDS:
+                d[f"{col}_status"] = STATUS_WORDS[status]
         out.append(d)
     return cols, out

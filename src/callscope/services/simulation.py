@@ -161,6 +161,11 @@ def _center(settings: Settings, req: SimulateRequest) -> tuple[Any, list[str]]:
     return center, []
 
 
+def _num(v: Any) -> float | None:
+    f = float(v)
+    return f if math.isfinite(f) else None
+
+
 def simulate(settings: Settings, request: SimulateRequest) -> SimulateResult:
     """Run the center once (seeded) and compare each queue with Erlang A (with
     patience) or Erlang C, weighting the per-interval Erlang values by calls."""
@@ -189,15 +194,12 @@ def simulate(settings: Settings, request: SimulateRequest) -> SimulateResult:
         )
         w = c / c.sum() if c.sum() > 0 else np.full(c.size, 1 / c.size)
 
-        def num(v: Any) -> float | None:
-            f = float(v)
-            return f if math.isfinite(f) else None
-
-        def weighted(v: Any) -> float | None:
+        def weighted(v: Any, w: Any = w) -> float | None:
             v = np.asarray(v, dtype=np.float64)
             ok = np.isfinite(v)
-            return num((w[ok] * v[ok]).sum() / w[ok].sum()) if ok.any() else None
+            return _num((w[ok] * v[ok]).sum() / w[ok].sum()) if ok.any() else None
 
+        num = _num
         rows.append(
             {
                 "queue": q.name,
@@ -222,11 +224,13 @@ def simulate(settings: Settings, request: SimulateRequest) -> SimulateResult:
     if request.save:
         from callscope.services.common import open_store
 
-        with open_store(settings, write=True) as store:
-            with store.batch(res.source, "simulate", res.run_id) as b:
-                b.rows_read = res.calls
-                b.append("contacts", res.contacts())
-                b.append("agent_states", res.agent_states())
+        with (
+            open_store(settings, write=True) as store,
+            store.batch(res.source, "simulate", res.run_id) as b,
+        ):
+            b.rows_read = res.calls
+            b.append("contacts", res.contacts())
+            b.append("agent_states", res.agent_states())
         saved = Path(settings.db)
     return SimulateResult(
         queues=rows,
