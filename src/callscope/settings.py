@@ -88,6 +88,8 @@ from callscope.errors import CallscopeError
 from callscope.model.outcome import CHANNELS
 from callscope.model.target import Target
 from callscope.model.units import format_duration, parse_duration_s, parse_share
+from callscope.model.variants import PRESETS as _PRESETS
+from callscope.model.variants import SL_VARIANTS as _SL_VARIANTS
 
 __all__ = [
     "DEFAULT_FILE",
@@ -129,15 +131,7 @@ _DEFAULT_GOALS = {"voice": "80/20", "chat": "80/60", "email": "90/24h"}
 _DEFAULT_CONCURRENCY = {"voice": 1, "chat": 2, "email": 1}
 _MODELS = ("erlang-c", "erlang-a")
 _INTERVALS_S = (900.0, 1800.0, 3600.0)
-_PRESETS = ("default", "amazon-connect", "genesys-cloud", "queuemetrics")
-_SL_VARIANTS = (
-    "offered",
-    "short-abandon-excluded",
-    "answered",
-    "abandons-neutral",
-    "removed-within-threshold",
-    "answered-plus-abandoned",
-)
+
 
 
 @dataclass(frozen=True, slots=True)

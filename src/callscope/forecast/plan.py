@@ -149,7 +149,8 @@ def capacity_plan(
     calls, aht_s``) for the base scenario and each what-if.
 
     ``target`` is one goal for every queue or queue -> goal (a scenario's own target
-    replaces it). ``patience_s`` maps queue -> mean patience (Erlang A; queues without
+    replaces it). ``patience_s`` (unless the forecast has a ``patience_s`` column) maps
+    queue -> mean patience (Erlang A; queues without
     one, or with an infinite one, use Erlang C). ``concurrency`` maps channel ->
     contacts an agent handles at once. ``pools`` merges queues into staffing groups.
     """
@@ -167,11 +168,19 @@ def capacity_plan(
     f = forecast.select(
         [
             c
-            for c in ("interval_start", "interval_s", "queue", "channel", "calls", "aht_s")
+            for c in (
+                "interval_start",
+                "interval_s",
+                "queue",
+                "channel",
+                "calls",
+                "aht_s",
+                "patience_s",
+            )
             if c in forecast.column_names
         ]
     )
-    if model == "erlang-a":
+    if model == "erlang-a" and "patience_s" not in f.column_names:
         pat = patience_s or {}
         f = f.append_column(
             "patience_s", pa.array([pat.get(q, np.inf) for q in f.column("queue").to_pylist()])

@@ -21,6 +21,7 @@ __all__ = [
     "check_output_dir",
     "check_output_file",
     "open_store",
+    "patience_for",
     "read_csv_table",
     "store_patience",
 ]
@@ -84,6 +85,19 @@ def store_patience(store: Store, queues: Sequence[str]) -> tuple[dict[str, float
             )
             out[q] = p
     return out, notes
+
+
+def patience_for(
+    settings: Settings, queues: Sequence[str], given: float | None
+) -> tuple[float | dict[str, float] | None, list[str]]:
+    """Mean patience for planning with ``settings.model``: none for Erlang C; the
+    number the user gave; else :func:`store_patience` per queue (with its notes)."""
+    if settings.model != "erlang-a":
+        return None, []
+    if given is not None:
+        return float(given), []
+    with open_store(settings) as store:
+        return store_patience(store, queues)
 
 
 def read_csv_table(path: Path, field: str = "input", strings: Sequence[str] = ()) -> pa.Table:

@@ -334,8 +334,12 @@ def capacity_plan(settings: Settings, request: PlanRequest) -> PlanResult:
 
     from callscope.forecast.plan import capacity_plan as run
     from callscope.forecast.plan import parse_what_if
-    from callscope.services.common import check_output_file, open_store, store_patience
-    from callscope.services.queueing import _latest_forecast_table, targets_by_queue
+    from callscope.services.common import check_output_file, patience_for
+    from callscope.services.queueing import (
+        _latest_forecast_table,
+        targets_by_queue,
+        with_patience,
+    )
 
     s = settings.override(
         "request",
@@ -349,21 +353,14 @@ def capacity_plan(settings: Settings, request: PlanRequest) -> PlanResult:
         check_output_file(request.chart, "chart", CHART_SUFFIXES)
     scenarios = [parse_what_if(w) for w in request.what_if]
     fc, source = _latest_forecast_table(s)
-    notes: list[str] = []
-    patience: dict[str, float] | None = None
-    if s.model == "erlang-a":
-        queues = [str(q) for q in pc.unique(fc.column("queue")).to_pylist()]
-        if request.patience_s is not None:
-            patience = dict.fromkeys(queues, request.patience_s)
-        else:
-            with open_store(s) as store:
-                patience, notes = store_patience(store, queues)
+    queues = [str(q) for q in pc.unique(fc.column("queue")).to_pylist()]
+    patience, notes = patience_for(s, queues, request.patience_s)
+    fc = with_patience(fc, patience)
     target: Target | dict[str, Target] = request.target or targets_by_queue(s, fc)
     cp = run(
         fc,
         target=target,
         model=s.model,
-        patience_s=patience,
         shrinkage=s.shrinkage,
         concurrency={**s.concurrency, **request.concurrency},
         scenarios=scenarios,

@@ -296,7 +296,7 @@ def staff(settings: Settings, request: StaffRequest) -> StaffResult:
     import pyarrow.compute as pc
 
     from callscope.queueing.plan import plan_intervals, pool_queues
-    from callscope.services.common import open_store, read_csv_table, store_patience
+    from callscope.services.common import patience_for, read_csv_table
 
     s = settings.override("request", model=request.model, shrinkage=request.shrinkage)
     if request.input is not None:
@@ -314,36 +314,36 @@ def staff(settings: Settings, request: StaffRequest) -> StaffResult:
         )
     table = with_channels(s, table)
     notes: list[str] = []
-    patience: float | dict[str, float] | None = request.patience_s
-    if s.model == "erlang-a" and patience is None and "patience_s" not in table.column_names:
+    if s.model == "erlang-a" and "patience_s" not in table.column_names:
         queues = [str(q) for q in pc.unique(table.column("queue")).to_pylist()]
-        with open_store(s) as store:
-            patience, notes = store_patience(store, queues)
+        patience, notes = patience_for(s, queues, request.patience_s)
+        table = with_patience(table, patience)
     if request.pools:
         table = pool_queues(table, request.pools)
-        if isinstance(patience, dict):
-            patience = _pool_patience(patience, request.pools)
     target: Target | dict[str, Target] = request.target or targets_by_queue(s, table)
-    conc = {**s.concurrency, **request.concurrency}
     out = plan_intervals(
         table,
         target=target,
         model=s.model,
-        patience_s=patience,
         shrinkage=s.shrinkage,
-        concurrency=conc,
+        concurrency={**s.concurrency, **request.concurrency},
         interval_s=request.interval_s or s.interval_s,
     )
     unmet = int((~np.asarray(out.column("met").to_numpy(zero_copy_only=False))).sum())
     return StaffResult(out, source, s.model, s.shrinkage, tuple(notes), unmet)
 
 
-def _pool_patience(
-    patience: dict[str, float], pools: Mapping[str, tuple[str, ...]]
-) -> dict[str, float]:
-    """A pool's patience: the mean of its queues' (finite) patience."""
-    out = dict(patience)
-    for name, members in pools.items():
-        vals = [patience[q] for q in members if q in patience and math.isfinite(patience[q])]
-        out[name] = sum(vals) / len(vals) if vals else math.inf
-    return out
+def with_patience(table: pa.Table, patience: float | Mapping[str, float] | None) -> pa.Table:
+    """``table`` with a ``patience_s`` column: one number for every row, or each row's
+    queue's (infinite, i.e. Erlang C, for a queue without an estimate). Pooled queues
+    then take the call-weighted mean, like every other per-queue number."""
+    import pyarrow as pa
+
+    if patience is None:
+        return table
+    queues = table.column("queue").to_pylist()
+    if isinstance(patience, Mapping):
+        values = [float(patience.get(str(q), math.inf)) for q in queues]
+    else:
+        values = [float(patience)] * len(queues)
+    return table.append_column("patience_s", pa.array(values, pa.float64()))
