@@ -59,3 +59,35 @@ def test_profile_follows_the_weekday_shape() -> None:
     slots = calendar_features(fut, 1800)[:, 1].astype(int)
     assert slots.tolist() == OPEN_SLOTS.tolist()
     assert f.argmax() == np.argmax(expected_calls(fut))
+
+
+def _without(t: np.ndarray, first: str, last: str) -> np.ndarray:
+    day = t.astype("datetime64[D]")
+    return t[(day < np.datetime64(first)) | (day > np.datetime64(last))]
+
+
+@pytest.mark.parametrize("level", ["ets", "theta"])
+def test_daily_level_models_keep_the_week_aligned_across_missing_days(level: str) -> None:
+    # 10 weeks of the noise-free signal with two days missing (as 11-12 January in
+    # Anonymous Bank's file): the daily series must still step through the calendar,
+    # not through the days that happen to be present
+    hist = _without(_open_intervals("2024-01-01", 70), "2024-01-24", "2024-01-25")
+    fut = _open_intervals("2024-03-11", 7)
+    f = DailyProfile(level, day_of_month=False).point(
+        expected_calls(hist), calendar_features(hist, 1800), calendar_features(fut, 1800)
+    )
+    assert wape(expected_calls(fut), f) < 0.01
+
+
+def test_a_level_change_across_a_gap_is_not_an_outlier() -> None:
+    # 8 weeks at twice the volume, 10 weeks missing, then 3 weeks at the normal volume:
+    # the new days are compared with their own neighbours, not with the old weeks
+    before = _open_intervals("2024-01-01", 56)
+    after = _open_intervals("2024-04-22", 21)
+    hist = np.concatenate([before, after])
+    y = np.concatenate([2 * expected_calls(before), expected_calls(after)])
+    fut = _open_intervals("2024-05-13", 7)
+    f = DailyProfile(level_weeks=3, day_of_month=False).point(
+        y, calendar_features(hist, 1800), calendar_features(fut, 1800)
+    )
+    np.testing.assert_allclose(f, expected_calls(fut), rtol=1e-9)

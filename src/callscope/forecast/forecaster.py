@@ -8,6 +8,11 @@ absent). For each queue x channel:
    are learned from it (:class:`~callscope.forecast.series.OpenHours`: an interval of a
    weekday is open if it had contacts in at least a quarter of the last 8 weeks).
    Open intervals without contacts are real zeros; closed ones are not in the series.
+   Long gaps (more than 7 open days without a contact) are not zeros either: their days
+   are left out of the series, or, once 24 weeks of history follow the last gap, the
+   history before it is (:mod:`callscope.forecast.history`). The run says which days
+   it used and covers, per series and overall, and warns about every gap
+   (:class:`~callscope.forecast.history.Coverage`).
 2. The model is chosen by a rolling-origin backtest over the last ``selection_weeks``
    weekly origins of the history (:mod:`callscope.forecast.selection`).
 3. Every series is forecast by the candidate models in one statsforecast call (parallel
@@ -22,13 +27,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 
 from callscope.errors import CallscopeError
 from callscope.forecast.frame import cross_validate, forecast_frame, long_frame, run_forecast
+from callscope.forecast.history import (
+    GAP_DAYS,
+    MIN_DAYS,
+    Coverage,
+    HistoryPlan,
+    gap_warning,
+    plan_history,
+)
 from callscope.forecast.models import default_models
 from callscope.forecast.selection import choose, selection_scores
 from callscope.forecast.series import (
@@ -56,23 +69,81 @@ AHT_PSEUDO = 20.0
 
 @dataclass(frozen=True)
 class SeriesChoice:
-    """The model chosen for one queue x channel and its selection WAPE (fraction)."""
+    """The model chosen for one queue x channel, its selection WAPE (fraction), the days
+    of history it used and what the forecast covers (:class:`Coverage`)."""
 
     queue: str
     channel: str
     model: str
     selection_wape: float
     history_days: int
+    coverage: Coverage
+
+    @property
+    def history_first(self) -> date:
+        """First day of history the model used."""
+        return self.coverage.history_first
+
+    @property
+    def history_last(self) -> date:
+        """Last day of history the model used (the day before the origin)."""
+        return self.coverage.history_last
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """This series' warnings (gaps and what the model did about them)."""
+        return self.coverage.warnings
 
 
 @dataclass(frozen=True)
 class ForecastRun:
     """The forecast rows (``interval_start, interval_s, queue, channel, calls, aht_s,
-    calls_lo, calls_hi, model``, closed intervals included) and the choices made."""
+    calls_lo, calls_hi, model``, closed intervals included), the choices made per
+    series and what the whole run covers.
+
+    ``coverage`` spans every series (the earliest first day used, the gaps of the
+    store's history as a whole); ``warnings`` are the series' warnings, each said once:
+    without a prefix when every series has it, else prefixed with the series.
+    """
 
     rows: pd.DataFrame
     choices: tuple[SeriesChoice, ...]
     level: int
+    coverage: Coverage
+    warnings: tuple[str, ...]
+
+    def coverage_records(self) -> list[dict[str, object]]:
+        """The coverage as plain records, one per queue x channel and one for the whole
+        run (``queue`` and ``channel`` None): the ``forecast_coverage`` columns of
+        :mod:`callscope.store.forecasts` without ``forecast_id``."""
+        out: list[dict[str, object]] = []
+        for key, cov in [((None, None), self.coverage)] + [
+            ((c.queue, c.channel), c.coverage) for c in self.choices
+        ]:
+            out.append(
+                {
+                    "queue": key[0],
+                    "channel": key[1],
+                    "history_first": cov.history_first,
+                    "history_last": cov.history_last,
+                    "history_days": cov.history_days,
+                    "contact_days": cov.contact_days,
+                    "data_first": cov.data_first,
+                    "horizon_first": cov.horizon_first,
+                    "horizon_last": cov.horizon_last,
+                    "gaps": [
+                        {
+                            "last_before": g.last_before,
+                            "first_after": g.first_after,
+                            "days": g.days,
+                            "open_days": g.open_days,
+                        }
+                        for g in cov.gaps
+                    ],
+                    "warnings": list(cov.warnings),
+                }
+            )
+        return out
 
 
 def aht_forecast(
@@ -111,8 +182,9 @@ def _grid(first: object, last: object, interval_s: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class History:
-    """One queue x channel before the origin: the zero-filled grid, its open hours and
-    the open-interval series the models see."""
+    """One queue x channel before the origin: the zero-filled grid of the days used,
+    its open hours, the open-interval series the models see, the days used (``days``)
+    and which days those are and why (``plan``: gaps, the first day used)."""
 
     key: tuple[str, str]
     grid: np.ndarray
@@ -122,6 +194,8 @@ class History:
     hours: OpenHours
     series: IntervalSeries
     days: int
+    plan: HistoryPlan
+    contact_days: np.ndarray
 
 
 def _origin(rows: pd.DataFrame, origin: datetime | None) -> np.datetime64:
@@ -131,13 +205,34 @@ def _origin(rows: pd.DataFrame, origin: datetime | None) -> np.datetime64:
     return (ts.max().astype("datetime64[D]") + np.timedelta64(1, "D")).astype("datetime64[us]")
 
 
+def _day_number(t: object) -> np.ndarray:
+    return np.asarray(t, dtype="datetime64[us]").astype("datetime64[D]").astype(np.int64)
+
+
+def _origin_day(o: np.datetime64) -> int:
+    """The first day not in the history: the origin's day, or the next one when the
+    origin falls inside a day (that day's morning is history)."""
+    d = int(_day_number(o))
+    return d if np.datetime64(d, "D") == o else d + 1
+
+
 def history_series(
-    rows: pd.DataFrame, interval_s: int, origin: np.datetime64, special: SpecialDays | None = None
+    rows: pd.DataFrame,
+    interval_s: int,
+    origin: np.datetime64,
+    special: SpecialDays | None = None,
+    *,
+    gap_days: int = GAP_DAYS,
+    min_days: int = MIN_DAYS,
 ) -> dict[str, History]:
     """The history of every queue x channel of ``rows`` before ``origin``, keyed
-    ``u0, u1, ...`` in (queue, channel) order."""
+    ``u0, u1, ...`` in (queue, channel) order; each starts after its last gap of more
+    than ``gap_days`` open days when at least ``min_days`` follow it, else leaves its
+    gaps out (:func:`~callscope.forecast.history.plan_history`)."""
     out: dict[str, History] = {}
     o = np.datetime64(to_us(origin), "us")
+    o_day = _origin_day(o)
+    closed = special.closed_days() if special is not None else set()
     for i, ((q, ch), g) in enumerate(rows.groupby(["queue", "channel"], sort=True)):
         t = pd.to_datetime(g["interval_start"]).to_numpy().astype("datetime64[us]")
         keep = t < o
@@ -152,9 +247,25 @@ def history_series(
             v = np.zeros(grid.size)
             np.add.at(v, idx, g[col].to_numpy(dtype=float)[keep])
             cols[col] = v
-        hours = OpenHours.learn(grid, cols["calls"], interval_s, need_volume=True)
-        _, is_open = hours.grid(first, o, special)
-        days = int((o - first) // np.timedelta64(DAY_S * US_PER_S, "us"))
+        contact_days = np.unique(_day_number(t))
+        # the open hours of the last weeks with contacts (not of a gap before the origin)
+        seen = grid < np.datetime64(int(contact_days[-1]) + 1, "D")
+        hours = OpenHours.learn(grid[seen], cols["calls"][seen], interval_s, need_volume=True)
+        plan = plan_history(
+            contact_days,
+            o_day,
+            hours.open.any(axis=1),
+            closed,
+            gap_days=gap_days,
+            min_days=min_days,
+        )
+        start = np.datetime64(plan.first, "us")
+        used = grid >= start
+        grid = grid[used]
+        cols = {k: v[used] for k, v in cols.items()}
+        _, is_open = hours.grid(start, o, special)
+        if plan.left_out.size:  # the days of a gap are unknown, not zero calls
+            is_open &= ~np.isin(_day_number(grid), plan.left_out)
         out[f"u{i}"] = History(
             (str(q), str(ch)),
             grid,
@@ -163,9 +274,67 @@ def history_series(
             cols["handle_s"],
             hours,
             IntervalSeries(grid[is_open], cols["calls"][is_open], interval_s),
-            days,
+            plan.days,
+            plan,
+            contact_days,
         )
     return out
+
+
+def _coverage(
+    hs: History, horizon: tuple[datetime, datetime], warnings: tuple[str, ...]
+) -> Coverage:
+    p = hs.plan
+    return Coverage(
+        history_first=p.first,
+        history_last=p.origin - timedelta(days=1),
+        history_days=p.days,
+        contact_days=int(np.isin(hs.contact_days, p.used_days()).sum()),
+        data_first=p.data_first,
+        horizon_first=horizon[0],
+        horizon_last=horizon[1],
+        gaps=p.gaps,
+        warnings=warnings,
+    )
+
+
+def _run_coverage(
+    hist: dict[str, History],
+    series_warnings: dict[str, tuple[str, ...]],
+    horizon: tuple[datetime, datetime],
+    special: SpecialDays | None,
+    gap_days: int,
+) -> tuple[Coverage, tuple[str, ...]]:
+    """The run as a whole: the earliest day used, the gaps of all series together, and
+    each distinct warning once (prefixed with its series unless every series has it)."""
+    plans = [hs.plan for hs in hist.values()]
+    days = np.unique(np.concatenate([hs.contact_days for hs in hist.values()]))
+    open_wd = np.stack([hs.hours.open.any(axis=1) for hs in hist.values()]).any(axis=0)
+    closed = special.closed_days() if special is not None else set()
+    origin = plans[0].origin
+    whole = plan_history(days, (origin - date(1970, 1, 1)).days, open_wd, closed, gap_days=gap_days)
+    first = min(p.first for p in plans)
+    used = np.unique(np.concatenate([p.used_days() for p in plans]))
+    by_text: dict[str, list[str]] = {}
+    for u, ws in series_warnings.items():
+        for w in ws:
+            q, ch = hist[u].key
+            by_text.setdefault(w, []).append(f"queue {q} ({ch})")
+    warnings = tuple(
+        w if len(who) == len(hist) else f"{', '.join(who)}: {w}" for w, who in by_text.items()
+    )
+    cov = Coverage(
+        history_first=first,
+        history_last=origin - timedelta(days=1),
+        history_days=int(used.size),
+        contact_days=int(np.isin(days, used).sum()),
+        data_first=whole.data_first,
+        horizon_first=horizon[0],
+        horizon_last=horizon[1],
+        gaps=whole.gaps,
+        warnings=warnings,
+    )
+    return cov, warnings
 
 
 def forecast_intervals(
@@ -179,14 +348,22 @@ def forecast_intervals(
     selection_weeks: int = 4,
     level: int = 80,
     n_jobs: int | None = None,
+    gap_days: int = GAP_DAYS,
+    min_days: int = MIN_DAYS,
 ) -> ForecastRun:
     """Forecast every queue x channel in ``rows`` for ``horizon_s`` seconds from ``origin``
-    (default: the midnight after the last interval with contacts)."""
+    (default: the midnight after the last interval with contacts).
+
+    A run of more than ``gap_days`` open days without contacts is a gap; the model of a
+    series fits on the history around its gaps (their days left out), or on the history
+    after its last gap alone once at least ``min_days`` days follow it
+    (:mod:`callscope.forecast.history`).
+    """
     if rows.empty:
         raise CallscopeError("no offered contacts to forecast from: ingest contacts first")
     o = _origin(rows, origin)
     end = o + np.timedelta64(horizon_s * US_PER_S, "us")
-    hist = history_series(rows, interval_s, o, special)
+    hist = history_series(rows, interval_s, o, special, gap_days=gap_days, min_days=min_days)
     series = {u: hs.series for u, hs in hist.items()}
     keys = {u: hs.key for u, hs in hist.items()}
     days = {u: hs.days for u, hs in hist.items()}
@@ -226,9 +403,18 @@ def forecast_intervals(
             extra = t_open[-1] if t_open.size else ft[-1]
             t_open = np.concatenate([t_open, extra + step * np.arange(1, h - t_open.size + 1)])
         X_parts.append(forecast_frame(uid, t_open, interval_s, len(series[uid]), special))
-    fc = run_forecast(df, pd.concat(X_parts, ignore_index=True), cands, h, (level,), n_jobs)
+    if h > 0:
+        fc = run_forecast(df, pd.concat(X_parts, ignore_index=True), cands, h, (level,), n_jobs)
+    else:  # the whole horizon is closed (a Sunday, a holiday): nothing to forecast
+        fc = pd.DataFrame({"unique_id": pd.Series(dtype=str), "ds": pd.Series(dtype=int)})
     out = []
     choices = []
+    first_t = min(ft[0] for ft, _ in futures.values())
+    last_t = max(ft[-1] for ft, _ in futures.values())
+    horizon = (pd.Timestamp(first_t).to_pydatetime(), pd.Timestamp(last_t).to_pydatetime())
+    series_warnings = {
+        u: tuple(gap_warning(g, hs.plan) for g in hs.plan.gaps) for u, hs in hist.items()
+    }
     for uid, (ft, fo) in futures.items():
         q, ch = keys[uid]
         model, sw = choice[uid]
@@ -237,9 +423,10 @@ def forecast_intervals(
         calls = np.zeros(ft.size)
         lo = np.zeros(ft.size)
         hi = np.zeros(ft.size)
-        calls[fo] = g[model].to_numpy()[:k]
-        lo[fo] = g[f"{model}-lo-{level}"].to_numpy()[:k]
-        hi[fo] = g[f"{model}-hi-{level}"].to_numpy()[:k]
+        if k:
+            calls[fo] = g[model].to_numpy()[:k]
+            lo[fo] = g[f"{model}-lo-{level}"].to_numpy()[:k]
+            hi[fo] = g[f"{model}-hi-{level}"].to_numpy()[:k]
         a = aht[uid]
         out.append(
             pd.DataFrame(
@@ -256,8 +443,10 @@ def forecast_intervals(
                 }
             )
         )
-        choices.append(SeriesChoice(q, ch, model, sw, days[uid]))
-    return ForecastRun(pd.concat(out, ignore_index=True), tuple(choices), level)
+        cov = _coverage(hist[uid], horizon, series_warnings[uid])
+        choices.append(SeriesChoice(q, ch, model, sw, days[uid], cov))
+    coverage, warnings = _run_coverage(hist, series_warnings, horizon, special, gap_days)
+    return ForecastRun(pd.concat(out, ignore_index=True), tuple(choices), level, coverage, warnings)
 
 
 def _choose(

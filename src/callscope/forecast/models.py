@@ -81,13 +81,16 @@ class _Days:
         self.wd = _weekday(self.days)
         ok = ~self.special & (self.total > 0)
         # leave out days far below their same-weekday neighbours (unlisted holidays,
-        # outages, a partial last day)
+        # outages, a partial last day); neighbours are the same weekdays up to 6 weeks
+        # away in the calendar (not across a gap in the history)
         for w in range(7):
             idx = np.flatnonzero((self.wd == w) & ~self.special)
             vals = self.total[idx]
+            when = self.days[idx]
+            lo = np.searchsorted(when, when - 42, side="left")
+            hi = np.searchsorted(when, when + 42, side="right")
             for j, i in enumerate(idx):
-                win = vals[max(0, j - 6) : j + 7]
-                if vals[j] < cut * np.median(win):
+                if vals[j] < cut * np.median(vals[lo[j] : hi[j]]):
                     ok[i] = False
         self.ok = ok
 
@@ -286,24 +289,36 @@ class DailyProfile(_CalendarModel):
         return out
 
     def _model_level(self, h: _Days, udays: np.ndarray, levels: dict[int, float]) -> np.ndarray:
+        """AutoETS / AutoTheta on the daily totals, one step per open day of the calendar.
+
+        The open days are the weekdays seen in the last 28 ordinary days. A day that is
+        absent from the history (a gap, a missing file), special or far below its
+        neighbours counts as its weekday's level, so the weekly season stays aligned
+        with the calendar however many days are missing.
+        """
         keep = ~h.special
-        tot = h.total[keep].copy()
-        wd = h.wd[keep]
-        bad = ~h.ok[keep]
-        tot[bad] = [levels[int(w)] for w in wd[bad]]
-        recent_wd = np.unique(wd[-28:])
+        recent_wd = np.unique(h.wd[keep][-28:])
         season = int(recent_wd.size) if recent_wd.size > 1 else 1
-        if tot.size < 2 * season + 2:
-            return np.array([levels[int(w)] for w in _weekday(udays)])
+        fallback = np.array([levels[int(w)] for w in _weekday(udays)])
+        cal = np.arange(h.days[0], h.days[-1] + 1)
+        cal = cal[np.isin(_weekday(cal), recent_wd)]
+        future = np.arange(h.days[-1] + 1, udays.max() + 1)
+        future = future[np.isin(_weekday(future), recent_wd)]
+        if cal.size < 2 * season + 2 or future.size == 0:
+            return fallback
+        tot = np.array([levels[int(w)] for w in _weekday(cal)])
+        usable = keep & h.ok & np.isin(h.days, cal)
+        tot[np.searchsorted(cal, h.days[usable])] = h.total[usable]
         model = (
             AutoETS(season_length=season)
             if self.level == "ets"
             else AutoTheta(season_length=season)
         )
         with quiet_numerics():  # also when a model is called outside statsforecast
-            fc = model.forecast(y=tot.astype(float), h=int(udays.size))["mean"]
-        # the model's steps are open days in order; keep the weekday of each
-        return np.maximum(np.asarray(fc, dtype=float), 0.0)
+            fc = model.forecast(y=tot.astype(float), h=int(future.size))["mean"]
+        fc = np.maximum(np.asarray(fc, dtype=float), 0.0)
+        pos = np.clip(np.searchsorted(future, udays), 0, future.size - 1)
+        return np.where(future[pos] == udays, fc[pos], fallback)
 
 
 class WeekMean(_CalendarModel):

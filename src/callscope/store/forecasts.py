@@ -23,17 +23,52 @@ calls_lo         DOUBLE     lower end of the prediction interval (80 % by defaul
 calls_hi         DOUBLE     upper end
 model            VARCHAR    the model that made it; ``closed`` for closed intervals
 ===============  =========  =====================================================
+
+``forecast_coverage`` (what a run stands on: one row per queue x channel and one with
+``queue`` and ``channel`` NULL for the whole run; see
+:class:`callscope.forecast.history.Coverage`):
+
+===============  ==============  ==================================================
+column           type            meaning
+===============  ==============  ==================================================
+forecast_id      VARCHAR         the forecast run
+queue, channel   VARCHAR         the series; NULL for the whole run
+history_first    DATE            first day of history the model used
+history_last     DATE            last day of history (the day before the origin)
+history_days     INTEGER         days of history used (gap days left out not counted)
+contact_days     INTEGER         of which days with contacts
+data_first       DATE            first day with contacts available
+horizon_first    TIMESTAMP       first forecast interval
+horizon_last     TIMESTAMP       start of the last forecast interval
+gaps             STRUCT[]        long gaps: last_before, first_after (DATE), days,
+                                 open_days (INTEGER)
+warnings         VARCHAR[]       the gaps and what the model did, in words
+===============  ==============  ==================================================
+
+:func:`forecast_info` reads a run's id, time, horizon and (when recorded) coverage.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
 import pyarrow as pa
 
 from callscope.store.store import Store
 
-__all__ = ["FORECASTS_DDL", "interval_series", "latest_forecast", "write_forecasts"]
+__all__ = [
+    "COVERAGE_DDL",
+    "COVERAGE_SCHEMA",
+    "FORECASTS_DDL",
+    "ForecastInfo",
+    "StoredGap",
+    "forecast_info",
+    "interval_series",
+    "latest_forecast",
+    "write_forecasts",
+]
 
 FORECASTS_DDL = """
 CREATE TABLE IF NOT EXISTS forecasts (
@@ -63,6 +98,49 @@ FORECAST_SCHEMA = pa.schema(
         ("calls_lo", pa.float64()),
         ("calls_hi", pa.float64()),
         ("model", pa.string()),
+    ]
+)
+
+
+COVERAGE_DDL = """
+CREATE TABLE IF NOT EXISTS forecast_coverage (
+    forecast_id VARCHAR NOT NULL,
+    queue VARCHAR,
+    channel VARCHAR,
+    history_first DATE,
+    history_last DATE,
+    history_days INTEGER,
+    contact_days INTEGER,
+    data_first DATE,
+    horizon_first TIMESTAMP,
+    horizon_last TIMESTAMP,
+    gaps STRUCT(last_before DATE, first_after DATE, days INTEGER, open_days INTEGER)[],
+    warnings VARCHAR[]
+)"""
+
+_GAP = pa.struct(
+    [
+        ("last_before", pa.date32()),
+        ("first_after", pa.date32()),
+        ("days", pa.int32()),
+        ("open_days", pa.int32()),
+    ]
+)
+
+COVERAGE_SCHEMA = pa.schema(
+    [
+        ("forecast_id", pa.string()),
+        ("queue", pa.string()),
+        ("channel", pa.string()),
+        ("history_first", pa.date32()),
+        ("history_last", pa.date32()),
+        ("history_days", pa.int32()),
+        ("contact_days", pa.int32()),
+        ("data_first", pa.date32()),
+        ("horizon_first", pa.timestamp("us")),
+        ("horizon_last", pa.timestamp("us")),
+        ("gaps", pa.list_(_GAP)),
+        ("warnings", pa.list_(pa.string())),
     ]
 )
 
@@ -110,27 +188,155 @@ def interval_series(
     return store.con.sql(sql, params=params).to_arrow_table()
 
 
-def write_forecasts(store: Store, rows: pa.Table) -> int:
-    """Append one forecast run (a table with the ``forecasts`` columns); returns rows."""
-    store.con.execute(FORECASTS_DDL)
+def write_forecasts(
+    store: Store, rows: pa.Table, coverage: list[dict[str, Any]] | None = None
+) -> int:
+    """Append one forecast run (a table with the ``forecasts`` columns) and, if given,
+    its coverage (records with the ``forecast_coverage`` columns but ``forecast_id``,
+    e.g. :meth:`callscope.forecast.forecaster.ForecastRun.coverage_records`), in one
+    transaction; returns the forecast rows written."""
     table = rows.select(FORECAST_SCHEMA.names).cast(FORECAST_SCHEMA)
-    store.con.register("_incoming_forecasts", table)
+    cov = None
+    if coverage is not None:
+        ids = set(table.column("forecast_id").unique().to_pylist())
+        if len(ids) != 1:
+            raise ValueError(f"coverage belongs to one forecast run; the rows carry {len(ids)}")
+        fid = ids.pop()
+        cov = pa.Table.from_pylist(
+            [{**r, "forecast_id": fid} for r in coverage], schema=COVERAGE_SCHEMA
+        )
+    con = store.con
+    con.execute(FORECASTS_DDL)
+    con.execute(COVERAGE_DDL)
+    con.execute("BEGIN TRANSACTION")
     try:
-        store.con.execute("INSERT INTO forecasts SELECT * FROM _incoming_forecasts")
+        con.register("_incoming_forecasts", table)
+        con.execute("INSERT INTO forecasts SELECT * FROM _incoming_forecasts")
+        if cov is not None:
+            con.register("_incoming_coverage", cov)
+            con.execute(
+                f"INSERT INTO forecast_coverage ({', '.join(COVERAGE_SCHEMA.names)}) "
+                "SELECT * FROM _incoming_coverage"
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
     finally:
-        store.con.unregister("_incoming_forecasts")
+        con.unregister("_incoming_forecasts")
+        if cov is not None:
+            con.unregister("_incoming_coverage")
     return table.num_rows
+
+
+def _has_table(store: Store, name: str) -> bool:
+    return bool(
+        store.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchall()[0][0]
+    )
 
 
 def latest_forecast(store: Store) -> pa.Table:
     """The newest forecast run (largest ``created_at``), empty if there is none."""
-    has = store.con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'forecasts'"
-    ).fetchall()[0][0]
-    if not has:
+    if not _has_table(store, "forecasts"):
         return FORECAST_SCHEMA.empty_table()
     return store.con.sql(
         """SELECT * FROM forecasts WHERE forecast_id = (
                SELECT forecast_id FROM forecasts ORDER BY created_at DESC LIMIT 1)
            ORDER BY queue, channel, interval_start"""
     ).to_arrow_table()
+
+
+@dataclass(frozen=True)
+class StoredGap:
+    """A gap as stored with a forecast run: the last day with contacts before it, the
+    first after it, the days without contacts between them and how many were open
+    (the record of :class:`callscope.forecast.history.Gap`)."""
+
+    last_before: date
+    first_after: date
+    days: int
+    open_days: int
+
+
+@dataclass(frozen=True)
+class ForecastInfo:
+    """What a stored forecast run is and covers.
+
+    ``horizon_first`` / ``horizon_last``: its first interval and the start of its last
+    one. The history fields come from ``forecast_coverage``: ``None`` and empty for a
+    run stored without it (older runs, intraday reforecasts).
+    """
+
+    forecast_id: str
+    created_at: datetime
+    interval_s: int
+    horizon_first: datetime
+    horizon_last: datetime
+    intervals: int
+    series: int
+    history_first: date | None
+    history_last: date | None
+    history_days: int | None
+    gaps: tuple[StoredGap, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def horizon_days(self) -> int:
+        """Calendar days from the first to the last interval, both included."""
+        return (self.horizon_last.date() - self.horizon_first.date()).days + 1
+
+
+def forecast_info(store: Store, forecast_id: str | None = None) -> ForecastInfo | None:
+    """The id, creation time, horizon and coverage of forecast run ``forecast_id``
+    (default: the newest, as :func:`latest_forecast`); ``None`` if there is none."""
+    if not _has_table(store, "forecasts"):
+        return None
+    pick = (
+        "?"
+        if forecast_id is not None
+        else "(SELECT forecast_id FROM forecasts ORDER BY created_at DESC LIMIT 1)"
+    )
+    params = [forecast_id] if forecast_id is not None else []
+    found = store.con.execute(
+        f"""SELECT forecast_id, min(created_at), min(interval_s), min(interval_start),
+                   max(interval_start), count(*), count(DISTINCT (queue, channel))
+            FROM forecasts WHERE forecast_id = {pick} GROUP BY forecast_id""",
+        params,
+    ).fetchall()
+    if not found:
+        return None
+    row = found[0]
+    fid = row[0]
+    cov = None
+    if _has_table(store, "forecast_coverage"):
+        rows = store.con.execute(
+            """SELECT history_first, history_last, history_days, gaps, warnings
+               FROM forecast_coverage
+               WHERE forecast_id = ? AND queue IS NULL AND channel IS NULL""",
+            [fid],
+        ).fetchall()
+        cov = rows[0] if rows else None
+    gaps: tuple[StoredGap, ...] = ()
+    warnings: tuple[str, ...] = ()
+    if cov is not None:
+        gaps = tuple(
+            StoredGap(g["last_before"], g["first_after"], g["days"], g["open_days"])
+            for g in cov[3] or ()
+        )
+        warnings = tuple(cov[4] or ())
+    return ForecastInfo(
+        forecast_id=fid,
+        created_at=row[1],
+        interval_s=int(row[2]),
+        horizon_first=row[3],
+        horizon_last=row[4],
+        intervals=int(row[5]),
+        series=int(row[6]),
+        history_first=cov[0] if cov else None,
+        history_last=cov[1] if cov else None,
+        history_days=int(cov[2]) if cov else None,
+        gaps=gaps,
+        warnings=warnings,
+    )
