@@ -3,7 +3,8 @@
 Modules: :mod:`.series` (loading, aggregation, open hours, special days), :mod:`.models`
 (our statsforecast-compatible estimators and the peers), :mod:`.frame` (the statsforecast
 orchestrator: all cores or Spark), :mod:`.backtest`, :mod:`.accuracy`, :mod:`.selection`,
-:mod:`.forecaster` (store series -> forecast rows), :mod:`.reforecast` (intraday),
+:mod:`.forecaster` (store series -> forecast rows), :mod:`.history` (the days a
+forecast stands on, gaps), :mod:`.reforecast` (intraday),
 :mod:`.plan` (capacity plan and what-ifs), :mod:`.chart`.
 """
 
