@@ -94,7 +94,7 @@ def test_csv_parquet_xlsx(db, tmp_path):
 
 def test_table_and_compare_presets(db):
     r = runner.invoke(app, ["kpi", "--db", str(db), "--by", "queue"])
-    assert r.exit_code == 0 and "30.0%" in r.stdout and "sl_variant=offered" in r.stdout
+    assert r.exit_code == 0 and "30.0 %" in r.stdout and "sl_variant=offered" in r.stdout
     r = runner.invoke(app, ["kpi", "--db", str(db), "--compare-presets", "--format", "json"])
     rows = {row["kpi"]: row for row in json.loads(r.stdout)}
     sl = rows["service_level"]
