@@ -48,6 +48,44 @@ def test_demo_generates_ingests_and_reports(tmp_path):
     # a second run finds the data and does not generate again
     again = json.loads(runner.invoke(app, args).stdout)
     assert "sample" not in again and again["kpis"]["total"]["offered"] == offered
+    _each_channel_on_its_own_clock(db, args, out)
+
+
+def _within(db, seconds: dict[str, float]) -> dict[str, tuple[int, int]]:
+    """Per channel: (answered with wait <= that channel's seconds, offered), by SQL."""
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute(
+        "SELECT channel, count(*) FILTER (WHERE outcome = 'answered' AND wait_s <= CASE channel "
+        "WHEN 'chat' THEN ? WHEN 'email' THEN ? ELSE ? END), "
+        "count(*) FILTER (WHERE outcome NOT IN ('ivr_only', 'blocked', 'phantom')) "
+        "FROM contacts WHERE direction = 'inbound' GROUP BY channel",
+        [seconds["chat"], seconds["email"], seconds["voice"]],
+    ).fetchall()
+    con.close()
+    return {ch: (n, off) for ch, n, off in rows}
+
+
+def _each_channel_on_its_own_clock(db, args, out) -> None:
+    """Service level judged on each channel's goal: voice within 20 s, chat within 60 s,
+    e-mail within 24 h (not 20 s); ``--sl-threshold 20s`` judges every channel in 20 s."""
+    variant = out["kpis"]["service_level_variant"]
+    assert variant["sl_threshold_text"] == "voice 20 s, chat 60 s, email 24 h, else 20 s"
+    by_channel = {r["channel"]: r for r in out["kpis"]["by_channel"]}
+    goals = _within(db, {"voice": 20.0, "chat": 60.0, "email": 86400.0})
+    in_20s = _within(db, dict.fromkeys(("voice", "chat", "email"), 20.0))
+    for ch, (n, off) in goals.items():
+        assert (by_channel[ch]["answered_within_t"], by_channel[ch]["offered"]) == (n, off), ch
+    assert goals["email"][0] > in_20s["email"][0] and goals["chat"][0] > in_20s["chat"][0]
+    assert by_channel["email"]["service_level"] > 0.85  # e-mails are answered within hours
+    res = runner.invoke(app, [a for a in args if a not in ("--format", "json")])
+    assert res.exit_code == 0, res.output
+    assert "email: headline KPIs (service level = answered within 24 h / offered)" in res.stdout
+    assert "chat: headline KPIs (service level = answered within 60 s / offered)" in res.stdout
+    assert "voice: headline KPIs (service level = answered within 20 s / offered)" in res.stdout
+    one = json.loads(runner.invoke(app, [*args, "--sl-threshold", "20s"]).stdout)["kpis"]
+    assert "sl_thresholds" not in one["service_level_variant"]
+    got = {r["channel"]: (r["answered_within_t"], r["offered"]) for r in one["by_channel"]}
+    assert got == in_20s
 
 
 def test_synth_files_ingest_cleanly(tmp_path):

@@ -211,6 +211,17 @@ def _group(rows: Iterable[dict], key: Callable[[dict], tuple]) -> dict[tuple, li
     return g
 
 
+def _sl_t(r: dict, p: KpiParams) -> float:
+    """The contact's T: the rule for its channel and queue, else for its queue, else
+    for its channel, else ``sl_threshold_s`` (a null channel or queue matches none)."""
+    rules = {(ch, q): t for ch, q, t in p.sl_thresholds}  # no rule is (None, None)
+    ch, q = r["channel"], r["queue"]
+    for k in ((ch, q), (None, q), (ch, None)):
+        if k in rules:
+            return rules[k]
+    return p.sl_threshold_s
+
+
 def _accessibility(c: list[dict], key: _Keyer, p: KpiParams) -> dict[tuple, dict]:
     rows = [r for r in c if r["direction"] == "inbound"]
     if "queue" in key.keys:  # contacts that never reached a queue form no queue row
@@ -228,9 +239,9 @@ def _accessibility(c: list[dict], key: _Keyer, p: KpiParams) -> dict[tuple, dict
             return r["wait_s"] is not None and r["wait_s"] <= t
 
         short = [r for r in ab if within(r, p.short_abandon_s)]
-        n = sum(within(r, p.sl_threshold_s) for r in ans)
-        ab_t = sum(within(r, p.sl_threshold_s) for r in ab)
-        ebk_t = sum(within(r, p.sl_threshold_s) for r in off if r["outcome"] == "exit_by_key")
+        n = sum(within(r, _sl_t(r, p)) for r in ans)
+        ab_t = sum(within(r, _sl_t(r, p)) for r in ab)
+        ebk_t = sum(within(r, _sl_t(r, p)) for r in off if r["outcome"] == "exit_by_key")
         flow = sum(
             r["outcome"] in ("timeout", "exit_by_key", "exit_empty", "overflow", "transferred")
             for r in off

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import ibis
 import numpy as np
 import pytest
 from builders import T0, make_store
@@ -14,6 +15,7 @@ from reference import reference_kpis
 
 from callscope.kpi import KpiParams, compute_kpis, duckdb_source
 from callscope.kpi.catalog import CATALOG
+from callscope.kpi.params import SL_VARIANTS
 from callscope.kpi.presets import PRESETS, preset
 
 GROUPINGS = [
@@ -24,6 +26,20 @@ GROUPINGS = [
     ("month", "channel"),
     ("interval_start",),
 ]
+
+#: Per-row thresholds on the random center (voice/chat, sales/support, waits 0-59 s):
+#: chat 45 s, support 10 s but chat in support 30 s, a rule for a channel the data does
+#: not have, and 25 s for voice in sales (the fallback). Ties (wait == T) occur.
+RULES = (
+    ("chat", None, 45.0),
+    (None, "support", 10.0),
+    ("chat", "support", 30.0),
+    ("email", None, 86400.0),
+)
+
+
+def with_rules(p: KpiParams) -> KpiParams:
+    return p.with_(sl_threshold_s=25.0, sl_thresholds=RULES)
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +60,38 @@ def test_duckdb_equals_reference(data, by, name):
     params = preset(name)
     got = compute_kpis(duckdb_source(store), by, params).rows()
     assert_rows_equal(got, reference_kpis(tables, by, params), by, label=f"duckdb {name}")
+
+
+@pytest.mark.parametrize(
+    "by",
+    [(), ("interval_start", "queue"), ("day", "channel"), ("week", "agent")],
+    ids=lambda b: "+".join(b) or "total",
+)
+@pytest.mark.parametrize(
+    "variant", ["default", "amazon-connect", "genesys-cloud", "abandons-neutral"]
+)
+def test_per_row_thresholds(data, by, variant):
+    """Channel and queue rules: every "within T" (answered, abandoned, exit by key) on
+    the row's own T, as the reference does; the rules do change the numbers."""
+    tables, store, _ = data
+    base = KpiParams(sl_variant=variant) if variant in SL_VARIANTS else preset(variant)
+    params = with_rules(base)
+    got = compute_kpis(duckdb_source(store), by, params).rows()
+    assert_rows_equal(got, reference_kpis(tables, by, params), by, label=f"rules {variant}")
+    plain = reference_kpis(tables, by, base.with_(sl_threshold_s=25.0))
+    assert sum(r["answered_within_t"] for r in got) != sum(r["answered_within_t"] for r in plain)
+
+
+def test_no_rules_no_case(data):
+    """Without rules the SQL compares the wait with the one threshold (no per-row T)."""
+    from callscope.kpi.engine import kpi_expression
+
+    _, store, _ = data
+    src = duckdb_source(store)
+    sql = str(ibis.to_sql(kpi_expression(src, ("day",), KpiParams(), only=["accessibility"])[0]))
+    ruled = kpi_expression(src, ("day",), with_rules(KpiParams()), only=["accessibility"])[0]
+    assert "_sl_t" not in sql and "<= 20" in sql
+    assert "_sl_t" in str(ibis.to_sql(ruled))
 
 
 def test_interval_lengths(data):
@@ -97,6 +145,8 @@ def test_spark_equals_reference(data, spark):
         (("interval_start", "queue"), KpiParams(fcr_window_days=1)),
         (("day", "agent"), preset("queuemetrics")),
         (("week", "team"), preset("amazon-connect")),
+        (("day", "queue"), with_rules(preset("amazon-connect"))),
+        (("channel",), with_rules(KpiParams())),
     ]:
         got = compute_kpis(src, by, params).rows()
         assert_rows_equal(

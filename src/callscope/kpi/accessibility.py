@@ -20,6 +20,13 @@ an offered contact whose source names no queue keeps a row with an empty queue r
 than vanish. ``arrived``, ``ivr_only``, ``phantom`` and ``blocked`` of the queue rows
 count only the contacts that have a queue.
 
+**T, the threshold of "within T"**, is the contact's own: ``sl_threshold_s``, or with
+``sl_thresholds`` the rule of its channel and queue (:mod:`callscope.kpi.params`: a
+queue rule beats a channel rule), so one service level judges voice within 20 s, chat
+within 60 s and e-mail within 24 h. Every "within T" below (answered, abandoned,
+exit-by-key) uses the row's T, which the frame computes once (``_sl_t``); with no rules
+T is the literal ``sl_threshold_s`` and the frame has no such column.
+
 Formulas (``KPIS.md``, "Accessibility"):
 
 * service level, variant ``offered`` (SL1) = answered within T / offered;
@@ -40,11 +47,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import ibis
+
 from callscope.kpi.family import Family, aggregate_by, ratio
 from callscope.kpi.params import KpiParams
 from callscope.model.outcome import FLOWOUTS, NOT_OFFERED, Outcome
 
-__all__ = ["ACCESSIBILITY", "service_level_expr"]
+__all__ = ["ACCESSIBILITY", "service_level_expr", "threshold_expr"]
 
 # sorted: the same SQL text on every run
 _NOT_OFFERED = sorted(NOT_OFFERED)
@@ -56,14 +65,33 @@ def _frame(tables: Mapping[str, Any], p: KpiParams, step: int | None, extra: Any
     c = c.filter(c.direction == "inbound")
     if "queue" in extra["keys"]:  # no queue row for contacts that never reached one
         c = c.filter(c.queue.notnull() | c.outcome.notin(_NOT_OFFERED))
-    return c.select(
-        _ts=c.queue_entry_ts.coalesce(c.arrival_ts),
-        _queue=c.queue,
-        _channel=c.channel,
-        _agent=c.agent,
-        outcome=c.outcome,
-        wait_s=c.wait_s,
-    )
+    cols = {
+        "_ts": c.queue_entry_ts.coalesce(c.arrival_ts),
+        "_queue": c.queue,
+        "_channel": c.channel,
+        "_agent": c.agent,
+        "outcome": c.outcome,
+        "wait_s": c.wait_s,
+    }
+    if p.sl_thresholds:
+        cols["_sl_t"] = threshold_expr(c.channel, c.queue, p)
+    return c.select(**cols)
+
+
+def threshold_expr(channel: Any, queue: Any, p: KpiParams) -> Any:
+    """T (seconds, float64) of each row, from its ``channel`` and ``queue`` columns: the
+    first of :meth:`KpiParams.threshold_rules` that matches, else ``sl_threshold_s``.
+    A null channel or queue matches no rule naming one (a null condition is not true)."""
+    branches = []
+    for ch, q, seconds in p.threshold_rules():
+        if ch is not None and q is not None:
+            cond = (channel == ch) & (queue == q)
+        elif q is not None:
+            cond = queue == q
+        else:
+            cond = channel == ch
+        branches.append((cond, ibis.literal(seconds, "float64")))
+    return ibis.cases(*branches, else_=ibis.literal(p.sl_threshold_s, "float64"))
 
 
 def service_level_expr(a: Any, p: KpiParams) -> Any:
@@ -101,7 +129,8 @@ def _aggregate(t: Any, keys: Sequence[str], p: KpiParams, extra: Any) -> Any:
     # is NULL when every row's condition is NULL.
     is_short = (t.wait_s <= p.short_abandon_s).fill_null(False)
     short = ab & is_short
-    within = (t.wait_s <= p.sl_threshold_s).fill_null(False)
+    threshold = t._sl_t if p.sl_thresholds else p.sl_threshold_s
+    within = (t.wait_s <= threshold).fill_null(False)
     long_ab = ab & ~is_short
     abandon_pop = long_ab if p.abandon_rate_excludes_short else ab
     a = aggregate_by(

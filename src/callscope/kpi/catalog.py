@@ -107,7 +107,7 @@ CATALOG: tuple[Kpi, ...] = (
         "answered_within_t",
         "Answered within T",
         "accessibility",
-        "answered with wait <= sl_threshold_s (unknown wait: not within)",
+        "answered with wait <= T, the contact's threshold: sl_threshold_s, or its channel / queue rule in sl_thresholds (unknown wait: not within)",
         "contacts",
         _C,
     ),

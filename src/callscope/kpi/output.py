@@ -43,7 +43,14 @@ def describe(meta: dict[str, Any]) -> str:
     """One line: ``preset=default sl_variant=offered sl_threshold_s=20 ...``, the notes
     on what the KPIs exclude (``abandonment excludes short abandons (wait <= 5 s)``),
     then the families left out for this grouping and why (``skipped states: cannot
-    group by queue: ...``), except those skipped only because their table is empty."""
+    group by queue: ...``), except those skipped only because their table is empty.
+    With per-channel / per-queue thresholds, ``sl_threshold_s`` says them in words:
+
+    >>> from callscope.kpi.params import KpiParams
+    >>> p = KpiParams(sl_thresholds=(("voice", None, 20.0), ("email", None, 86400.0)))
+    >>> describe({"preset": "default", **p.describe()}).split(" short_abandon_s")[0]
+    'preset=default sl_variant=offered sl_threshold_s=voice 20 s, email 24 h, else 20 s'
+    """
     keys = (
         "engine",
         "preset",
@@ -54,7 +61,10 @@ def describe(meta: dict[str, Any]) -> str:
         "fcr_window_days",
         "interval_minutes",
     )
-    line = " ".join(f"{k}={meta[k]}" for k in keys if k in meta)
+    shown = {**meta}
+    if meta.get("sl_threshold_text"):
+        shown["sl_threshold_s"] = meta["sl_threshold_text"]
+    line = " ".join(f"{k}={shown[k]}" for k in keys if k in shown)
     if meta.get("notes"):
         line += "; " + "; ".join(meta["notes"])
     skipped = {

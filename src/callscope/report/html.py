@@ -92,7 +92,7 @@ def build_report(
                     bar_label="offered per day",
                     line_label="service level %",
                     target=targets.service_level,
-                    title=f"Offered and SL ({params.sl_variant}, T = {params.sl_threshold_s:g} s)",
+                    title=f"Offered and SL ({params.sl_variant}, T = {params.threshold_text()})",
                 ),
             )
         )
@@ -156,6 +156,7 @@ def build_report(
         generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
         period=f"{start or 'start of data'} - {end or 'end of data'}",
         meta=total_r.metadata(),
+        threshold=params.threshold_text(),
         headline=headline,
         charts=[{"title": t, "svg": svg} for t, svg in charts],
         agent_cols=agent_cols,

@@ -3,8 +3,11 @@ HTML report, all on the engine the request names (DuckDB store or Spark).
 
 How the parameters of a run are settled (:func:`kpi_params`): the preset (request, else
 settings ``kpi.preset``) gives the definitions; settings the center wrote in its file
-(``kpi.*``) come next; the request's own values last. The service-level threshold is the
-request's, else the voice goal's (``goals.voice``, 20 s by default).
+(``kpi.*``) come next; the request's own values last. The service-level threshold T is
+the center's goals (:func:`sl_threshold_rules`): each contact is judged against the goal of
+its queue (``queues.NAME.goal``), else of its channel (``goals.voice`` 20 s, ``goals.chat``
+60 s, ``goals.email`` 24 h by default), else the voice goal's. A threshold in the request
+(``--sl-threshold 20s``) is one T for every contact instead.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ __all__ = [
     "kpi",
     "kpi_params",
     "kpi_targets",
+    "sl_threshold_rules",
 ]
 
 ENGINES = ("duckdb", "spark")
@@ -102,10 +106,12 @@ def kpi_params(settings: Settings, req: KpiRequest) -> KpiParams:
     if interval % 60 or int(interval // 60) not in (15, 30, 60):
         raise CallscopeError("the interval must be 15m, 30m or 60m", field="interval_s")
     changes["interval_minutes"] = int(interval // 60)
-    if req.sl_threshold_s is not None:
+    if req.sl_threshold_s is not None:  # the user's one T, for every contact
         changes["sl_threshold_s"] = req.sl_threshold_s
+        changes["sl_thresholds"] = ()
     else:
         changes["sl_threshold_s"] = settings.goal_for("voice").threshold_s
+        changes["sl_thresholds"] = sl_threshold_rules(settings)
     if req.short_abandon_s is not None:
         changes["short_abandon_s"] = req.short_abandon_s
     elif from_settings("kpi.short_abandon"):
@@ -131,6 +137,31 @@ def kpi_params(settings: Settings, req: KpiRequest) -> KpiParams:
             else "sl_threshold_s"
         )
         raise e.at(fld) from None
+
+
+def sl_threshold_rules(settings: Settings) -> tuple[tuple[str | None, str | None, float], ...]:
+    """The service-level threshold rules of the settings' goals
+    (:attr:`KpiParams.sl_thresholds <callscope.kpi.params.KpiParams.sl_thresholds>`):
+    ``(channel, None, T)`` per channel goal, in channel order, then ``(None, queue, T)``
+    per queue with its own goal, by name. A queue's goal applies whatever the channel
+    of its contacts, as in :meth:`Settings.goal_for`.
+
+    >>> sl_threshold_rules(Settings())
+    (('voice', None, 20.0), ('chat', None, 60.0), ('email', None, 86400.0))
+    """
+    from callscope.model.outcome import CHANNELS
+
+    def order(ch: str) -> tuple[int, str]:
+        return (CHANNELS.index(ch) if ch in CHANNELS else len(CHANNELS), ch)
+
+    rules: list[tuple[str | None, str | None, float]] = [
+        (ch, None, settings.goals[ch].threshold_s) for ch in sorted(settings.goals, key=order)
+    ]
+    for name in sorted(settings.queues):
+        goal = settings.queues[name].goal
+        if goal is not None:
+            rules.append((None, name, goal.threshold_s))
+    return tuple(rules)
 
 
 def kpi_targets(settings: Settings) -> Targets:
@@ -230,6 +261,7 @@ def compare_presets(settings: Settings, request: KpiRequest) -> Comparison:
         return p.with_(
             interval_minutes=params.interval_minutes,
             sl_threshold_s=params.sl_threshold_s,
+            sl_thresholds=params.sl_thresholds,
             short_abandon_s=params.short_abandon_s,
             fcr_window_days=params.fcr_window_days,
         )
@@ -237,7 +269,7 @@ def compare_presets(settings: Settings, request: KpiRequest) -> Comparison:
     with _source(settings, request.engine) as src:
         cmp = run(src, request.start, request.end, adjust, keys=keys)
     caption = (
-        f"T = {params.sl_threshold_s:g} s, short abandon <= {params.short_abandon_s:g} s; "
+        f"T = {params.threshold_text()}; short abandon <= {params.short_abandon_s:g} s; "
         f"period {request.start or 'start of data'} - {request.end or 'end of data'}"
     )
     return Comparison(cmp.table(), (*keys, "kpi"), tuple(cmp.presets), dict(cmp.params), caption)

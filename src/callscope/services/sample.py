@@ -20,6 +20,7 @@ from callscope.settings import Settings
 
 if TYPE_CHECKING:
     from callscope.ingest import IngestSummary
+    from callscope.kpi.params import KpiParams
     from callscope.store import Store
     from callscope.synth import SynthConfig
 
@@ -135,7 +136,9 @@ def synth(
 @dataclass(frozen=True, slots=True)
 class DemoRequest:
     """The demo: a sample of about ``contacts`` rows over ``days`` when the store has no
-    contacts (files in ``output_dir``), then the headline KPIs."""
+    contacts (files in ``output_dir``), then the headline KPIs. Service level is judged
+    against each channel's and queue's goal (e-mail within 24 h), unless
+    ``sl_threshold_s`` gives one threshold for every contact."""
 
     contacts: int = 60_000
     days: int = 28
@@ -158,8 +161,25 @@ class DemoResult:
     total: dict[str, Any]
     by_channel: list[dict[str, Any]]  #: voice, chat, email order
     by_queue: list[dict[str, Any]]  #: per channel and queue, occupancy from the agents
-    sl_threshold_s: float
-    variant: dict[str, Any]
+    sl_threshold_s: float  #: T of contacts no goal names (the voice goal's)
+    variant: dict[str, Any]  #: the KPI parameters (:meth:`KpiParams.describe`)
+    params: KpiParams
+
+    def threshold_label(self, channel: str) -> str:
+        """T of ``channel`` for people: ``20 s``, ``60 s``, ``24 h``; the queues of the
+        channel judged otherwise follow in brackets: ``20 s (VIP 10 s)``."""
+        from callscope.kpi.params import format_threshold
+
+        base = self.params.threshold_for(channel)
+        others = []
+        for r in self.by_queue:
+            q = r.get("queue")
+            if r.get("channel") == channel and q:
+                t = self.params.threshold_for(channel, q)
+                if t != base:
+                    others.append(f"{q} {format_threshold(t)}")
+        text = format_threshold(base)
+        return f"{text} ({', '.join(others)})" if others else text
 
 
 def prepare_sample(
@@ -226,4 +246,5 @@ def demo(
         by_queue=by_queue,
         sl_threshold_s=params.sl_threshold_s,
         variant=params.describe(),
+        params=params,
     )
