@@ -192,7 +192,7 @@ SlThresholdOpt = Annotated[
     str | None,
     typer.Option(
         "--sl-threshold",
-        help="Service-level threshold T, e.g. 20s or 20 [the voice goal's, 20 s].",
+        help="Service-level threshold T, e.g. 20s or 20 [each channel's or queue's goal: voice 20 s, chat 60 s, e-mail 24 h].",
         show_default=False,
     ),
 ]

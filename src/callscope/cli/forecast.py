@@ -119,6 +119,9 @@ def forecast_cmd(
                 "level": r.level,
                 "first": r.first,
                 "last": r.last,
+                "history_first": r.history_first,
+                "history_last": r.history_last,
+                "history_days": r.history_days,
                 "warnings": list(r.warnings),
                 "series": r.series,
             }
@@ -133,12 +136,15 @@ def forecast_cmd(
             ("selection_wape", "selection WAPE", lambda v: pct(v, 2)),
             ("calls", "calls", number),
             ("aht_s", "AHT", seconds),
-            ("history_days", "history days", number),
+            ("history_first", "history from", str),
+            ("history_last", "to", str),
+            ("history_days", "days", number),
             ("open_intervals", "open", number),
             ("closed_intervals", "closed", number),
         ),
         title=f"forecast {r.forecast_id}: {r.first:%a %Y-%m-%d %H:%M} to "
-        f"{r.last:%a %Y-%m-%d %H:%M}, {r.rows:,} intervals written to `forecasts`",
+        f"{r.last:%a %Y-%m-%d %H:%M}, from {r.history_days:,} days of history "
+        f"{r.history_first} to {r.history_last}; {r.rows:,} intervals written to `forecasts`",
         left=("queue", "channel", "model"),
     )
     for w in r.warnings:
@@ -350,6 +356,8 @@ def plan_cmd(
     )
     for note in r.notes:
         say(note)
+    for w in r.warnings:
+        say(f"[yellow]warning:[/] {w}")
     for path in r.written:
         say(f"wrote {path}")
     cp = r.plan

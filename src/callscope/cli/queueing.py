@@ -341,6 +341,8 @@ def staff_cmd(
     r = staff(s, req)
     for note in r.notes:
         say(note)
+    for w in r.warnings:
+        say(f"[yellow]warning:[/] {w}")
     meta = {"source": r.source, "model": r.model, "shrinkage": r.shrinkage}
     write_or_print(
         r.table,

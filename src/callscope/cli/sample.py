@@ -122,7 +122,7 @@ def demo_cmd(
         str | None,
         typer.Option(
             "--sl-threshold",
-            help="Service-level threshold T, e.g. 20s [the voice goal's].",
+            help="Service-level threshold T, e.g. 20s [each channel's goal].",
             show_default=False,
         ),
     ] = None,

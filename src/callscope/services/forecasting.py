@@ -80,7 +80,10 @@ class ForecastResult:
     first: datetime  #: first forecast interval
     last: datetime  #: start of the last forecast interval
     series: list[dict[str, Any]]  #: per queue x channel: model, calls, AHT, history ...
-    warnings: tuple[str, ...] = ()
+    history_first: Any = None  #: first day of history the models used
+    history_last: Any = None  #: last day of history (the day before the origin)
+    history_days: int = 0  #: days of history used (a left-out gap not counted)
+    warnings: tuple[str, ...] = ()  #: gaps in the history, in words
 
 
 def forecast(settings: Settings, request: ForecastRequest, now: datetime) -> ForecastResult:
@@ -121,8 +124,13 @@ def forecast(settings: Settings, request: ForecastRequest, now: datetime) -> For
         out = run.rows.copy()
         out.insert(0, "created_at", created)
         out.insert(0, "forecast_id", fid)
-        n = write_forecasts(store, pa.Table.from_pandas(out, preserve_index=False))
+        n = write_forecasts(
+            store,
+            pa.Table.from_pandas(out, preserve_index=False),
+            coverage=run.coverage_records(),
+        )
     ts = run.rows["interval_start"]
+    cov = run.coverage
     return ForecastResult(
         forecast_id=fid,
         created_at=created,
@@ -131,7 +139,10 @@ def forecast(settings: Settings, request: ForecastRequest, now: datetime) -> For
         first=ts.min().to_pydatetime(),
         last=ts.max().to_pydatetime(),
         series=_series_summary(run),
-        warnings=tuple(getattr(run, "warnings", ()) or ()),
+        history_first=cov.history_first,
+        history_last=cov.history_last,
+        history_days=int(cov.history_days),
+        warnings=tuple(run.warnings),
     )
 
 
@@ -156,9 +167,8 @@ def _series_summary(run: Any) -> list[dict[str, Any]]:
             "closed_intervals": len(g) - len(op),
             "history_days": c.history_days,
         }
-        for extra in ("history_first", "history_last"):
-            if hasattr(c, extra):
-                row[extra] = getattr(c, extra)
+        row["history_first"] = c.history_first
+        row["history_last"] = c.history_last
         out.append(row)
     return out
 
@@ -323,9 +333,10 @@ class PlanRequest:
 @dataclass(frozen=True)
 class PlanResult:
     plan: CapacityPlan
-    source: str  #: which forecast, made when, which days
-    notes: tuple[str, ...]
+    source: str  #: which forecast, made when, which days, on which history
+    notes: tuple[str, ...]  #: patience estimates
     written: tuple[Path, ...]
+    warnings: tuple[str, ...] = ()  #: the forecast's own warnings (gaps in its history)
 
 
 def capacity_plan(settings: Settings, request: PlanRequest) -> PlanResult:
@@ -352,7 +363,7 @@ def capacity_plan(settings: Settings, request: PlanRequest) -> PlanResult:
     if request.chart is not None:
         check_output_file(request.chart, "chart", CHART_SUFFIXES)
     scenarios = [parse_what_if(w) for w in request.what_if]
-    fc, source = _latest_forecast_table(s)
+    fc, source, warnings = _latest_forecast_table(s)
     queues = [str(q) for q in pc.unique(fc.column("queue")).to_pylist()]
     patience, notes = patience_for(s, queues, request.patience_s)
     fc = with_patience(fc, patience)
@@ -374,7 +385,7 @@ def capacity_plan(settings: Settings, request: PlanRequest) -> PlanResult:
     if request.chart is not None:
         _plan_chart(cp, request.chart)
         written.append(request.chart)
-    return PlanResult(cp, source, tuple(notes), tuple(written))
+    return PlanResult(cp, source, tuple(notes), tuple(written), tuple(warnings))
 
 
 def _write_plan(cp: CapacityPlan, path: Path) -> None:

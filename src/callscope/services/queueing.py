@@ -232,36 +232,42 @@ class StaffResult:
     shrinkage: float
     notes: tuple[str, ...]  #: patience estimates and the like
     unmet: int  #: intervals whose goals cannot be met
+    warnings: tuple[str, ...] = ()  #: the forecast's own warnings (gaps in its history)
 
     @property
     def intervals(self) -> int:
         return self.table.num_rows
 
 
-def _latest_forecast_table(settings: Settings) -> tuple[pa.Table, str]:
-    import pyarrow.compute as pc
-
+def _latest_forecast_table(settings: Settings) -> tuple[pa.Table, str, tuple[str, ...]]:
+    """The store's newest forecast run, a line saying which run it is (made when, which
+    days, on which history) and its warnings (gaps in that history)."""
     from callscope.services.common import open_store
-    from callscope.store.forecasts import latest_forecast
+    from callscope.store.forecasts import forecast_info, latest_forecast
 
     with open_store(settings) as store:
         fc = latest_forecast(store)
-    if fc.num_rows == 0:
+        info = forecast_info(store)
+    if fc.num_rows == 0 or info is None:
         raise CallscopeError(
             "the store has no forecast: run `callscope forecast` first, or give an input CSV",
             field="input",
         )
-    fid = fc.column("forecast_id")[0].as_py()
-    made = fc.column("created_at")[0].as_py()
-    first = pc.min(fc.column("interval_start")).as_py()
-    last = pc.max(fc.column("interval_start")).as_py()
     keep = [
         c
         for c in ("interval_start", "queue", "channel", "calls", "aht_s", "interval_s")
         if c in fc.column_names
     ]
-    src = f"forecast {fid} (made {made:%Y-%m-%d %H:%M}; {first:%Y-%m-%d} to {last:%Y-%m-%d})"
-    return fc.select(keep), src
+    src = (
+        f"forecast {info.forecast_id} (made {info.created_at:%Y-%m-%d %H:%M}) for "
+        f"{info.horizon_first:%a %Y-%m-%d} to {info.horizon_last:%a %Y-%m-%d}"
+    )
+    if info.history_first is not None:
+        src += (
+            f", from {info.history_days:,} days of history {info.history_first:%Y-%m-%d} to "
+            f"{info.history_last:%Y-%m-%d}"
+        )
+    return fc.select(keep), src, tuple(info.warnings)
 
 
 def targets_by_queue(settings: Settings, table: pa.Table) -> dict[str, Target]:
@@ -304,8 +310,9 @@ def staff(settings: Settings, request: StaffRequest) -> StaffResult:
             request.input, "input", strings=("interval_start", "queue", "channel")
         )
         source = str(request.input)
+        warnings: tuple[str, ...] = ()
     else:
-        table, source = _latest_forecast_table(s)
+        table, source, warnings = _latest_forecast_table(s)
     if "queue" not in table.column_names:
         raise CallscopeError(
             "the input has no column 'queue'; the planner needs columns interval_start, "
@@ -330,7 +337,7 @@ def staff(settings: Settings, request: StaffRequest) -> StaffResult:
         interval_s=request.interval_s or s.interval_s,
     )
     unmet = int((~np.asarray(out.column("met").to_numpy(zero_copy_only=False))).sum())
-    return StaffResult(out, source, s.model, s.shrinkage, tuple(notes), unmet)
+    return StaffResult(out, source, s.model, s.shrinkage, tuple(notes), unmet, warnings)
 
 
 def with_patience(table: pa.Table, patience: float | Mapping[str, float] | None) -> pa.Table:

@@ -126,7 +126,9 @@ def _center(settings: Settings, req: SimulateRequest) -> tuple[Any, list[str]]:
         )
         return center, notes
     if req.from_store:
-        raise CallscopeError("the store's distributions need a plan with queues", field="from_store")
+        raise CallscopeError(
+            "the store's distributions need a plan with queues", field="from_store"
+        )
     if req.calls is None or req.aht_s is None or req.agents is None:
         raise CallscopeError(
             "give a plan CSV, or the calls, AHT and agents of one queue", field="input"
@@ -137,7 +139,9 @@ def _center(settings: Settings, req: SimulateRequest) -> tuple[Any, list[str]]:
         ("agents", req.agents, req.agents >= 0),
     ):
         if not ok or not math.isfinite(v):
-            raise CallscopeError(f"must be {'> 0' if name == 'aht_s' else '>= 0'}; got {v:g}", field=name)
+            raise CallscopeError(
+                f"must be {'> 0' if name == 'aht_s' else '>= 0'}; got {v:g}", field=name
+            )
     if req.intervals < 1:
         raise CallscopeError(f"must be >= 1; got {req.intervals}", field="intervals")
     if not (req.handle_cv > 0 and math.isfinite(req.handle_cv)):
@@ -176,7 +180,11 @@ def simulate(settings: Settings, request: SimulateRequest) -> SimulateResult:
 
     if request.seed < 0:
         raise CallscopeError(f"must be >= 0; got {request.seed}", field="seed")
-    t = request.sl_threshold_s if request.sl_threshold_s is not None else settings.goal_for("voice").threshold_s
+    t = (
+        request.sl_threshold_s
+        if request.sl_threshold_s is not None
+        else settings.goal_for("voice").threshold_s
+    )
     if not (t >= 0 and math.isfinite(t)):
         raise CallscopeError(f"must be >= 0 seconds; got {t:g}", field="sl_threshold_s")
     center, notes = _center(settings, request)
