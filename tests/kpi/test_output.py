@@ -60,3 +60,12 @@ def test_service_level_note():
 def test_fcr_note_when_fcr_is_computed(tmp_path):
     line = describe(_result(tmp_path, KpiParams()).metadata())
     assert "FCR leaves out pending contacts (fcr_pending: 7-day window" in line
+
+
+def test_one_list_of_variant_and_preset_names() -> None:
+    """The settings check names against model.variants; the KPI engine defines exactly
+    those presets."""
+    from callscope.kpi.presets import PRESETS
+    from callscope.model import variants
+
+    assert tuple(PRESETS) == variants.PRESETS

@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from callscope.errors import CallscopeError
+from callscope.model.variants import OCCUPANCY_VARIANTS, SL_VARIANTS
 
 __all__ = [
     "OCCUPANCY_VARIANTS",
@@ -47,35 +48,8 @@ __all__ = [
 #: ``queue`` (any when ``None``) are judged within ``seconds``.
 ThresholdRule = tuple[str | None, str | None, float]
 
-#: Service-level variants (``KPIS.md`` SL1-SL4, plus the two vendor definitions).
-#:
-#: ``offered``                 answered within T / offered                       (SL1)
-#: ``short-abandon-excluded``  answered within T / (offered - short_abandoned)   (SL2)
-#: ``answered``                answered within T / answered                      (SL3)
-#: ``abandons-neutral``        answered within T / (offered - abandoned within T) (SL4)
-#: ``removed-within-threshold`` (answered + abandoned + exit_by_key, each within T)
-#:                             / offered  (Amazon Connect "Service level X")
-#: ``answered-plus-abandoned`` answered within T / (answered + abandoned
-#:                             [+ flow-outs] [- short abandons] [- abandons])
-#:                             (Genesys Cloud, switches in :class:`KpiParams`)
-SL_VARIANTS = (
-    "offered",
-    "short-abandon-excluded",
-    "answered",
-    "abandons-neutral",
-    "removed-within-threshold",
-    "answered-plus-abandoned",
-)
-
-#: Occupancy variants.
-#:
-#: ``handle-over-available``  handle / (handle + available idle) = busy / (logged_in -
-#:                            not_ready)  (``KPIS.md``; not-ready time excluded; handle
-#:                            time is busy time, concurrent chats counted once, see
-#:                            :mod:`callscope.kpi.states`)
-#: ``talk-over-session-plus-pause``  talk / (logged_in + not_ready)  (QueueMetrics)
-OCCUPANCY_VARIANTS = ("handle-over-available", "talk-over-session-plus-pause")
-
+#: Service-level and occupancy variants: one list, in :mod:`callscope.model.variants`
+#: (the center settings check against it too).
 _INTERVALS = (15, 30, 60)
 
 
