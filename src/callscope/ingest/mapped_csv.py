@@ -65,6 +65,7 @@ from callscope.ingest.mapping import DURATIONS, Mapping, did_you_mean, key_path,
 from callscope.ingest.source import quote
 from callscope.model import CHANNELS, CONTACTS, DIRECTIONS, OUTCOMES
 from callscope.store import Batch
+from callscope.store.store import OFFERED_SQL
 
 __all__ = ["FORMAT", "Mapping", "load"]
 
@@ -489,7 +490,7 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
     )
 
     served = "outcome = 'answered'"
-    offered = "outcome NOT IN ('ivr_only', 'blocked', 'phantom')"
+    offered = OFFERED_SQL
     query = f"""
         SELECT contact_id, coalesce(conversation_id, contact_id) AS conversation_id,
                coalesce(segment, 1)::SMALLINT AS segment, previous_contact_id,

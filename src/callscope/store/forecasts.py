@@ -1,7 +1,8 @@
 """Interval series read from the store's ``contacts``, and the ``forecasts`` table.
 
 Volume per interval is **offered** contacts (``KPIS.md``: a contact belongs to the
-interval in which it entered the queue; ``blocked`` and ``ivr_only`` are never offered),
+interval in which it entered the queue; ``blocked``, ``ivr_only`` and ``phantom`` are
+never offered),
 inbound only. Handle time is ``talk + hold + acw`` of the answered ones; the AHT of an
 interval is its total handle time over its answered contacts.
 
@@ -56,7 +57,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from callscope.store.store import Store
+from callscope.store.store import OFFERED_SQL, Store
 
 __all__ = [
     "COVERAGE_DDL",
@@ -161,7 +162,7 @@ def interval_series(
     """
     where = [
         "queue_entry_ts IS NOT NULL",
-        "outcome NOT IN ('blocked', 'ivr_only')",
+        OFFERED_SQL,  # phantom records too are never offered
         "direction = 'inbound'",
     ]
     params: list[object] = []

@@ -30,8 +30,9 @@ import pyarrow as pa
 
 from callscope.errors import CallscopeError
 from callscope.model import TABLES, Table
+from callscope.model.outcome import NOT_OFFERED
 
-__all__ = ["Batch", "Store", "default_db_path", "file_sha256"]
+__all__ = ["OFFERED_SQL", "Batch", "Store", "default_db_path", "file_sha256"]
 
 _DUCK_TYPES = {
     pa.string(): "VARCHAR",
@@ -66,6 +67,11 @@ CREATE TABLE IF NOT EXISTS rejects (
     format VARCHAR NOT NULL
 );
 """
+
+
+#: The SQL condition "this contact was offered" (``KPIS.md``: it reached a queue), from
+#: the one not-offered set of :mod:`callscope.model.outcome`.
+OFFERED_SQL = "outcome NOT IN ({})".format(", ".join(f"'{o}'" for o in sorted(NOT_OFFERED)))
 
 
 def default_db_path() -> Path:

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from callscope.model import CONTACTS
+from callscope.model.outcome import CHANNELS
 from callscope.synth.center import SynthDay
 
 __all__ = ["write_amazon_connect"]
@@ -92,7 +93,7 @@ def _batches(
 def write_amazon_connect(
     days: Iterable[SynthDay],
     path: str | Path,
-    channels: tuple[str, ...] = ("voice", "chat", "email"),
+    channels: tuple[str, ...] = CHANNELS,
 ) -> int:
     """Write the contacts of ``days`` (of the given channels) as CTR JSON lines at
     ``path``; returns the number of records."""

@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, replace
 from datetime import date
 
+from callscope.model.outcome import CHANNELS
+
 __all__ = ["DEFAULT_QUEUES", "QueueSpec", "SynthConfig"]
 
 #: Open hours (local clock, hours from midnight) per weekday Monday..Sunday; (0, 0) is closed.
@@ -58,7 +60,7 @@ class QueueSpec:
     tail_min: int = 15
 
     def __post_init__(self) -> None:
-        if self.channel not in ("voice", "chat", "email"):
+        if self.channel not in CHANNELS:
             raise ValueError(f"queue {self.name!r}: channel must be voice, chat or email")
         if len(self.hours) != 7:
             raise ValueError(f"queue {self.name!r}: hours needs 7 entries, Monday..Sunday")

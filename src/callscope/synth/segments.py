@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from callscope.model import CONTACTS
-from callscope.model.outcome import OUTCOME_BY_CODE
+from callscope.model.outcome import CHANNELS, OUTCOME_BY_CODE
 from callscope.synth.columns import floats, fmt_int, join, pick, timestamps
 from callscope.synth.config import SynthConfig
 from callscope.synth.customers import customer_keys
@@ -23,7 +23,7 @@ from callscope.synth.roster import Roster
 
 __all__ = ["DETAILS", "Segments", "contacts_table"]
 
-_CHANNELS = ("voice", "chat", "email")
+_CHANNELS = CHANNELS
 _KINDS = ("BLINDTRANSFER", "ATTENDEDTRANSFER", "TRANSFER")
 
 #: Writer-only details, one row per ``contacts`` row (same order).
