@@ -14,10 +14,10 @@ from callscope.forecast.series import (
     SpecialDays,
     aggregate,
     calendar_features,
-    parse_duration_s,
     read_series_csv,
     steps_per,
 )
+from callscope.model.units import parse_duration_s
 
 
 def test_read_series_takes_first_two_columns(tmp_path: Path) -> None:

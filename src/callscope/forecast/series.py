@@ -16,7 +16,6 @@ history are left out when patterns are estimated.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,7 +31,6 @@ __all__ = [
     "SpecialDays",
     "aggregate",
     "calendar_features",
-    "parse_duration_s",
     "read_series_csv",
     "steps_per",
     "to_us",
@@ -40,36 +38,6 @@ __all__ = [
 
 US_PER_S = 1_000_000
 DAY_S = 86_400
-
-
-def parse_duration_s(text: str) -> int:
-    """Seconds in a duration such as ``30min``, ``30m``, ``1h``, ``15T``, ``7d``, ``2w``.
-
-    >>> parse_duration_s("30min"), parse_duration_s("7d"), parse_duration_s("1h")
-    (1800, 604800, 3600)
-    """
-    m = re.fullmatch(r"\s*(\d+)\s*([a-zA-Z]*)\s*", str(text))
-    if not m:
-        raise CallscopeError(f"cannot read the duration {text!r}: use e.g. 30min, 1h, 7d")
-    n, unit = int(m.group(1)), m.group(2).lower()
-    units = {
-        "": 60,
-        "s": 1,
-        "sec": 1,
-        "m": 60,
-        "min": 60,
-        "t": 60,
-        "h": 3600,
-        "hour": 3600,
-        "d": DAY_S,
-        "day": DAY_S,
-        "days": DAY_S,
-        "w": 7 * DAY_S,
-        "week": 7 * DAY_S,
-    }
-    if unit not in units or n <= 0:
-        raise CallscopeError(f"cannot read the duration {text!r}: use e.g. 30min, 1h, 7d")
-    return n * units[unit]
 
 
 @dataclass(frozen=True)
