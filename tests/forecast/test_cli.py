@@ -179,3 +179,27 @@ def test_store_forecast_staff_plan_reforecast(signal_store: Path, tmp_path: Path
     with Store(db, read_only=True) as s:
         n_runs = s.con.execute("SELECT count(DISTINCT forecast_id) FROM forecasts").fetchall()
     assert n_runs == [(2,)]
+
+
+def test_forecast_keeps_the_declared_opening_hours(signal_store: Path, tmp_path: Path) -> None:
+    """With [hours] in the settings, the forecast is closed outside them (0 calls, model
+    closed), whatever hours the history suggests."""
+    db = tmp_path / "h.duckdb"
+    shutil.copy(signal_store, db)
+    settings = tmp_path / "callscope.toml"
+    settings.write_text(
+        "[hours]\n"
+        + "".join(f'{d} = "10:00-12:00"\n' for d in ("mon", "tue", "wed", "thu", "fri"))
+        + 'sat = "closed"\nsun = "closed"\n'
+    )
+    res = runner.invoke(
+        app, ["forecast", "--db", str(db), "--settings", str(settings), "--format", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["series"][0]["open_intervals"] == 5 * 4
+    with Store(db, read_only=True) as s:
+        fc = s.con.sql("SELECT * FROM forecasts").to_df()
+    opened = fc[fc["model"] != "closed"]
+    hours = opened["interval_start"].dt.hour
+    assert ((hours >= 10) & (hours < 12)).all() and (opened["interval_start"].dt.weekday < 5).all()
+    assert (fc.loc[fc["model"] == "closed", "calls"] == 0).all()

@@ -350,9 +350,14 @@ def forecast_intervals(
     n_jobs: int | None = None,
     gap_days: int = GAP_DAYS,
     min_days: int = MIN_DAYS,
+    hours: OpenHours | None = None,
 ) -> ForecastRun:
     """Forecast every queue x channel in ``rows`` for ``horizon_s`` seconds from ``origin``
     (default: the midnight after the last interval with contacts).
+
+    ``hours``: the center's declared opening hours; the forecast is closed (0 calls,
+    model ``closed``) outside them. Without, each series' hours are learned from its
+    recent history.
 
     A run of more than ``gap_days`` open days without contacts is a gap; the model of a
     series fits on the history around its gaps (their days left out), or on the history
@@ -370,7 +375,7 @@ def forecast_intervals(
     futures: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     aht: dict[str, np.ndarray] = {}
     for u, hs in hist.items():
-        fut_t, fut_open = hs.hours.grid(o, end, special)
+        fut_t, fut_open = (hours or hs.hours).grid(o, end, special)
         futures[u] = (fut_t, fut_open)
         aht[u] = aht_forecast(hs.grid, hs.handled, hs.handle_s, fut_t, interval_s)
     if not series:

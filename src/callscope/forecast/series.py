@@ -16,6 +16,7 @@ history are left out when patterns are estimated.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -212,11 +213,32 @@ class SpecialDays:
 class OpenHours:
     """Which interval of which weekday is open: a ``(7, intervals_per_day)`` bool array.
 
-    Row 0 is Monday. Learned by :meth:`learn` from the recent history.
+    Row 0 is Monday. Learned by :meth:`learn` from the recent history, or declared by
+    the center (:meth:`from_spans`, the settings' ``[hours]``).
     """
 
     open: np.ndarray
     interval_s: int
+
+    @classmethod
+    def from_spans(
+        cls, spans: Sequence[Sequence[tuple[float, float]]], interval_s: int
+    ) -> OpenHours:
+        """Opening hours per weekday (Monday first), each a list of ``(open, close)``
+        seconds after midnight: an interval is open when it starts inside one.
+
+        >>> h = OpenHours.from_spans([[(8 * 3600, 20 * 3600)]] * 5 + [[], []], 3600)
+        >>> h.open[0, 7:9].tolist(), h.open[0, 19:21].tolist(), bool(h.open[6].any())
+        ([False, True], [True, False], False)
+        """
+        if len(spans) != 7:
+            raise CallscopeError("opening hours need seven weekdays, Monday first")
+        starts = np.arange(0, DAY_S, interval_s, dtype=np.float64)
+        grid = np.zeros((7, starts.size), dtype=bool)
+        for wd, day in enumerate(spans):
+            for a, b in day:
+                grid[wd] |= (starts >= a) & (starts < b)
+        return cls(grid, int(interval_s))
 
     @classmethod
     def learn(

@@ -120,6 +120,7 @@ def forecast(settings: Settings, request: ForecastRequest, now: datetime) -> For
             special=special,
             models=list(request.models) if request.models else None,
             level=request.level,
+            hours=declared_hours(settings, interval_s),
         )
         out = run.rows.copy()
         out.insert(0, "created_at", created)
@@ -171,6 +172,17 @@ def _series_summary(run: Any) -> list[dict[str, Any]]:
         row["history_last"] = c.history_last
         out.append(row)
     return out
+
+
+def declared_hours(settings: Settings, interval_s: int) -> Any:
+    """The settings' opening hours as the forecast's open calendar, when the center
+    declared any (``[hours]`` in its file); ``None`` lets the forecaster learn them."""
+    from callscope.forecast.series import OpenHours
+    from callscope.settings import WEEKDAYS
+
+    if all(settings.source(f"hours.{d}") == "default" for d in WEEKDAYS):
+        return None
+    return OpenHours.from_spans([settings.hours[d] for d in WEEKDAYS], interval_s)
 
 
 @dataclass(frozen=True, slots=True)
