@@ -60,7 +60,10 @@ def _options() -> dict[str, dict[str, object]]:
 
     def walk(cmd, path: str) -> None:
         out[path] = {
-            o: p for p in cmd.params if getattr(p, "param_type_name", "") == "option" for o in p.opts
+            o: p
+            for p in cmd.params
+            if getattr(p, "param_type_name", "") == "option"
+            for o in p.opts
         }
         for name, sub in getattr(cmd, "commands", {}).items():
             walk(sub, f"{path} {name}")

@@ -133,7 +133,6 @@ _MODELS = ("erlang-c", "erlang-a")
 _INTERVALS_S = (900.0, 1800.0, 3600.0)
 
 
-
 @dataclass(frozen=True, slots=True)
 class QueueSettings:
     """What the settings say of one queue: its channel and its own goal."""

@@ -102,7 +102,9 @@ def test_store_forecast_staff_plan_reforecast(signal_store: Path, tmp_path: Path
     out = json.loads(res.stdout)
     assert out["rows"] == 7 * 48 and out["series"][0]["closed_intervals"] == 7 * 48 - 5 * 20
     # it says which days it covers: the week after the last contact
-    assert out["first"].startswith("2024-02-24 00:00") and out["last"].startswith("2024-03-01 23:30")
+    assert out["first"].startswith("2024-02-24 00:00") and out["last"].startswith(
+        "2024-03-01 23:30"
+    )
     with Store(db, read_only=True) as s:
         cols = s.con.execute(
             "SELECT column_name, data_type FROM information_schema.columns "

@@ -6,11 +6,10 @@ import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from callscope.errors import CallscopeError
-import pyarrow as pa
-
 from callscope.forecast.plan import Scenario, capacity_plan, parse_what_if
 from callscope.model.target import Target
 from callscope.queueing.erlang import erlang_a

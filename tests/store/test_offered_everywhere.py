@@ -1,4 +1,4 @@
-""""Offered" has one definition: the forecast's volume counts what the KPIs call offered."""
+""" "Offered" has one definition: the forecast's volume counts what the KPIs call offered."""
 
 from __future__ import annotations
 

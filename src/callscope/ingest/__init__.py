@@ -42,8 +42,7 @@ def _options_for(fmt: str, mapping: Any, tz: str | None) -> dict[str, Any]:
     if fmt == mapped_csv.FORMAT:
         if mapping is None:
             raise InputError(
-                "csv files need a column mapping (a TOML or YAML file); see mappings/ for "
-                "examples",
+                "csv files need a column mapping (a TOML or YAML file); see mappings/ for examples",
                 field="mapping",
             )
         return {"mapping": mapping}
