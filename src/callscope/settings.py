@@ -68,8 +68,8 @@ seconds.
 >>> s = Settings()
 >>> s.goal_for("email").label(), s.goal_for("voice").label()
 ('90/24h', '80/20')
->>> s.value("staffing.shrinkage"), s.source("staffing.shrinkage")
-(0.3, 'default')
+>>> s.value("staffing.shrinkage"), s.value("targets.aht"), s.source("staffing.shrinkage")
+('30%', '5m', 'default')
 """
 
 from __future__ import annotations
@@ -237,13 +237,13 @@ class Settings:
                 add(f"queues.{name}.channel", q.channel)
             if q.goal is not None:
                 add(f"queues.{name}.goal", q.goal.label())
-        for k in RAG_TARGETS:
-            add(f"targets.{k}", self.targets[k])
-        add("targets.amber_margin", self.amber_margin)
+        for k, (_, _, unit) in RAG_TARGETS.items():
+            add(f"targets.{k}", _spell(self.targets[k], unit))
+        add("targets.amber_margin", _spell(self.amber_margin, "share"))
         for d in WEEKDAYS:
             add(f"hours.{d}", _hours_text(self.hours[d]))
         add("staffing.model", self.model)
-        add("staffing.shrinkage", self.shrinkage)
+        add("staffing.shrinkage", _spell(self.shrinkage, "share"))
         add("staffing.fte_hours_per_week", self.fte_hours_per_week)
         for ch in sorted(self.concurrency, key=_channel_order):
             add(f"staffing.concurrency.{ch}", self.concurrency[ch])
@@ -268,6 +268,15 @@ class Settings:
             for dotted in _DOTTED.get(k, (k,)):
                 src[dotted] = source
         return replace(new, sources=src)
+
+
+def _spell(value: float, unit: str) -> str | float:
+    """A value as the settings file writes it: shares ``30%``, times ``30s``/``5m``."""
+    if unit == "share":
+        return f"{round(value * 100, 6):g}%"
+    if unit == "s":
+        return format_duration(value)
+    return value
 
 
 def _channel_order(ch: str) -> tuple[int, str]:
