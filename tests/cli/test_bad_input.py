@@ -174,3 +174,14 @@ def test_bad_input_loses_nothing(files: dict[str, Path]) -> None:
     p = run("demo", "--contacts", "0", "--db", str(files["folder"] / "demo.duckdb"))
     assert_user_error(p, "--contacts")
     assert not (files["folder"] / "demo.duckdb").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    ["kpi", "agent-report", "forecast", "forecast reforecast", "plan", "staff", "rejects"],
+)
+def test_commands_that_need_data_never_make_an_empty_store(tmp_path: Path, argv: str) -> None:
+    db = tmp_path / "typo.duckdb"
+    p = run(*argv.split(), "--db", str(db))
+    assert_user_error(p, "--db", "no store", "callscope ingest")
+    assert not db.exists()

@@ -29,16 +29,21 @@ __all__ = [
 
 @contextmanager
 def open_store(
-    settings: Settings, *, write: bool = False, need_contacts: bool = False
+    settings: Settings,
+    *,
+    write: bool = False,
+    create: bool | None = None,
+    need_contacts: bool = False,
 ) -> Iterator[Store]:
-    """The store of ``settings`` (``settings.db``), closed afterwards. Reading needs an
-    existing store; ``need_contacts`` also needs contacts in it."""
+    """The store of ``settings`` (``settings.db``), closed afterwards. Only ``create``
+    (default: ``write``) makes a new store; otherwise it must exist. ``need_contacts``
+    also needs contacts in it."""
     from callscope.store import Store
 
     path = Path(settings.db)
     if path.is_dir():
         raise CallscopeError(f"{path} is a folder; give the store's file name", field="db")
-    if not write and not path.exists():
+    if not (write if create is None else create) and not path.exists():
         raise CallscopeError(
             f"no store at {path}: load data with `callscope ingest` (or `callscope demo` "
             "for a sample center), or give another store",

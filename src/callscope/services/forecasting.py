@@ -90,7 +90,6 @@ def forecast(settings: Settings, request: ForecastRequest, now: datetime) -> For
     """Forecast every queue x channel of the store and write the ``forecasts`` table."""
     import pyarrow as pa
 
-    from callscope.forecast.forecaster import forecast_intervals
     from callscope.services.common import open_store
     from callscope.store.forecasts import interval_series, write_forecasts
 
@@ -104,7 +103,7 @@ def forecast(settings: Settings, request: ForecastRequest, now: datetime) -> For
     special = _special(request.special)
     created = now.replace(microsecond=0)
     fid = _run_id(created, request)
-    with open_store(settings, write=True) as store:
+    with open_store(settings, write=True, create=False) as store:
         if store.count("contacts") == 0:
             raise CallscopeError(
                 f"the store {settings.db} has no contacts to forecast from: load some with "
@@ -112,6 +111,8 @@ def forecast(settings: Settings, request: ForecastRequest, now: datetime) -> For
                 field="db",
             )
         rows = interval_series(store, interval_s).to_pandas()
+        from callscope.forecast.forecaster import forecast_intervals  # slow: after the checks
+
         run = forecast_intervals(
             rows,
             interval_s=interval_s,
@@ -301,7 +302,7 @@ def reforecast(settings: Settings, request: ReforecastRequest, now: datetime) ->
     from callscope.services.common import open_store
     from callscope.store.forecasts import interval_series, latest_forecast, write_forecasts
 
-    with open_store(settings, write=True) as store:
+    with open_store(settings, write=True, create=False) as store:
         fc = latest_forecast(store).to_pandas()
         if fc.empty:
             raise CallscopeError(
