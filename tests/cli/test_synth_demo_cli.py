@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
 from callscope.cli import app
@@ -45,6 +46,13 @@ def test_demo_generates_ingests_and_reports(tmp_path):
     assert (total["offered"], total["answered"]) == (offered, answered)
     assert 0.3 < total["service_level"] < 1 and 0 < total["abandon_rate"] < 0.3
     assert {r["queue"] for r in out["kpis"]["by_queue"] if r["queue"]} >= {"General", "Billing"}
+    # a channel's occupancy pools its queues' agent time (busy over available)
+    for ch in out["kpis"]["by_channel"]:
+        qs = [r for r in out["kpis"]["by_queue"] if r["channel"] == ch["channel"]]
+        busy = sum(r["busy_s"] for r in qs)
+        avail = sum(r["logged_in_s"] - r["not_ready_s"] for r in qs)
+        assert ch["occupancy"] == pytest.approx(busy / avail)
+        assert min(r["occupancy"] for r in qs) <= ch["occupancy"] <= max(r["occupancy"] for r in qs)
     # a second run finds the data and does not generate again
     again = json.loads(runner.invoke(app, args).stdout)
     assert "sample" not in again and again["kpis"]["total"]["offered"] == offered

@@ -98,16 +98,16 @@ def synth_cmd(
 
 
 HEADLINE = (
-    ("offered", "offered", "{:,.0f}"),
-    ("answered", "answered", "{:,.0f}"),
-    ("service_level", "service level", "{:.1%}"),
-    ("asa_s", "ASA", "{:,.1f} s"),
-    ("abandon_rate", "abandonment", "{:.1%}"),
-    ("aht_s", "AHT", "{:,.0f} s"),
-    ("occupancy", "occupancy", "{:.1%}"),
-    ("fcr", "FCR", "{:.1%}"),
-    ("csat", "CSAT", "{:.1%}"),
-    ("nps", "NPS", "{:.0f}"),
+    ("offered", "offered"),
+    ("answered", "answered"),
+    ("service_level", "service level"),
+    ("asa_s", "ASA"),
+    ("abandon_rate", "abandonment"),
+    ("aht_s", "AHT"),
+    ("occupancy", "occupancy"),
+    ("fcr", "FCR"),
+    ("csat", "CSAT"),
+    ("nps", "NPS"),
 )
 
 
@@ -139,6 +139,7 @@ def demo_cmd(
     """
     from rich.table import Table
 
+    from callscope.services.kpi import format_kpi
     from callscope.services.sample import DemoRequest, demo
 
     s = a.load(settings, db)
@@ -192,8 +193,8 @@ def demo_cmd(
         t.add_column("KPI")
         for x in cols:
             t.add_column(str(x["queue"]), justify="right")
-        for key, label, f in HEADLINE:
-            t.add_row(label, *["-" if x.get(key) is None else f.format(x[key]) for x in cols])
+        for key, label in HEADLINE:
+            t.add_row(label, *[format_kpi(key, x.get(key)) for x in cols])
         console.print(t)
     console.print(
         "next: [bold]callscope kpi --by day,queue[/], [bold]callscope report[/], "

@@ -113,8 +113,10 @@ def format_value(name: str, v: Any) -> str:
     f = float(v)
     if unit == "fraction":
         return f"{100 * f:.1f} %"
-    if unit == "s":
-        return f"{f:,.1f} s"
+    if unit == "s":  # long waits read better in minutes or hours
+        if abs(f) >= 3600:
+            return f"{f / 3600:,.1f} h"
+        return f"{f / 60:,.1f} min" if abs(f) >= 1000 else f"{f:,.1f} s"
     if unit == "s total":
         return f"{f / 3600:,.1f} h"
     if unit in ("contacts", "count", "customers", "orders", "messages", "responses", "items"):

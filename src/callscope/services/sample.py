@@ -161,6 +161,7 @@ class DemoResult:
     total: dict[str, Any]
     by_channel: list[dict[str, Any]]  #: voice, chat, email order
     by_queue: list[dict[str, Any]]  #: per channel and queue, occupancy from the agents
+    #: (a channel's occupancy: its queues' agents' busy over available time)
     sl_threshold_s: float  #: T of contacts no goal names (the voice goal's)
     variant: dict[str, Any]  #: the KPI parameters (:meth:`KpiParams.describe`)
     params: KpiParams
@@ -211,6 +212,15 @@ def prepare_sample(
 _CHANNEL_ORDER = {"voice": 0, "chat": 1, "email": 2}
 
 
+def _pooled_occupancy(rows: list[dict[str, Any]]) -> float | None:
+    """Occupancy of several queues' agents together: their busy time over their
+    available time (logged in minus not ready), the same definition as one queue's
+    (``KPIS.md``), summed before the ratio rather than averaging the ratios."""
+    busy = sum(r.get("busy_s") or 0.0 for r in rows)
+    avail = sum((r.get("logged_in_s") or 0.0) - (r.get("not_ready_s") or 0.0) for r in rows)
+    return busy / avail if avail > 0 else None
+
+
 def demo(
     settings: Settings, request: DemoRequest, say: Callable[[str], None] | None = None
 ) -> DemoResult:
@@ -234,9 +244,19 @@ def demo(
         by_queue = compute_kpis(src, ["channel", "queue"], params).rows()
         by_channel = compute_kpis(src, ["channel"], params).rows()
         per_queue = {r["queue"]: r for r in compute_kpis(src, ["queue"], params).rows()}
+    agent_time = ("occupancy", "busy_s", "logged_in_s", "not_ready_s")
     for r in by_queue:
         if r.get("occupancy") is None and r.get("queue") in per_queue:
-            r["occupancy"] = per_queue[r["queue"]].get("occupancy")
+            r.update({k: per_queue[r["queue"]].get(k) for k in agent_time})
+    for ch in by_channel:
+        if ch.get("occupancy") is None:
+            ch["occupancy"] = _pooled_occupancy(
+                [
+                    per_queue[r["queue"]]
+                    for r in by_queue
+                    if r.get("channel") == ch.get("channel") and r.get("queue") in per_queue
+                ]
+            )
     by_channel.sort(key=lambda r: _CHANNEL_ORDER.get(r.get("channel") or "", 9))
     return DemoResult(
         db=Path(settings.db),
