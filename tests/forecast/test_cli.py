@@ -203,5 +203,7 @@ def test_forecast_keeps_the_declared_opening_hours(signal_store: Path, tmp_path:
         fc = s.con.sql("SELECT * FROM forecasts").to_df()
     opened = fc[fc["model"] != "closed"]
     hours = opened["interval_start"].dt.hour
-    assert ((hours >= 10) & (hours < 12)).all() and (opened["interval_start"].dt.day_of_week < 5).all()
+    assert ((hours >= 10) & (hours < 12)).all() and (
+        opened["interval_start"].dt.day_of_week < 5
+    ).all()
     assert (fc.loc[fc["model"] == "closed", "calls"] == 0).all()

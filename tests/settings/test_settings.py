@@ -79,8 +79,8 @@ def test_a_file_sets_every_section_and_says_so(tmp_path: Path) -> None:
     assert s.value("hours.mon") == "08:00-12:00, 13:00-20:00"
 
 
-def test_where_the_file_comes_from(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    here = write(tmp_path, "timezone = 'Asia/Tokyo'\n")
+def test_where_the_file_comes_from(tmp_path: Path) -> None:
+    write(tmp_path, "timezone = 'Asia/Tokyo'\n")  # ./callscope.toml
     env_file = write(tmp_path, "timezone = 'America/Lima'\n", "env.toml")
     flag_file = write(tmp_path, "timezone = 'Africa/Lagos'\n", "flag.toml")
     assert load_settings(env={}, cwd=tmp_path).timezone == "Asia/Tokyo"

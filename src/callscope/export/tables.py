@@ -46,13 +46,19 @@ FORMATS = ("csv", "json", "parquet", "xlsx")
 TEXT_FORMATS = ("csv", "json")
 
 
+#: Decimals kept in written numbers (a service level to a millionth, seconds to a
+#: microsecond): shorter files, faster writing, no false precision.
+DECIMALS = 6
+
+
 def finite_or_null(table: pa.Table) -> pa.Table:
-    """``table`` with every NaN or infinite float replaced by null, and timestamps in
-    whole seconds written without a fraction."""
+    """``table`` with every float rounded to :data:`DECIMALS` decimals and every NaN or
+    infinite one replaced by null, and timestamps in whole seconds written without a
+    fraction."""
     cols = []
     for col in table.columns:
         if pa.types.is_floating(col.type):
-            col = pc.if_else(pc.is_finite(col), col, pa.scalar(None, col.type))
+            col = pc.if_else(pc.is_finite(col), pc.round(col, DECIMALS), pa.nulls(1, col.type)[0])
         elif pa.types.is_timestamp(col.type) and col.type.unit != "s":
             with contextlib.suppress(pa.ArrowInvalid):  # sub-second values: keep them
                 col = pc.cast(col, pa.timestamp("s", col.type.tz))
@@ -82,12 +88,14 @@ def write_table(
         import pyarrow.csv as pacsv
 
         opts = pacsv.WriteOptions(quoting_style="needed", include_header=False)
+        if path is not None:
+            with open(path, "wb") as f:
+                f.write(_csv_header(clean.column_names))
+                pacsv.write_csv(clean, f, opts)
+            return None
         buf = io.BytesIO()
         buf.write(_csv_header(clean.column_names))
         pacsv.write_csv(clean, buf, opts)
-        if path is not None:
-            Path(path).write_bytes(buf.getvalue())
-            return None
         return buf.getvalue().decode("utf-8")
     if fmt == "json":
         text = _json(clean)

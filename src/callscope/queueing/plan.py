@@ -35,12 +35,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from callscope.errors import CallscopeError
+from callscope.model.arrow import flags, numbers, texts, to_numpy
 from callscope.model.target import Target
 from callscope.queueing.staffing import required_agents
 
@@ -90,7 +92,7 @@ def numeric_column(table: pa.Table, name: str) -> np.ndarray:
                         field="input",
                     ) from None
             raise
-    arr = col.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+    arr = to_numpy(col).astype(np.float64, copy=False)
     bad = np.flatnonzero(np.isnan(arr))
     if bad.size:
         raise CallscopeError(
@@ -106,33 +108,45 @@ def _check_columns(table: pa.Table) -> None:
         raise CallscopeError(f"the input has no column {missing[0]!r}; {_HINT}", field="input")
 
 
-def _per_queue(queues: np.ndarray, values: Mapping[str, float], what: str, fix: str) -> np.ndarray:
-    uniq, inv = np.unique(queues, return_inverse=True)
-    missing = [q for q in uniq if q not in values]
+def _queue_index(table: pa.Table) -> tuple[list[str], np.ndarray]:
+    """The distinct queue names and, per row, the index of its queue among them (Arrow
+    hashing: no Python loop over rows). An empty queue is refused with its row."""
+    q = table.column("queue").cast(pa.string())
+    if q.null_count:
+        i = int(np.flatnonzero(to_numpy(pc.is_null(q)))[0])
+        raise CallscopeError(f"column 'queue' is empty in row {i + 1}", field="input")
+    uniq = pc.unique(q)
+    inv = to_numpy(pc.index_in(q, value_set=uniq)).astype(np.int64)
+    return [str(v) for v in uniq.to_pylist()], inv
+
+
+def _per_queue(
+    names: list[str], inv: np.ndarray, values: Mapping[str, float], what: str, fix: str
+) -> np.ndarray:
+    missing = [q for q in names if q not in values]
     if missing:
         raise CallscopeError(f"no {what} for queue {missing[0]!r}: {fix}", field="input")
-    return np.array([float(values[q]) for q in uniq], dtype=np.float64)[inv]
+    return np.array([float(values[q]) for q in names], dtype=np.float64)[inv]
 
 
 def _targets(
-    queues: np.ndarray, target: Target | Mapping[str, Target]
-) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per-row goal arrays (NaN = no such goal) and labels."""
-    uniq, inv = np.unique(queues, return_inverse=True)
+    names: list[str], inv: np.ndarray, target: Target | Mapping[str, Target]
+) -> tuple[pa.Array, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-row goal arrays (NaN = no such goal) and the goal labels as a column."""
     if isinstance(target, Target):
-        per = [target] * len(uniq)
+        per = [target] * len(names)
     else:
-        missing = [q for q in uniq if q not in target]
+        missing = [q for q in names if q not in target]
         if missing:
             raise CallscopeError(f"no service goal for queue {missing[0]!r}", field="target")
-        per = [target[q] for q in uniq]
+        per = [target[q] for q in names]
 
     def arr(values: list[float | None]) -> np.ndarray:
         return np.array([np.nan if v is None else v for v in values], dtype=np.float64)[inv]
 
-    labels = [t.label() for t in per]
+    labels = pc.take(texts([t.label() for t in per]), numbers(inv))
     return (
-        [labels[i] for i in inv] if len(per) > 1 else [labels[0]] * len(queues),
+        labels,
         arr([t.service_level for t in per]),
         arr([t.threshold_s for t in per]),
         arr([t.max_asa_s for t in per]),
@@ -190,11 +204,7 @@ def plan_intervals(
         raise CallscopeError(
             f"column 'interval_s' must be > 0 seconds; row {i + 1} has {iv[i]:g}", field="input"
         )
-    queues = np.asarray(table.column("queue").cast(pa.string()).to_pylist(), dtype=object)
-    if any(q is None for q in queues):
-        i = next(i for i, q in enumerate(queues) if q is None)
-        raise CallscopeError(f"column 'queue' is empty in row {i + 1}", field="input")
-    queues = queues.astype(str)
+    names_q, inv = _queue_index(table)
 
     patience = np.full(n, np.inf)
     if model == "erlang-a":
@@ -202,7 +212,8 @@ def plan_intervals(
             patience = numeric_column(table, "patience_s")
         elif isinstance(patience_s, Mapping):
             patience = _per_queue(
-                queues,
+                names_q,
+                inv,
                 patience_s,
                 "patience estimate",
                 "add a patience_s column or give a patience in seconds",
@@ -224,12 +235,18 @@ def plan_intervals(
 
     conc = np.ones(n)
     if concurrency and "channel" in names:
-        ch = np.asarray(table.column("channel").cast(pa.string()).to_pylist(), dtype=object)
-        for name, k in concurrency.items():
-            if name != "voice":
-                conc[ch == name] = k
+        ch = table.column("channel").cast(pa.string())
+        uniq = pc.unique(ch)
+        per = np.array(
+            [
+                1.0 if c in (None, "voice") else float(concurrency.get(c, 1))
+                for c in uniq.to_pylist()
+            ]
+        )
+        where = to_numpy(pc.index_in(ch, value_set=uniq))
+        conc = per[np.nan_to_num(where.astype(np.float64), nan=0).astype(np.int64)]
 
-    labels, sl, thr, asa, ab, occ, pwait = _targets(queues, target)
+    labels, sl, thr, asa, ab, occ, pwait = _targets(names_q, inv, target)
     if not np.isnan(pwait).all():
         raise CallscopeError(
             "a P(wait) goal (pwait<=...) is not supported by the planner yet", field="target"
@@ -241,7 +258,7 @@ def plan_intervals(
         sel = np.isfinite(patience) == use_a
         if not sel.any():
             continue
-        idx = slice(None) if sel.all() else sel
+        idx: Any = slice(None) if sel.all() else sel
         r = required_agents(
             calls[idx],
             aht[idx],
@@ -262,21 +279,21 @@ def plan_intervals(
             cols[name][idx] = getattr(r, name)
 
     out = {c: table.column(c) for c in names}
-    out["calls"] = pa.array(calls)
-    out["aht_s"] = pa.array(aht)
-    out["interval_s"] = pa.array(iv)
+    out["calls"] = numbers(calls)
+    out["aht_s"] = numbers(aht)
+    out["interval_s"] = numbers(iv)
     if model == "erlang-a":
-        out["patience_s"] = pa.array(patience)
-    out["target"] = pa.array(labels, pa.string())
+        out["patience_s"] = numbers(patience)
+    out["target"] = labels
     for name in OUTPUT_COLUMNS:
         if name == "agents":
-            out[name] = pa.array(agents)
+            out[name] = numbers(agents)
         elif name == "scheduled_agents":
-            out[name] = pa.array(cols[name].astype(np.int64))
+            out[name] = numbers(cols[name].astype(np.int64))
         elif name == "met":
-            out[name] = pa.array(met)
+            out[name] = flags(met)
         else:
-            out[name] = pa.array(cols[name])
+            out[name] = numbers(cols[name])
     return pa.table(out)
 
 

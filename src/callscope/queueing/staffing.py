@@ -60,7 +60,6 @@ from callscope.errors import CallscopeError
 from callscope.queueing.erlang import _columns, _rates
 from callscope.queueing.jit import njit
 from callscope.queueing.kernels import NMET as _NMET
-from callscope.queueing.kernels import erlang_c_point as _erlang_c_point
 from callscope.queueing.kernels import point as _point
 from callscope.queueing.kernels import search_point
 from callscope.queueing.special import log_erlang_b
@@ -145,7 +144,48 @@ def _search(
     return agents, res, met
 
 
+#: Loads up to this many Erlangs start the Erlang B recursion from zero agents in NumPy
+#: (the loop runs once per agent of the largest load, each step on the rows still short);
+#: above, from the incomplete-gamma value (a compiled kernel, loaded only then).
+_RECURSE_MAX_ERLANGS = 20_000.0
+#: Agents added above the first stable count before a target is declared unreachable.
+_MAX_STEPS = 100_000
+
+
+def _full(x: np.ndarray, size: int) -> np.ndarray:
+    return np.broadcast_to(x, (size,)) if x.size == 1 else x
+
+
 @njit(cache=True)
+def _inv_erlang_b_at(s: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """``1 / B(s, r)`` from the incomplete-gamma form (large loads)."""
+    out = np.empty(s.size)
+    for i in range(s.size):
+        v = -log_erlang_b(s[i], r[i])
+        out[i] = math.inf if v > 709.0 else math.exp(v)  # B below 1e-308: 1/B is inf
+    return out
+
+
+def _inv_erlang_b_recursion(s: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """``1 / B(s, r)`` for whole ``s`` by the forward Erlang B recursion
+    ``1/B(j) = 1 + j/r * 1/B(j-1)`` from ``1/B(0) = 1``, vectorized over rows: the rows
+    are sorted by ``s`` so that step ``j`` updates the contiguous tail that still needs
+    it (total work: the sum of ``s``)."""
+    order = np.argsort(s, kind="stable")
+    ss = s[order]
+    inv_r = 1.0 / r[order]
+    inv_b = np.ones(s.size)
+    top = int(ss[-1]) if ss.size else 0
+    starts = np.searchsorted(ss, np.arange(1, top + 1), side="left")
+    for j, lo in zip(range(1, top + 1), starts, strict=True):
+        tail = inv_b[lo:]
+        tail *= j * inv_r[lo:]
+        tail += 1.0
+    out = np.empty(s.size)
+    out[order] = inv_b
+    return out
+
+
 def _search_c(
     size: int,
     lam_: np.ndarray,
@@ -156,72 +196,100 @@ def _search_c(
     occ_: np.ndarray,
     k_: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Erlang C staffing by the forward Erlang B recursion
-    ``B(s+1) = r B(s) / (s + 1 + r B(s))`` (numerically stable), stepping up one agent
-    (``k`` servers) at a time from ``B(0) = 1``, or from the incomplete-gamma value at
-    ``s = floor(r)`` for large loads, until every target is met: O(1) per step, no
-    special functions on small loads."""
+    """Erlang C staffing for every interval at once, in NumPy (no compiler to load).
+
+    Every count below the first stable one (``k n > r``) and below the occupancy bound
+    fails, so the search starts there, with ``1/B`` from the forward recursion
+    ``1/B(s+1) = 1 + (s+1)/r * 1/B(s)`` (numerically stable) or, above
+    :data:`_RECURSE_MAX_ERLANGS`, from the incomplete-gamma value; then it adds one agent
+    (``k`` servers) at a time to the intervals that still miss a target until none does.
+    The targets are tested without division: with ``D = s/B - r (1/B - 1) =
+    (s - r)/B + r > 0``,
+    ``C = s / D``, so ``SL >= x  <=>  s e^{-(s mu - lam) t} <= (1 - x) D`` and
+    ``ASA <= a  <=>  s <= a (s mu - lam) D``."""
+    with np.errstate(over="ignore"):  # 1/B beyond 1e308 is inf, and C = 0: exact
+        return _search_c_arrays(size, lam_, mu_, t_, sl_, asa_, occ_, k_)
+
+
+def _search_c_arrays(
+    size: int,
+    lam_: np.ndarray,
+    mu_: np.ndarray,
+    t_: np.ndarray,
+    sl_: np.ndarray,
+    asa_: np.ndarray,
+    occ_: np.ndarray,
+    k_: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lam, mu, t = (_full(x, size) for x in (lam_, mu_, t_))
+    sl, asa, occ, k = (_full(x, size) for x in (sl_, asa_, occ_, k_))
     agents = np.zeros(size, dtype=np.int64)
     met = np.ones(size, dtype=np.bool_)
     res = np.empty((size, _NMET))
-    for i in range(size):
-        out = res[i]
-        lam, mu, t, sl, asa, occ = (
-            _g(lam_, i),
-            _g(mu_, i),
-            _g(t_, i),
-            _g(sl_, i),
-            _g(asa_, i),
-            _g(occ_, i),
+    res[:] = (0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)  # no calls: nobody waits
+    idx = np.flatnonzero(lam > 0.0)
+    if idx.size == 0:
+        return agents, res, met
+    lam, mu, t, sl, asa, occ = (x[idx] for x in (lam, mu, t, sl, asa, occ))
+    k = k[idx].astype(np.int64)
+    r = lam / mu
+    a = np.floor(r * (1.0 + 1e-12) / k).astype(np.int64) + 1  # first stable count
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a_occ = np.ceil(r / (occ * k)).astype(np.float64) - 1.0
+    a = np.maximum(a, np.where(np.isnan(a_occ), 0, a_occ).astype(np.int64))
+    s = (a * k).astype(np.float64)
+    inv_b = np.empty(idx.size)
+    small = r <= _RECURSE_MAX_ERLANGS
+    if small.any():
+        inv_b[small] = _inv_erlang_b_recursion(s[small], r[small])
+    if not small.all():
+        inv_b[~small] = _inv_erlang_b_at(s[~small], r[~small])
+    decay = np.exp(-(s * mu - lam) * t)
+    step_decay = np.exp(-k * mu * t)
+    inv_r = 1.0 / r
+    no_sl, no_asa, no_occ = np.isnan(sl), np.isnan(asa), np.isnan(occ)
+    live = np.arange(idx.size)
+    for _ in range(_MAX_STEPS):
+        d = (s - r) * inv_b + r  # = s/B - r (1/B - 1); inf (C = 0) when B underflows
+        gap = s * mu - lam
+        ok = (
+            (no_occ | (r <= occ * s))
+            & (no_sl | (s * decay <= (1.0 - sl) * d))
+            & (no_asa | (s <= asa * gap * d))
         )
-        if lam <= 0.0:
-            _erlang_c_point(0.0, mu, 0.0, t, out)
-            continue
-        r = lam / mu
-        inv_r = 1.0 / r
-        ki = np.int64(_g(k_, i))
-        a = np.int64(0)
-        inv_b = 1.0  # 1 / B(s): 1/B(s+1) = 1 + (s+1)/r * 1/B(s), no division per step
-        if r > 200.0:
-            a = np.int64(math.floor(r / ki))
-            inv_b = math.exp(-log_erlang_b(float(a * ki), r))
-        s = a * ki
-        decay = -1.0  # exp(-(s mu - lam) t), then times exp(-k mu t) per agent added
-        step_decay = 0.0
-        while True:
-            if s > r * (1.0 + 1e-12):
-                if decay < 0.0:
-                    decay = math.exp(-(s * mu - lam) * t)
-                    step_decay = math.exp(-ki * mu * t)
-                # division-free tests: with D = s/B - r (1/B - 1) > 0, C = s / D, so
-                # SL >= x  <=>  s decay <= (1 - x) D  and  ASA <= a  <=>  s <= a gap D
-                d = s * inv_b - r * (inv_b - 1.0)
-                gap = s * mu - lam
-                if (
-                    (math.isnan(occ) or r <= occ * s)
-                    and (math.isnan(sl) or s * decay <= (1.0 - sl) * d)
-                    and (math.isnan(asa) or s <= asa * gap * d)
-                ):
-                    rho = r / s
-                    c = s / d
-                    w = c / gap
-                    # written out, not _fill(...): measured ~1 % faster in this hot loop
-                    out[0] = c
-                    out[1] = 1.0 - c * decay
-                    out[2] = w
-                    out[3] = w
-                    out[4] = 0.0
-                    out[5] = 0.0
-                    out[6] = rho
-                    out[7] = lam * w
-                    out[8] = 1.0
-                    break
-                decay *= step_decay
-            for _ in range(ki):
-                s += 1
-                inv_b = 1.0 + s * inv_r * inv_b
-            a += 1
-        agents[i] = a
+        if ok.any():
+            c = s[ok] / d[ok]
+            w = c / gap[ok]
+            rows = idx[live[ok]]
+            agents[rows] = a[ok]
+            res[rows, 0] = c
+            res[rows, 1] = 1.0 - c * decay[ok]
+            res[rows, 2] = w
+            res[rows, 3] = w
+            res[rows, 4] = 0.0
+            res[rows, 5] = 0.0
+            res[rows, 6] = r[ok] / s[ok]
+            res[rows, 7] = lam[ok] * w
+            res[rows, 8] = 1.0
+            keep = ~ok
+            if not keep.any():
+                return agents, res, met
+            live, a, s, inv_b, decay, step_decay = (
+                x[keep] for x in (live, a, s, inv_b, decay, step_decay)
+            )
+            lam, mu, t, r, inv_r, k = (x[keep] for x in (lam, mu, t, r, inv_r, k))
+            sl, asa, occ = (x[keep] for x in (sl, asa, occ))
+            no_sl, no_asa, no_occ = (x[keep] for x in (no_sl, no_asa, no_occ))
+        decay = decay * step_decay
+        for j in range(int(k.max())):
+            more = k > j
+            s = s + more
+            inv_b = np.where(more, 1.0 + s * inv_r * inv_b, inv_b)
+        a = a + 1
+    rows = idx[live]  # a target no count reaches within _MAX_STEPS agents
+    agents[rows] = a
+    met[rows] = False
+    res[rows] = (1.0, 0.0, np.inf, np.inf, 0.0, 0.0, 1.0, np.inf, 0.0)
     return agents, res, met
 
 
@@ -394,7 +462,7 @@ def required_agents(
     lam, mu, theta = _rates(c, a, iv, p)
     size = math.prod(shape)
     if kind == 1:
-        agents, res, met = _search_c(size, lam, mu, t, sl, asa, occ, k)
+        agents, res, met = _search_c(size, lam, mu, t, sl, asa, occ, k)  # NumPy: no numba
     else:
         agents, res, met = _search(size, kind, lam, mu, theta, t, sl, asa, ab, occ, k)
     return _result(model, agents, _scheduled(agents, s), lam / mu, res, met, shape)

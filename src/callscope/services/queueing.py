@@ -285,22 +285,32 @@ def targets_by_queue(settings: Settings, table: pa.Table) -> dict[str, Target]:
 
 
 def with_channels(settings: Settings, table: pa.Table) -> pa.Table:
-    """``table`` with a ``channel`` column: kept if present, else each queue's channel
-    from the settings (voice when they do not say)."""
+    """``table`` with each row's channel: the ``channel`` column when there is one, else
+    each queue's channel from the settings (voice when they do not say). A table whose
+    queues the settings give no channel stays as it is (the planner reads it as voice)."""
+    import numpy as np
     import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from callscope.model.arrow import numbers, texts, to_numpy
 
     if "channel" in table.column_names:
         return table
-    chans = [settings.channel_of(str(q)) or "voice" for q in table.column("queue").to_pylist()]
-    pos = table.column_names.index("queue") + 1
-    return table.add_column(pos, "channel", pa.array(chans, pa.string()))
+    q = table.column("queue").cast(pa.string())
+    uniq = pc.unique(q)
+    chans = [settings.channel_of(str(name)) for name in uniq.to_pylist()]
+    if not any(chans):
+        return table
+    idx = pc.index_in(q, value_set=uniq)
+    col = pc.take(texts([c or "voice" for c in chans]), numbers(to_numpy(idx).astype(np.int64)))
+    return table.add_column(table.column_names.index("queue") + 1, "channel", col)
 
 
 def staff(settings: Settings, request: StaffRequest) -> StaffResult:
     """Agents needed per interval for each queue's goal, with the service they give."""
-    import numpy as np
     import pyarrow.compute as pc
 
+    from callscope.model.arrow import to_numpy
     from callscope.queueing.plan import plan_intervals, pool_queues
     from callscope.services.common import patience_for, read_csv_table
 
@@ -336,7 +346,7 @@ def staff(settings: Settings, request: StaffRequest) -> StaffResult:
         concurrency={**s.concurrency, **request.concurrency},
         interval_s=request.interval_s or s.interval_s,
     )
-    unmet = int((~np.asarray(out.column("met").to_numpy(zero_copy_only=False))).sum())
+    unmet = int((~to_numpy(out.column("met"))).sum())
     return StaffResult(out, source, s.model, s.shrinkage, tuple(notes), unmet, warnings)
 
 
