@@ -104,4 +104,4 @@ def test_columns_without_data_are_left_out(tmp_path):
     for r in [*rep.rows, rep.total]:
         assert "utilization" not in r and "utilization_status" not in r
         assert set(rep.columns) <= set(r)
-    assert rep.title("aht_s") == "AHT (s)"
+    assert rep.title("aht_s") == "AHT"

@@ -36,14 +36,15 @@ from callscope.kpi.targets import Targets
 __all__ = ["AGENT_COLUMNS", "COUNT_COLUMNS", "NO_AGENT", "AgentReport", "agent_report"]
 
 #: (output column, source KPI column, title)
+#: (values carry their units when shown: "224.3 s", "44.5 h")
 AGENT_COLUMNS = (
     ("answered", "handled", "Answered"),
-    ("avg_talk_s", "avg_talk_s", "Avg talk (s)"),
-    ("total_talk_s", "total_talk_s", "Total talk (s)"),
-    ("avg_acw_s", "avg_acw_s", "Avg ACW (s)"),
-    ("aht_s", "aht_s", "AHT (s)"),
+    ("avg_talk_s", "avg_talk_s", "Avg talk"),
+    ("total_talk_s", "total_talk_s", "Total talk"),
+    ("avg_acw_s", "avg_acw_s", "Avg ACW"),
+    ("aht_s", "aht_s", "AHT"),
     ("utilization", "utilization", "Utilization"),
-    ("avg_hold_s", "avg_hold_s", "Avg hold (s)"),
+    ("avg_hold_s", "avg_hold_s", "Avg hold"),
     ("contacts_per_hour", "contacts_per_hour", "Contacts / hour"),
     ("total_talk_min", "total_talk_s", "Total talk (min)"),
 )
@@ -72,7 +73,7 @@ class AgentReport:
     rated: tuple[str, ...]
 
     def title(self, col: str) -> str:
-        """The column's title (``"AHT (s)"``)."""
+        """The column's title (``"AHT"``; values are shown with their units)."""
         return _TITLES[col]
 
     def target_text(self, col: str) -> str | None:
