@@ -186,6 +186,7 @@ def _inv_erlang_b_recursion(s: np.ndarray, r: np.ndarray) -> np.ndarray:
     return out
 
 
+@np.errstate(over="ignore")  # 1/B beyond 1e308 is inf, and C = 0 there: exact
 def _search_c(
     size: int,
     lam_: np.ndarray,
@@ -207,20 +208,6 @@ def _search_c(
     (s - r)/B + r > 0``,
     ``C = s / D``, so ``SL >= x  <=>  s e^{-(s mu - lam) t} <= (1 - x) D`` and
     ``ASA <= a  <=>  s <= a (s mu - lam) D``."""
-    with np.errstate(over="ignore"):  # 1/B beyond 1e308 is inf, and C = 0: exact
-        return _search_c_arrays(size, lam_, mu_, t_, sl_, asa_, occ_, k_)
-
-
-def _search_c_arrays(
-    size: int,
-    lam_: np.ndarray,
-    mu_: np.ndarray,
-    t_: np.ndarray,
-    sl_: np.ndarray,
-    asa_: np.ndarray,
-    occ_: np.ndarray,
-    k_: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     lam, mu, t = (_full(x, size) for x in (lam_, mu_, t_))
     sl, asa, occ, k = (_full(x, size) for x in (sl_, asa_, occ_, k_))
     agents = np.zeros(size, dtype=np.int64)
