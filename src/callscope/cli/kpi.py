@@ -263,6 +263,8 @@ def report_cmd(
     from callscope.services.kpi import ReportRequest, html_report
 
     s = a.load(settings, db)
+    from datetime import datetime
+
     r = html_report(
         s,
         ReportRequest(
@@ -274,5 +276,6 @@ def report_cmd(
             interval_s=a.duration(interval, "interval_s"),
             sl_threshold_s=a.duration(sl_threshold, "sl_threshold_s", bare="s"),
         ),
+        datetime.now(),
     )
     console.print(f"wrote {r.path} ({r.bytes / 1024:,.0f} KiB)")

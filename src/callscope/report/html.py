@@ -69,8 +69,9 @@ def build_report(
     start: datetime | None = None,
     end: datetime | None = None,
     title: str = "Contact center report",
+    now: datetime | None = None,
 ) -> str:
-    """The HTML text of the report."""
+    """The HTML text of the report; ``now`` is the time it says it was made."""
     params = params or KpiParams()
     targets = targets or Targets()
     total_r = compute_kpis(src, (), params, start, end)
@@ -153,7 +154,7 @@ def build_report(
 
     return tpl.render(
         title=title,
-        generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
+        generated=(now or datetime.now()).strftime("%Y-%m-%d %H:%M"),
         period=f"{start or 'start of data'} - {end or 'end of data'}",
         meta=total_r.metadata(),
         threshold=params.threshold_text(),

@@ -354,7 +354,9 @@ class ReportResult:
     bytes: int
 
 
-def html_report(settings: Settings, request: ReportRequest) -> ReportResult:
+def html_report(
+    settings: Settings, request: ReportRequest, now: datetime | None = None
+) -> ReportResult:
     """One self-contained HTML report: service level and volume by interval against the
     goal, abandonment, AHT trend and the agent table."""
     from callscope.report.html import build_report
@@ -372,7 +374,7 @@ def html_report(settings: Settings, request: ReportRequest) -> ReportResult:
     _check_request(kreq)
     params = kpi_params(settings, kreq)
     with _source(settings, request.engine) as src:
-        html = build_report(src, params, kpi_targets(settings), request.start, request.end)
+        html = build_report(src, params, kpi_targets(settings), request.start, request.end, now=now)
     request.output.write_text(html, encoding="utf-8")
     return ReportResult(request.output, len(html.encode("utf-8")))
 
