@@ -41,11 +41,21 @@ def main(argv: list[str] | None = None) -> None:
         where = ctx.command_path if ctx is not None else "callscope"
         sys.stderr.write(f"error: {_one_line(e.format_message())} (see `{where} --help`)\n")
         sys.exit(2)
-    except typer.Abort:
-        sys.stderr.write("aborted\n")
-        sys.exit(130)
+    except (typer.Abort, KeyboardInterrupt):
+        _interrupted()
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except BrokenPipeError:
         sys.exit(0)
+    if rc == 130:  # Typer turns Ctrl-C into exit code 130
+        _interrupted()
     sys.exit(rc if isinstance(rc, int) else 0)
+
+
+def _interrupted() -> None:
+    # every store change runs in a transaction that an interrupt rolls back
+    sys.stderr.write(
+        "interrupted: the step that was running was rolled back; the store holds what "
+        "finished before it (for ingest: the files already loaded)\n"
+    )
+    sys.exit(130)

@@ -348,9 +348,24 @@ def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(clean(obj), default=str, indent=2, allow_nan=False) + "\n")
 
 
-def say(text: str) -> None:
-    """A note on stderr (what was estimated, written, assumed)."""
-    err_console.print(text, highlight=False, soft_wrap=True)
+def text(value: object, style: str | None = None) -> Any:
+    """``value`` as Rich text printed as it is: data is never read as markup, so a queue
+    named ``[/x]`` or ``[link=...]`` shows as those characters."""
+    from rich.text import Text
+
+    return Text(str(value), style=style or "")
+
+
+def say(message: str, style: str | None = None) -> None:
+    """A note on stderr (what was estimated, written, assumed), printed as it is."""
+    err_console.print(text(message, style), highlight=False, soft_wrap=True)
+
+
+def warn(message: str) -> None:
+    """A warning on stderr, the word in yellow, the message as it is."""
+    from rich.text import Text
+
+    err_console.print(Text.assemble(("warning: ", "yellow"), str(message)), soft_wrap=True)
 
 
 def choice(value: str, options: tuple[str, ...], field: str) -> str:

@@ -148,7 +148,7 @@ def forecast_cmd(
         left=("queue", "channel", "model"),
     )
     for w in r.warnings:
-        say(f"[yellow]warning:[/] {w}")
+        a.warn(w)
 
 
 @forecast_app.command("backtest")
@@ -357,7 +357,7 @@ def plan_cmd(
     for note in r.notes:
         say(note)
     for w in r.warnings:
-        say(f"[yellow]warning:[/] {w}")
+        a.warn(w)
     for path in r.written:
         say(f"wrote {path}")
     cp = r.plan

@@ -133,10 +133,10 @@ def ingest_cmd(
         left=("file", "note"),
     )
     if summary.rejects:
-        console.print(f"[yellow]{len(summary.rejects):,} row(s) rejected[/] — the first:")
+        console.print(a.text(f"{len(summary.rejects):,} row(s) rejected", "yellow"), "- the first:")
         for r in summary.rejects[:10]:
-            console.print(f"  {Path(r.file).name}:{r.line}: {r.reason}", highlight=False)
-        console.print("all of them: [bold]callscope rejects[/]")
+            console.print(a.text(f"  {Path(r.file).name}:{r.line}: {r.reason}"), highlight=False)
+        console.print("all of them:", a.text("callscope rejects", "bold"))
 
 
 @app.command("rejects")

@@ -43,13 +43,16 @@ def _print_kpis(table: Any, keys: tuple[str, ...], caption: str) -> None:
 
     t = Table()
     for c in table.column_names:
-        t.add_column(c if c in keys else kpi_title(c), justify="left" if c in keys else "right")
+        head = c if c in keys else kpi_title(c)
+        t.add_column(a.text(head), justify="left" if c in keys else "right")
     for row in table.to_pylist():
         # a comparison has one KPI per row: its presets' values take that KPI's unit
         name = row.get("kpi") if "kpi" in keys else None
-        t.add_row(*[format_kpi(name if name and c not in keys else c, v) for c, v in row.items()])
+        t.add_row(
+            *[a.text(format_kpi(name if name and c not in keys else c, v)) for c, v in row.items()]
+        )
     console.print(t)
-    console.print(caption, style="dim", highlight=False)
+    console.print(a.text(caption, "dim"), highlight=False)
 
 
 def _emit(table: Any, fmt: KpiFormat, output: Path | None, meta: dict[str, Any]) -> None:
@@ -150,9 +153,12 @@ def kpi_cmd(
         if fmt is KpiFormat.table:
             _print_kpis(cmp.table, cmp.keys, cmp.caption)
             for name, p in cmp.params.items():
-                console.print(
-                    f"  {name}: sl_variant={p['sl_variant']}, occupancy={p['occupancy_variant']}, "
-                    f"abandon rate excludes short={p['abandon_rate_excludes_short']}",
+                a.console.print(
+                    a.text(
+                        f"  {name}: sl_variant={p['sl_variant']}, "
+                        f"occupancy={p['occupancy_variant']}, "
+                        f"abandon rate excludes short={p['abandon_rate_excludes_short']}"
+                    ),
                     highlight=False,
                 )
             return
@@ -228,15 +234,15 @@ def agent_report_cmd(
         colors = {"met": "green", "near": "yellow", "missed": "red"}
         t = Table()
         for key, title in cols:
-            t.add_column(title, justify="left" if key == "agent" else "right")
+            t.add_column(a.text(title), justify="left" if key == "agent" else "right")
         for r in rows:
             cells = []
             for key, _ in cols:
                 word = r.get(f"{key}_status")
-                cells.append(f"[{colors[word]}]{r[key]} {word}[/]" if word else str(r[key]))
+                cells.append(a.text(f"{r[key]} {word}" if word else r[key], colors.get(word or "")))
             t.add_row(*cells)
         console.print(t)
-        console.print(rep.caption, style="dim", highlight=False)
+        console.print(a.text(rep.caption, "dim"), highlight=False)
         return
     import pyarrow as pa
 

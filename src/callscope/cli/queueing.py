@@ -342,7 +342,7 @@ def staff_cmd(
     for note in r.notes:
         say(note)
     for w in r.warnings:
-        say(f"[yellow]warning:[/] {w}")
+        a.warn(w)
     meta = {"source": r.source, "model": r.model, "shrinkage": r.shrinkage}
     write_or_print(
         r.table,

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from callscope.cli.app import console
+from callscope.cli.app import console, text
 
 __all__ = ["Column", "number", "pct", "print_rows", "seconds"]
 
@@ -39,7 +39,8 @@ def number(v: Any, digits: int = 0) -> str:
     return f"{float(v):,.{digits}f}"
 
 
-def text(v: Any) -> str:
+def plain(v: Any) -> str:
+    """Any value as text; ``-`` when missing."""
     return "-" if _missing(v) else str(v)
 
 
@@ -56,11 +57,11 @@ def print_rows(
 
     t = Table()
     for key, head, _ in columns:
-        t.add_column(head, justify="left" if key in left else "right")
+        t.add_column(text(head), justify="left" if key in left else "right")
     for r in rows:
-        t.add_row(*(fmt(r.get(key)) for key, _, fmt in columns))
+        t.add_row(*(text(fmt(r.get(key))) for key, _, fmt in columns))
     if title:
-        console.print(f"[bold]{title}[/]", highlight=False)
+        console.print(text(title, "bold"), highlight=False)
     console.print(t)
     if caption:
-        console.print(caption, highlight=False, style="dim")
+        console.print(text(caption, "dim"), highlight=False)

@@ -92,9 +92,13 @@ def synth_cmd(
             {"seed": r.seed, "days": r.days, "tables": r.tables, "file": r.file, "bytes": r.bytes}
         )
     elif r.tables is not None:
-        console.print(f"stored in {s.db}: " + ", ".join(f"{k} {v:,}" for k, v in r.tables.items()))
+        console.print(
+            a.text(f"stored in {s.db}: " + ", ".join(f"{k} {v:,}" for k, v in r.tables.items()))
+        )
     else:
-        console.print(f"wrote {r.file} ({r.bytes / 1e6:,.1f} MB); load it with\n  {r.ingest_hint}")
+        console.print(
+            a.text(f"wrote {r.file} ({r.bytes / 1e6:,.1f} MB); load it with\n  {r.ingest_hint}")
+        )
 
 
 HEADLINE = (
@@ -152,8 +156,8 @@ def demo_cmd(
         with console.status("", spinner="dots") as status:
 
             def step(text: str) -> None:
-                status.update(text)
-                console.print(f"[dim]{text}[/]")
+                status.update(a.text(text))
+                console.print(a.text(text, "dim"))
 
             r = demo(s, req, step)
     if fmt is Format.json:
@@ -173,9 +177,11 @@ def demo_cmd(
         return
     if r.sample is not None:
         console.print(
-            f"sample center: {r.sample.ingest.rows_loaded:,} contacts ingested from "
-            f"{r.sample.files['amazon-connect']}, "
-            + ", ".join(f"{k} {v:,}" for k, v in r.sample.side_rows.items())
+            a.text(
+                f"sample center: {r.sample.ingest.rows_loaded:,} contacts ingested from "
+                f"{r.sample.files['amazon-connect']}, "
+                + ", ".join(f"{k} {v:,}" for k, v in r.sample.side_rows.items())
+            )
         )
     # one table per channel: its queues, then the channel's total (a voice SL and an
     # e-mail SL answer different questions, so there is no grand total across channels)
@@ -185,16 +191,19 @@ def demo_cmd(
         cols = [x for x in r.by_queue if x.get("queue") and x.get("channel") == ch["channel"]]
         cols.append(dict(ch, queue=f"all {ch['channel']}"))
         console.print(
-            f"[bold]{ch['channel']}[/]: headline KPIs (service level = answered within "
-            f"{r.threshold_label(ch['channel'])} / offered)",
+            a.text(ch["channel"], "bold"),
+            a.text(
+                f"headline KPIs (service level = answered within "
+                f"{r.threshold_label(ch['channel'])} / offered)"
+            ),
             highlight=False,
         )
         t = Table()
         t.add_column("KPI")
         for x in cols:
-            t.add_column(str(x["queue"]), justify="right")
+            t.add_column(a.text(x["queue"]), justify="right")
         for key, label in HEADLINE:
-            t.add_row(label, *[format_kpi(key, x.get(key)) for x in cols])
+            t.add_row(label, *[a.text(format_kpi(key, x.get(key))) for x in cols])
         console.print(t)
     console.print(
         "next: [bold]callscope kpi --by day,queue[/], [bold]callscope report[/], "
