@@ -56,6 +56,15 @@ The file (every key optional; these are the defaults)::
     mon = "00:00-24:00"             # e.g. "08:00-20:00" or "08:00-12:00, 13:00-18:00"
     # ... tue wed thu fri sat sun likewise
 
+    [privacy]
+    raw_identifiers = false         # true: keep caller ids as they came (not advised)
+    key_file = ""                   # the pseudonym key; "" = callscope.key beside the store
+
+    [retention]                     # how long rows are kept (`callscope privacy apply-retention`)
+    contacts = "25 months"          # also surveys, messages, orders, agent_states,
+    rejects = "90 days"             # schedules, forecasts: days, weeks, months, years
+                                    # or "forever"
+
     [staffing]
     model = "erlang-c"              # or erlang-a (patience from the store)
     shrinkage = "30%"               # paid time off the phones
@@ -90,6 +99,7 @@ from callscope.model.target import Target
 from callscope.model.units import format_duration, parse_duration_s, parse_share
 from callscope.model.variants import PRESETS as _PRESETS
 from callscope.model.variants import SL_VARIANTS as _SL_VARIANTS
+from callscope.privacy.retention import format_period, parse_period
 
 __all__ = [
     "DEFAULT_FILE",
@@ -129,6 +139,17 @@ RAG_TARGETS: dict[str, tuple[float, str, str]] = {
 }
 _DEFAULT_GOALS = {"voice": "80/20", "chat": "80/60", "email": "90/24h"}
 _DEFAULT_CONCURRENCY = {"voice": 1, "chat": 2, "email": 1}
+#: How long each table keeps rows by default (`callscope privacy apply-retention`).
+_DEFAULT_RETENTION = {
+    "contacts": "25 months",
+    "surveys": "25 months",
+    "messages": "25 months",
+    "orders": "25 months",
+    "agent_states": "25 months",
+    "schedules": "25 months",
+    "forecasts": "25 months",
+    "rejects": "90 days",
+}
 _MODELS = ("erlang-c", "erlang-a")
 _INTERVALS_S = (900.0, 1800.0, 3600.0)
 
@@ -174,6 +195,13 @@ class Settings:
     shrinkage: float = 0.30
     fte_hours_per_week: float = 40.0
     concurrency: Mapping[str, int] = field(default_factory=lambda: dict(_DEFAULT_CONCURRENCY))
+    # [privacy]
+    raw_identifiers: bool = False
+    key_file: Path | None = None  #: None: callscope.key beside the store
+    # [retention]: table -> (n, unit), None = forever
+    retention: Mapping[str, tuple[int, str] | None] = field(
+        default_factory=lambda: {k: parse_period(v) for k, v in _DEFAULT_RETENTION.items()}
+    )
     #: where each dotted key came from: "default", a file path, an environment variable
     #: or a flag (``--shrinkage``)
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -203,6 +231,12 @@ class Settings:
     def is_open(self, weekday: int, second_of_day: float) -> bool:
         """Whether the center is open at ``second_of_day`` of ``weekday`` (0 = Monday)."""
         return any(a <= second_of_day < b for a, b in self.hours[WEEKDAYS[weekday]])
+
+    def key_path(self) -> Path:
+        """Where the pseudonym key lives: ``privacy.key_file``, else beside the store."""
+        if self.key_file is not None:
+            return self.key_file
+        return Path(self.db).parent / "callscope.key"
 
     def source(self, key: str) -> str:
         """Where the dotted ``key`` (``staffing.shrinkage``) came from."""
@@ -242,6 +276,10 @@ class Settings:
         add("targets.amber_margin", _spell(self.amber_margin, "share"))
         for d in WEEKDAYS:
             add(f"hours.{d}", _hours_text(self.hours[d]))
+        add("privacy.raw_identifiers", self.raw_identifiers)
+        add("privacy.key_file", str(self.key_file) if self.key_file is not None else "")
+        for table in _DEFAULT_RETENTION:
+            add(f"retention.{table}", format_period(self.retention.get(table)))
         add("staffing.model", self.model)
         add("staffing.shrinkage", _spell(self.shrinkage, "share"))
         add("staffing.fte_hours_per_week", self.fte_hours_per_week)
@@ -359,7 +397,19 @@ def _check(s: Settings) -> None:
 
 # -- the file ---------------------------------------------------------------------------
 
-_TOP = ("timezone", "db", "kpi", "goals", "queues", "targets", "hours", "staffing")
+_TOP = (
+    "timezone",
+    "db",
+    "kpi",
+    "goals",
+    "queues",
+    "targets",
+    "hours",
+    "privacy",
+    "retention",
+    "staffing",
+)
+_PRIVACY = ("raw_identifiers", "key_file")
 _KPI = ("interval", "short_abandon", "fcr_window", "sl_variant", "preset")
 _STAFFING = ("model", "shrinkage", "fte_hours_per_week", "concurrency")
 _QUEUE = ("channel", "goal")
@@ -520,6 +570,27 @@ def _from_file(path: Path, base: Settings) -> Settings:
         hours[k] = _hours(where, f"hours.{k}", v)
         src[f"hours.{k}"] = where
     ch["hours"] = hours
+    pv = section("privacy", _PRIVACY)
+    if "raw_identifiers" in pv:
+        if not isinstance(pv["raw_identifiers"], bool):
+            raise _bad(
+                where, "privacy.raw_identifiers", pv["raw_identifiers"], "write true or false"
+            )
+        ch["raw_identifiers"] = pv["raw_identifiers"]
+    if "key_file" in pv:
+        ch["key_file"] = Path(str(pv["key_file"])) if str(pv["key_file"]) else None
+    for k in pv:
+        src[f"privacy.{k}"] = where
+    ret = dict(base.retention)
+    for k, v in section("retention", tuple(_DEFAULT_RETENTION)).items():
+        try:
+            ret[k] = parse_period(str(v))
+        except CallscopeError:
+            raise _bad(
+                where, f"retention.{k}", v, 'write e.g. "90 days", "25 months" or "forever"'
+            ) from None
+        src[f"retention.{k}"] = where
+    ch["retention"] = ret
     st = section("staffing", _STAFFING)
     if "model" in st:
         ch["model"] = str(st["model"])

@@ -13,13 +13,13 @@ import sys
 
 import typer
 
-from callscope.cli import forecast, ingest, kpi, queueing, sample, settings  # noqa: I001 (help order)
+from callscope.cli import forecast, ingest, kpi, privacy, queueing, sample, settings  # noqa: I001 (help order)
 from callscope.cli.app import FIELD_FLAGS, app
 from callscope.errors import CallscopeError
 
 __all__ = ["app", "main"]
 
-_ = (ingest, kpi, forecast, queueing, sample, settings)  # each registers its commands
+_ = (ingest, kpi, forecast, queueing, sample, settings, privacy)  # each registers its commands
 
 
 def _one_line(text: str) -> str:

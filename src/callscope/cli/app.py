@@ -57,6 +57,8 @@ FIELD_FLAGS = {
     "concurrency": "--concurrency",
     "contacts": "--contacts",
     "days": "--days",
+    "customer": "--customer",
+    "key": "--settings (privacy.key_file) or $CALLSCOPE_KEY",
     "db": "--db",
     "end": "--to",
     "engine": "--engine",
