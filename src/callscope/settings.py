@@ -71,6 +71,10 @@ The file (every key optional; these are the defaults)::
     fte_hours_per_week = 40
     concurrency = { voice = 1, chat = 2, email = 1 }   # contacts an agent takes at once
 
+    [schedule]                      # adherence to the schedule (`callscope adherence`)
+    adherence_tolerance = "5m"      # out of adherence this long or less is no exception
+    outside_shift_exception = true  # working outside the shift counts against adherence
+
 Shares are written ``"30%"`` or ``0.3``; times ``"5s"``, ``"24h"`` or a number of
 seconds.
 
@@ -195,6 +199,9 @@ class Settings:
     shrinkage: float = 0.30
     fte_hours_per_week: float = 40.0
     concurrency: Mapping[str, int] = field(default_factory=lambda: dict(_DEFAULT_CONCURRENCY))
+    # [schedule]
+    adherence_tolerance_s: float = 300.0
+    outside_shift_exception: bool = True
     # [privacy]
     raw_identifiers: bool = False
     key_file: Path | None = None  #: None: callscope.key beside the store
@@ -285,6 +292,8 @@ class Settings:
         add("staffing.fte_hours_per_week", self.fte_hours_per_week)
         for ch in sorted(self.concurrency, key=_channel_order):
             add(f"staffing.concurrency.{ch}", self.concurrency[ch])
+        add("schedule.adherence_tolerance", format_duration(self.adherence_tolerance_s))
+        add("schedule.outside_shift_exception", self.outside_shift_exception)
         return out
 
     # -- changing ---------------------------------------------------------------------
@@ -331,6 +340,8 @@ _DOTTED = {
     "model": ("staffing.model",),
     "shrinkage": ("staffing.shrinkage",),
     "fte_hours_per_week": ("staffing.fte_hours_per_week",),
+    "adherence_tolerance_s": ("schedule.adherence_tolerance",),
+    "outside_shift_exception": ("schedule.outside_shift_exception",),
 }
 
 
@@ -388,6 +399,10 @@ def _check(s: Settings) -> None:
         raise CallscopeError("the short-abandon threshold must be >= 0 s", field="short_abandon_s")
     if not s.fcr_window_s > 0:
         raise CallscopeError("the FCR window must be longer than 0", field="fcr_window_s")
+    if not (s.adherence_tolerance_s >= 0 and math.isfinite(s.adherence_tolerance_s)):
+        raise CallscopeError(
+            "the adherence tolerance must be >= 0, e.g. 5m", field="adherence_tolerance_s"
+        )
     for ch, k in s.concurrency.items():
         if k < 1:
             raise CallscopeError(
@@ -408,11 +423,13 @@ _TOP = (
     "privacy",
     "retention",
     "staffing",
+    "schedule",
 )
 _PRIVACY = ("raw_identifiers", "key_file")
 _KPI = ("interval", "short_abandon", "fcr_window", "sl_variant", "preset")
 _STAFFING = ("model", "shrinkage", "fte_hours_per_week", "concurrency")
 _QUEUE = ("channel", "goal")
+_SCHEDULE = ("adherence_tolerance", "outside_shift_exception")
 
 
 def _unknown(key: str, known: tuple[str, ...] | list[str], where: str) -> CallscopeError:
@@ -616,6 +633,18 @@ def _from_file(path: Path, base: Settings) -> Settings:
             conc[k] = v
             src[f"staffing.concurrency.{k}"] = where
         ch["concurrency"] = conc
+    sch = section("schedule", _SCHEDULE)
+    if "adherence_tolerance" in sch:
+        ch["adherence_tolerance_s"] = _seconds(
+            where, "schedule.adherence_tolerance", sch["adherence_tolerance"]
+        )
+    if "outside_shift_exception" in sch:
+        flag = sch["outside_shift_exception"]
+        if not isinstance(flag, bool):
+            raise _bad(where, "schedule.outside_shift_exception", flag, "write true or false")
+        ch["outside_shift_exception"] = flag
+    for k in sch:
+        src[f"schedule.{k}"] = where
     out = replace(base, **ch, sources=src)
     try:
         _check(out)

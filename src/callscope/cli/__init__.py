@@ -19,6 +19,8 @@ from callscope.errors import CallscopeError
 
 __all__ = ["app", "main"]
 
+import callscope.cli.schedule  # noqa: E402, F401 (registers schedule cover, adherence; help order)
+
 _ = (ingest, kpi, forecast, queueing, sample, settings, privacy)  # each registers its commands
 
 

@@ -102,6 +102,13 @@ FIELD_FLAGS = {
     "timezone": "--tz",
     "utilization_target": "--utilization-target",
     "what_if": "--what-if",
+    # schedule cover, adherence
+    "column": "--column",
+    "costs": "--costs",
+    "requirement": "--requirement",
+    "shifts": "--shifts",
+    "time_limit_s": "--time-limit",
+    "tolerance_s": "--tolerance",
 }
 
 _consoles: dict[str, Any] = {}

@@ -7,8 +7,10 @@ of a server at once and importing this module changes nothing. Settings a chart 
 only.
 
 * :func:`bars_with_line`, :func:`line_chart` -> an inline ``<svg>`` string (reports);
-* :func:`accuracy_chart`, :func:`plan_chart` -> a file whose type follows its suffix
-  (``.png``, ``.svg``, ``.pdf``).
+* :func:`accuracy_chart`, :func:`plan_chart`, :func:`coverage_chart` -> a file whose
+  type follows its suffix (``.png``, ``.svg``, ``.pdf``);
+* :func:`coverage_svg`, :func:`timeline_svg` -> the same coverage chart and a per-agent
+  timeline (Gantt) as inline ``<svg>`` for reports.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["accuracy_chart", "bars_with_line", "line_chart", "plan_chart"]
+__all__ = [
+    "accuracy_chart",
+    "bars_with_line",
+    "coverage_chart",
+    "coverage_svg",
+    "line_chart",
+    "plan_chart",
+    "timeline_svg",
+]
 
 _BLUE, _ORANGE, _RED = "#4C78A8", "#F58518", "#E45756"
 _SVG_RC: dict[str, Any] = {"svg.fonttype": "none"}  # keep text as text: smaller, searchable SVG
@@ -191,3 +201,107 @@ def plan_chart(
         lab.set_rotation(30)
         lab.set_horizontalalignment("right")
     return _save(fig, path)
+
+
+def _coverage_figure(
+    labels: Sequence[str], required: Sequence[float], scheduled: Sequence[float], title: str
+) -> Any:
+    fig = _figure(10, 3.8)
+    ax = fig.add_subplot()
+    x = list(range(len(labels)))
+    ax.bar(x, required, width=1.0, color=_BLUE, alpha=0.35, label="required", align="edge")
+    ax.step(
+        x + [len(x)],
+        list(scheduled) + ([scheduled[-1]] if len(scheduled) else []),
+        where="post",
+        color=_ORANGE,
+        lw=1.8,
+        label="scheduled (on the phones)",
+    )
+    short = [max(r - s, 0.0) for r, s in zip(required, scheduled, strict=True)]
+    if any(v > 1e-6 for v in short):
+        ax.bar(
+            x,
+            short,
+            bottom=list(scheduled),
+            width=1.0,
+            color=_RED,
+            alpha=0.8,
+            label="short",
+            align="edge",
+        )
+    _ticks(ax, labels)
+    ax.set_ylabel("agents")
+    ax.set_xlim(0, max(len(x), 1))
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.set_title(title, fontsize=11, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def coverage_chart(
+    labels: Sequence[str],
+    required: Sequence[float],
+    scheduled: Sequence[float],
+    path: Path,
+    *,
+    title: str = "Required and scheduled agents",
+) -> Path:
+    """Required agents per interval (bars), the agents a schedule puts on the phones
+    (a step line) and the shortfall (red), to a file."""
+    return _save(_coverage_figure(labels, required, scheduled, title), path)
+
+
+def coverage_svg(
+    labels: Sequence[str],
+    required: Sequence[float],
+    scheduled: Sequence[float],
+    *,
+    title: str = "Required and scheduled agents",
+) -> str:
+    """:func:`coverage_chart` as an inline ``<svg>`` element."""
+    return _svg(_coverage_figure(labels, required, scheduled, title))
+
+
+#: Colours of timeline activities; any other activity is grey.
+_ACTIVITY_COLOURS = {"work": _BLUE, "break": _ORANGE, "lunch": "#54A24B"}
+
+
+def timeline_svg(
+    rows: Sequence[tuple[str, str, float, float]],
+    *,
+    title: str = "Schedule",
+    unit: str = "h",
+    max_rows: int = 60,
+) -> str:
+    """A per-agent timeline (Gantt): one bar row per agent or shift, ``rows`` of
+    ``(who, activity, start, end)`` with times in hours from the first day's 00:00
+    (``unit`` names them on the axis). At most ``max_rows`` people are drawn."""
+    who: list[str] = []
+    for w, _, _, _ in rows:
+        if w not in who:
+            who.append(w)
+    who = who[:max_rows]
+    pos = {w: i for i, w in enumerate(who)}
+    fig = _figure(10, 0.8 + 0.22 * max(len(who), 1))
+    ax = fig.add_subplot()
+    seen: set[str] = set()
+    for w, act, a, b in rows:
+        if w not in pos:
+            continue
+        colour = _ACTIVITY_COLOURS.get(act, "#9D9D9D")
+        ax.broken_barh(
+            [(a, b - a)],
+            (pos[w] - 0.4, 0.8),
+            facecolors=colour,
+            label=act if act not in seen else None,
+        )
+        seen.add(act)
+    ax.set_yticks(range(len(who)), who, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel(unit)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="upper right", fontsize=8, frameon=False, ncol=4)
+    ax.set_title(title, fontsize=11, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    return _svg(fig)

@@ -38,6 +38,7 @@ __all__ = [
     "meets",
     "point",
     "scratch",
+    "search_goals",
     "search_point",
 ]
 
@@ -190,10 +191,13 @@ def meets(
     asa: float,
     ab: float,
     occ: float,
+    pw: float,
     out: Any,
 ) -> bool:
     point(kind, lam, mu, theta, servers, t, out)
     if out[8] < 0.5:  # unstable Erlang C
+        return False
+    if not math.isnan(pw) and out[0] > pw:  # P(wait): the share of callers who wait
         return False
     if not math.isnan(sl) and out[1] < sl:
         return False
@@ -202,6 +206,70 @@ def meets(
     if not math.isnan(ab) and out[4] > ab:
         return False
     return math.isnan(occ) or out[6] <= occ
+
+
+@njit(cache=True)
+def search_goals(
+    kind: int,
+    lam: float,
+    mu: float,
+    theta: float,
+    t: float,
+    sl: float,
+    asa: float,
+    ab: float,
+    occ: float,
+    pw: float,
+    k: int,
+    out: Any,
+) -> tuple[int, bool]:
+    """The fewest whole agents (``k`` servers each) that meet every target given (NaN:
+    no such target): service level ``sl`` within ``t`` seconds, ASA ``asa``, abandonment
+    ``ab``, occupancy ``occ`` and P(wait) ``pw`` (``out[0]``, the share of callers who
+    wait at all), by a galloping search from the square-root-staffing guess
+    ``(r + sqrt(r)) / k`` followed by bisection; ``out`` holds the metrics at the
+    answer. An interval with calls gets at least one agent, whatever the targets (with
+    Erlang A, zero agents could otherwise "meet" a loose abandonment or P(wait) goal).
+    Returns ``(agents, met)``; ``met`` is False when no count up to 2**40 does."""
+    if lam <= 0.0:
+        point(kind, 0.0, mu, theta, 0.0, t, out)
+        return 0, True
+    r = lam / mu
+    lo = 0  # largest count known to fail: zero agents never serve a call
+    if kind == 1:
+        lo = max(int(math.ceil(r / k)) - 1, 0)  # Erlang C needs k*n > r
+    guess = int(math.ceil((r + math.sqrt(r)) / k))
+    if guess <= lo:
+        guess = lo + 1
+    if meets(kind, lam, mu, theta, guess * k, t, sl, asa, ab, occ, pw, out):
+        hi = guess
+        step = 1
+        while hi - step > lo:
+            cand = hi - step
+            if meets(kind, lam, mu, theta, cand * k, t, sl, asa, ab, occ, pw, out):
+                hi = cand
+                step *= 2
+            else:
+                lo = cand
+                break
+    else:
+        lo = guess
+        step = 1
+        hi = guess + step
+        while not meets(kind, lam, mu, theta, hi * k, t, sl, asa, ab, occ, pw, out):
+            lo = hi
+            step *= 2
+            hi = lo + step
+            if hi > _CAP:
+                return hi, False
+    while hi - lo > 1:
+        mid = lo + (hi - lo) // 2
+        if meets(kind, lam, mu, theta, mid * k, t, sl, asa, ab, occ, pw, out):
+            hi = mid
+        else:
+            lo = mid
+    point(kind, lam, mu, theta, hi * k, t, out)
+    return hi, True
 
 
 @njit(cache=True)
@@ -218,46 +286,5 @@ def search_point(
     k: int,
     out: Any,
 ) -> tuple[int, bool]:
-    """The fewest whole agents (``k`` servers each) that meet every target given (NaN:
-    no such target), by a galloping search from the square-root-staffing guess
-    ``(r + sqrt(r)) / k`` followed by bisection; ``out`` holds the metrics at the
-    answer. Returns ``(agents, met)``; ``met`` is False when no count up to 2**40 does."""
-    if lam <= 0.0:
-        point(kind, 0.0, mu, theta, 0.0, t, out)
-        return 0, True
-    r = lam / mu
-    lo = -1  # largest count known to fail (-1: none below 0 exists)
-    if kind == 1:
-        lo = max(int(math.ceil(r / k)) - 1, -1)  # Erlang C needs k*n > r
-    guess = int(math.ceil((r + math.sqrt(r)) / k))
-    if guess <= lo:
-        guess = lo + 1
-    if meets(kind, lam, mu, theta, guess * k, t, sl, asa, ab, occ, out):
-        hi = guess
-        step = 1
-        while hi - step > lo:
-            cand = hi - step
-            if meets(kind, lam, mu, theta, cand * k, t, sl, asa, ab, occ, out):
-                hi = cand
-                step *= 2
-            else:
-                lo = cand
-                break
-    else:
-        lo = guess
-        step = 1
-        hi = guess + step
-        while not meets(kind, lam, mu, theta, hi * k, t, sl, asa, ab, occ, out):
-            lo = hi
-            step *= 2
-            hi = lo + step
-            if hi > _CAP:
-                return hi, False
-    while hi - lo > 1:
-        mid = lo + (hi - lo) // 2
-        if meets(kind, lam, mu, theta, mid * k, t, sl, asa, ab, occ, out):
-            hi = mid
-        else:
-            lo = mid
-    point(kind, lam, mu, theta, hi * k, t, out)
-    return hi, True
+    """:func:`search_goals` without a P(wait) goal."""
+    return search_goals(kind, lam, mu, theta, t, sl, asa, ab, occ, NAN, k, out)

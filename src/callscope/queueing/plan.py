@@ -15,6 +15,9 @@ Erlang A rows), with per-row targets, patience and concurrency.
 * **Erlang A** needs a mean patience per row: the ``patience_s`` column, else a number,
   else a queue -> seconds mapping. An infinite patience (nobody ever abandoned) plans
   that row with Erlang C, which is the limit of Erlang A as patience grows.
+* **P(wait)** (``pwait<=50%``): the share of callers who wait at all (Erlang C's
+  ``C(N, r)``; Erlang A's probability that every agent is busy). Like every goal, it is
+  met by the fewest agents; a row with any calls gets at least one agent.
 * **Concurrency**: an agent of a channel takes ``concurrency[channel]`` contacts at once
   (voice: always 1); see :mod:`.staffing` for the model.
 * **Shrinkage**: ``scheduled_agents = ceil(agents / (1 - shrinkage))``.
@@ -247,10 +250,6 @@ def plan_intervals(
         conc = per[np.nan_to_num(where.astype(np.float64), nan=0).astype(np.int64)]
 
     labels, sl, thr, asa, ab, occ, pwait = _targets(names_q, inv, target)
-    if not np.isnan(pwait).all():
-        raise CallscopeError(
-            "a P(wait) goal (pwait<=...) is not supported by the planner yet", field="target"
-        )
     agents = np.zeros(n, dtype=np.int64)
     cols = {k: np.full(n, np.nan) for k in OUTPUT_COLUMNS if k not in ("agents", "met")}
     met = np.ones(n, dtype=bool)
@@ -269,6 +268,7 @@ def plan_intervals(
             asa_target_s=asa[idx],
             max_abandon=ab[idx],
             max_occupancy=occ[idx],
+            max_p_wait=pwait[idx],
             patience_s=patience[idx] if use_a else None,
             shrinkage=shrinkage,
             concurrency=conc[idx],

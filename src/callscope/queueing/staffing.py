@@ -5,8 +5,8 @@ element per interval of any number of queues, solved in one compiled call)::
 
     required_agents(calls, aht_s, interval_s=1800, *, model="erlang-c",
                     sl_target=0.8, sl_threshold_s=20, asa_target_s=None,
-                    max_abandon=None, max_occupancy=None, patience_s=None,
-                    shrinkage=0.0, concurrency=1) -> StaffingResult
+                    max_abandon=None, max_occupancy=None, max_p_wait=None,
+                    patience_s=None, shrinkage=0.0, concurrency=1) -> StaffingResult
 
         The smallest whole number of agents on the phones (``agents``) that meets every
         target given, and the agents to schedule once shrinkage is taken off
@@ -22,13 +22,17 @@ element per interval of any number of queues, solved in one compiled call)::
 
 Units: ``calls`` per interval; ``aht_s``, ``interval_s``, ``sl_threshold_s``,
 ``asa_target_s``, ``patience_s`` in seconds; ``sl_target``, ``max_abandon``,
-``max_occupancy``, ``shrinkage`` fractions in [0, 1]. A target of ``None`` (or NaN in an
+``max_occupancy``, ``max_p_wait``, ``shrinkage`` fractions in [0, 1]. A target of ``None`` (or NaN in an
 array) is not applied. ``model`` is ``"erlang-c"`` (no abandonment) or ``"erlang-a"``
 (exponential patience of mean ``patience_s``, required); see :mod:`.erlang`.
 
 Targets: ``service_level >= sl_target`` (the share of *all* offered calls answered within
 ``sl_threshold_s``; with Erlang A abandoned calls count as not answered in time),
-``asa_s <= asa_target_s``, ``p_abandon <= max_abandon``, ``occupancy <= max_occupancy``.
+``asa_s <= asa_target_s``, ``p_abandon <= max_abandon``, ``occupancy <= max_occupancy``,
+``p_wait <= max_p_wait`` (the share of callers who wait at all: Erlang C's
+``C(N, r) = B / (1 - rho (1 - B))`` with ``B`` Erlang B and ``rho = r / N``, the goal of
+the textbook Anonymous Bank shift example, Miller 2015, ch. 6; with Erlang A the share
+who find every agent busy). An interval with calls always gets at least one agent.
 Every metric is monotone in the number of agents. Erlang C steps up one agent at a time
 with the forward Erlang B recursion ``B(s+1) = r B(s) / (s + 1 + r B(s))`` (stable, O(1)
 per step; it starts from ``B(0) = 1``, or above 200 Erlangs from the incomplete-gamma
@@ -61,7 +65,7 @@ from callscope.queueing.erlang import _columns, _rates
 from callscope.queueing.jit import njit
 from callscope.queueing.kernels import NMET as _NMET
 from callscope.queueing.kernels import point as _point
-from callscope.queueing.kernels import search_point
+from callscope.queueing.kernels import search_goals
 from callscope.queueing.special import log_erlang_b
 
 __all__ = ["MODELS", "StaffingResult", "expected_service", "required_agents"]
@@ -108,6 +112,44 @@ def _g(x: np.ndarray, i: int) -> float:
 
 
 @njit(cache=True)
+def _search_goals(
+    size: int,
+    kind: int,
+    lam_: np.ndarray,
+    mu_: np.ndarray,
+    theta_: np.ndarray,
+    t_: np.ndarray,
+    sl_: np.ndarray,
+    asa_: np.ndarray,
+    ab_: np.ndarray,
+    occ_: np.ndarray,
+    pw_: np.ndarray,
+    k_: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`~callscope.queueing.kernels.search_goals` for every interval."""
+    agents = np.zeros(size, dtype=np.int64)
+    met = np.ones(size, dtype=np.bool_)
+    res = np.empty((size, _NMET))
+    for i in range(size):
+        n, ok = search_goals(
+            kind,
+            _g(lam_, i),
+            _g(mu_, i),
+            _g(theta_, i),
+            _g(t_, i),
+            _g(sl_, i),
+            _g(asa_, i),
+            _g(ab_, i),
+            _g(occ_, i),
+            _g(pw_, i),
+            int(_g(k_, i)),
+            res[i],
+        )
+        agents[i] = n
+        met[i] = ok
+    return agents, res, met
+
+
 def _search(
     size: int,
     kind: int,
@@ -121,27 +163,9 @@ def _search(
     occ_: np.ndarray,
     k_: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`~callscope.queueing.kernels.search_point` for every interval."""
-    agents = np.zeros(size, dtype=np.int64)
-    met = np.ones(size, dtype=np.bool_)
-    res = np.empty((size, _NMET))
-    for i in range(size):
-        n, ok = search_point(
-            kind,
-            _g(lam_, i),
-            _g(mu_, i),
-            _g(theta_, i),
-            _g(t_, i),
-            _g(sl_, i),
-            _g(asa_, i),
-            _g(ab_, i),
-            _g(occ_, i),
-            int(_g(k_, i)),
-            res[i],
-        )
-        agents[i] = n
-        met[i] = ok
-    return agents, res, met
+    """:func:`_search_goals` without a P(wait) goal."""
+    nan = np.full(1, np.nan)
+    return _search_goals(size, kind, lam_, mu_, theta_, t_, sl_, asa_, ab_, occ_, nan, k_)
 
 
 #: Loads up to this many Erlangs start the Erlang B recursion from zero agents in NumPy
@@ -196,6 +220,7 @@ def _search_c(
     asa_: np.ndarray,
     occ_: np.ndarray,
     k_: np.ndarray,
+    pw_: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Erlang C staffing for every interval at once, in NumPy (no compiler to load).
 
@@ -207,9 +232,10 @@ def _search_c(
     The targets are tested without division: with ``D = s/B - r (1/B - 1) =
     (s - r)/B + r > 0``,
     ``C = s / D``, so ``SL >= x  <=>  s e^{-(s mu - lam) t} <= (1 - x) D`` and
-    ``ASA <= a  <=>  s <= a (s mu - lam) D``."""
+    ``ASA <= a  <=>  s <= a (s mu - lam) D`` and ``P(wait) = C <= p  <=>  s <= p D``."""
     lam, mu, t = (_full(x, size) for x in (lam_, mu_, t_))
-    sl, asa, occ, k = (_full(x, size) for x in (sl_, asa_, occ_, k_))
+    pw_ = np.full(1, np.nan) if pw_ is None else pw_
+    sl, asa, occ, k, pw = (_full(x, size) for x in (sl_, asa_, occ_, k_, pw_))
     agents = np.zeros(size, dtype=np.int64)
     met = np.ones(size, dtype=np.bool_)
     res = np.empty((size, _NMET))
@@ -217,7 +243,7 @@ def _search_c(
     idx = np.flatnonzero(lam > 0.0)
     if idx.size == 0:
         return agents, res, met
-    lam, mu, t, sl, asa, occ = (x[idx] for x in (lam, mu, t, sl, asa, occ))
+    lam, mu, t, sl, asa, occ, pw = (x[idx] for x in (lam, mu, t, sl, asa, occ, pw))
     k = k[idx].astype(np.int64)
     r = lam / mu
     a = np.floor(r * (1.0 + 1e-12) / k).astype(np.int64) + 1  # first stable count
@@ -234,7 +260,7 @@ def _search_c(
     decay = np.exp(-(s * mu - lam) * t)
     step_decay = np.exp(-k * mu * t)
     inv_r = 1.0 / r
-    no_sl, no_asa, no_occ = np.isnan(sl), np.isnan(asa), np.isnan(occ)
+    no_sl, no_asa, no_occ, no_pw = np.isnan(sl), np.isnan(asa), np.isnan(occ), np.isnan(pw)
     live = np.arange(idx.size)
     for _ in range(_MAX_STEPS):
         d = (s - r) * inv_b + r  # = s/B - r (1/B - 1); inf (C = 0) when B underflows
@@ -243,6 +269,7 @@ def _search_c(
             (no_occ | (r <= occ * s))
             & (no_sl | (s * decay <= (1.0 - sl) * d))
             & (no_asa | (s <= asa * gap * d))
+            & (no_pw | (s <= pw * d))
         )
         if ok.any():
             c = s[ok] / d[ok]
@@ -265,8 +292,8 @@ def _search_c(
                 x[keep] for x in (live, a, s, inv_b, decay, step_decay)
             )
             lam, mu, t, r, inv_r, k = (x[keep] for x in (lam, mu, t, r, inv_r, k))
-            sl, asa, occ = (x[keep] for x in (sl, asa, occ))
-            no_sl, no_asa, no_occ = (x[keep] for x in (no_sl, no_asa, no_occ))
+            sl, asa, occ, pw = (x[keep] for x in (sl, asa, occ, pw))
+            no_sl, no_asa, no_occ, no_pw = (x[keep] for x in (no_sl, no_asa, no_occ, no_pw))
         decay = decay * step_decay
         for j in range(int(k.max())):
             more = k > j
@@ -419,12 +446,18 @@ def required_agents(
     asa_target_s: object = None,
     max_abandon: object = None,
     max_occupancy: object = None,
+    max_p_wait: object = None,
     patience_s: object = None,
     shrinkage: object = 0.0,
     concurrency: object = 1,
 ) -> StaffingResult:
     """The fewest agents per interval that meet every target given (see the module
-    docstring for the targets, shrinkage and chat concurrency)."""
+    docstring for the targets, shrinkage and chat concurrency).
+
+    >>> r = required_agents([0.0, 60.0], 240, 3600, sl_target=None, max_p_wait=0.5)
+    >>> r.agents.tolist(), [round(float(p), 4) for p in r.p_wait]
+    ([0, 6], [0.0, 0.2848])
+    """
     kind = _kind(model, patience_s)
     flat, shape = _prepare(
         calls,
@@ -438,20 +471,22 @@ def required_agents(
         _opt(asa_target_s),
         _opt(max_abandon),
         _opt(max_occupancy),
+        _opt(max_p_wait),
     )
-    c, a, iv, p, t, k, s, sl, asa, ab, occ = flat
+    c, a, iv, p, t, k, s, sl, asa, ab, occ, pw = flat
     _check("sl_target", sl, 0.0, 1.0, hi_open=True)
     _check("asa_target_s", asa, 0.0, np.inf, lo_open=True)
     _check("max_abandon", ab, 0.0, 1.0, lo_open=True)
     _check("max_occupancy", occ, 0.0, 1.0, lo_open=True)
+    _check("max_p_wait", pw, 0.0, 1.0, lo_open=True)
     if kind == 1 and not np.isnan(ab).all():
         ab = np.full_like(ab, np.nan)  # Erlang C callers never abandon: always met
     lam, mu, theta = _rates(c, a, iv, p)
     size = math.prod(shape)
     if kind == 1:
-        agents, res, met = _search_c(size, lam, mu, t, sl, asa, occ, k)  # NumPy: no numba
+        agents, res, met = _search_c(size, lam, mu, t, sl, asa, occ, k, pw)  # NumPy: no numba
     else:
-        agents, res, met = _search(size, kind, lam, mu, theta, t, sl, asa, ab, occ, k)
+        agents, res, met = _search_goals(size, kind, lam, mu, theta, t, sl, asa, ab, occ, pw, k)
     return _result(model, agents, _scheduled(agents, s), lam / mu, res, met, shape)
 
 

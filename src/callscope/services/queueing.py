@@ -126,7 +126,7 @@ def erlang(settings: Settings, request: ErlangRequest) -> ErlangResult:
         interpreted,
         point,
         scratch,
-        search_point,
+        search_goals,
     )
 
     _check_point(request)
@@ -145,7 +145,7 @@ def erlang(settings: Settings, request: ErlangRequest) -> ErlangResult:
 
     with interpreted():
         if searched:
-            n, ok = search_point(
+            n, ok = search_goals(
                 kind,
                 lam,
                 mu,
@@ -155,6 +155,7 @@ def erlang(settings: Settings, request: ErlangRequest) -> ErlangResult:
                 goal(tg.max_asa_s),
                 goal(tg.max_abandon),
                 goal(tg.max_occupancy),
+                goal(tg.max_p_wait),
                 1,
                 out,
             )
@@ -177,6 +178,7 @@ def erlang(settings: Settings, request: ErlangRequest) -> ErlangResult:
             tg.max_asa_s is None or asa <= tg.max_asa_s,
             tg.max_abandon is None or ab <= tg.max_abandon,
             tg.max_occupancy is None or occ <= tg.max_occupancy,
+            tg.max_p_wait is None or p_wait <= tg.max_p_wait,
         )
     )
     return ErlangResult(
