@@ -30,7 +30,7 @@ def report_file(tmp_path_factory):
 
 def test_self_contained(report_file):
     html = report_file.read_text()
-    assert html.count("<svg") == 3  # volume+SL, abandonment, AHT
+    assert html.count("<svg") == 4  # volume+SL, abandonment, AHT, schedule timeline
     assert not re.search(r"""(src|href)=["']https?://""", html)  # nothing fetched
     assert "service level variant <b>offered</b>" in html
     assert html.count('class="agent"') == 4  # a1..a4
@@ -61,7 +61,7 @@ def test_renders_in_chromium(report_file, tmp_path):
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(report_file.as_uri())
-        assert page.locator("section.chart svg").count() == 3
+        assert page.locator("section.chart svg").count() == 4
         box = page.locator("section.chart svg").first.bounding_box()
         assert box is not None and box["width"] > 300 and box["height"] > 100
         assert page.locator("section.chart svg path").count() > 10  # drawn bars/lines

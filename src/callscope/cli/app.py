@@ -209,8 +209,8 @@ TargetOpt = Annotated[
     str | None,
     typer.Option(
         "--target",
-        help="Goal: 80/20, 90/24h, asa<=30s, abandon<=5%, occupancy<=85% (joined by "
-        "commas) [each queue's goal in the settings].",
+        help="Goal: 80/20, 90/24h, asa<=30s, abandon<=5%, occupancy<=85%, pwait<=50% "
+        "(joined by commas) [each queue's goal in the settings].",
         show_default=False,
     ),
 ]

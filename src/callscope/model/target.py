@@ -11,6 +11,7 @@ goals of the center settings. A target is a list of goals joined by commas:
 ``asa<=30s``         average speed of answer at most 30 seconds
 ``abandon<=5%``      abandonment at most 5 % (``abandon<=0.05`` is the same)
 ``occupancy<=85%``   agent occupancy at most 85 %
+``pwait<=50%``       at most 50 % of callers wait at all (P(wait), Erlang C's C)
 ===================  ===========================================================
 
 The percent of a service level is written as a percent: ``0.8/20`` is refused as
@@ -26,7 +27,7 @@ ambiguous (80 % or 0.8 %?), and so is a bound above 1 without ``%``.
 >>> Target.parse("0.8/20")
 Traceback (most recent call last):
 ...
-callscope.errors.CallscopeError: '0.8/20' is ambiguous: write the service level as a percent and a time, e.g. 80/20 (80 % within 20 s); accepted: 80/20, 90/15, 90/24h, asa<=30s, abandon<=5%, occupancy<=85%, joined by commas
+callscope.errors.CallscopeError: '0.8/20' is ambiguous: write the service level as a percent and a time, e.g. 80/20 (80 % within 20 s); accepted: 80/20, 90/15, 90/24h, asa<=30s, abandon<=5%, occupancy<=85%, pwait<=50%, joined by commas
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from callscope.model.units import format_duration, parse_duration_s, parse_share
 __all__ = ["FORMS", "Target"]
 
 #: The accepted forms, for error messages.
-FORMS = "80/20, 90/15, 90/24h, asa<=30s, abandon<=5%, occupancy<=85%, joined by commas"
+FORMS = "80/20, 90/15, 90/24h, asa<=30s, abandon<=5%, occupancy<=85%, pwait<=50%, joined by commas"
 _SL = re.compile(r"(\d+(?:\.\d+)?)\s*%?\s*/\s*(\S+)")
 _BOUND = re.compile(r"([a-z_]+)\s*<=?\s*(\S+)")
 _BOUND_NAMES = {

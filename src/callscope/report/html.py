@@ -2,20 +2,21 @@
 
 Contents, in the order a manager looks: headline KPIs against targets; offered volume
 and service level by interval of the day against the SL target; abandonment by day;
-AHT by day; the agent table with red / amber / green status. The footer states the
-preset, SL variant and thresholds.
+AHT by day; when the store holds schedules, each agent's scheduled activities on the
+last scheduled day of the period (a timeline); the agent table with red / amber / green
+status. The footer states the preset, SL variant and thresholds.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from callscope.export.charts import bars_with_line, line_chart
+from callscope.export.charts import bars_with_line, line_chart, timeline_svg
 from callscope.kpi.agent_report import agent_report
 from callscope.kpi.catalog import kpi
 from callscope.kpi.engine import IbisSource, compute_kpis
@@ -23,7 +24,7 @@ from callscope.kpi.output import format_value
 from callscope.kpi.params import KpiParams
 from callscope.kpi.targets import Targets
 
-__all__ = ["build_report", "interval_profile"]
+__all__ = ["build_report", "interval_profile", "schedule_timeline"]
 
 _HEADLINE = (
     "offered",
@@ -60,6 +61,40 @@ def interval_profile(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         {"label": k, "offered": v[0] / n, "service_level": (v[1] / v[2]) if v[2] else None}
         for k, v in sorted(acc.items())
     ]
+
+
+def schedule_timeline(
+    src: IbisSource, start: datetime | None = None, end: datetime | None = None
+) -> tuple[str, list[tuple[str, str, float, float]]] | None:
+    """The last day of the period with scheduled activities, and each activity of that
+    day as ``(agent, activity, from, to)`` in hours after its midnight (activities
+    crossing midnight are cut at the day's edges); ``None`` without schedules."""
+    t = src.table("schedules")
+    if start is not None:
+        t = t.filter(t.end_ts > start)
+    if end is not None:
+        t = t.filter(t.start_ts < end)
+    last = t.start_ts.max().to_pyarrow().as_py()
+    if last is None:
+        return None
+    day = datetime(last.year, last.month, last.day)
+    nxt = day + timedelta(days=1)
+    rows = (
+        t.filter((t.start_ts < nxt) & (t.end_ts > day))
+        .select("agent", "activity", "start_ts", "end_ts")
+        .order_by(["agent", "start_ts"])
+        .to_pyarrow()
+        .to_pylist()
+    )
+
+    def hours(ts: datetime) -> float:
+        return (min(max(ts, day), nxt) - day).total_seconds() / 3600
+
+    spans = [
+        (str(r["agent"]), str(r["activity"]), hours(r["start_ts"]), hours(r["end_ts"]))
+        for r in rows
+    ]
+    return f"{day:%a %Y-%m-%d}", spans
 
 
 def build_report(
@@ -124,6 +159,15 @@ def build_report(
                     target=targets.aht_s,
                     title="Average handle time by day",
                 ),
+            )
+        )
+    timeline = schedule_timeline(src, start, end)
+    if timeline is not None:
+        day, spans = timeline
+        charts.append(
+            (
+                f"Schedule of {day}",
+                timeline_svg(spans, title="Scheduled activities per agent", unit="hour of the day"),
             )
         )
     headline = []
