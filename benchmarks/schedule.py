@@ -13,8 +13,12 @@ cover
     coverage >= requirement). Reported: shift cost, agent-hours short and extra
     (checked on both solutions from their shift counts, not from the solvers' own
     reports), seconds, and callscope's LP bound and gap.
-    Then callscope alone on what pyworkforce cannot express: the same week with breaks
-    and lunches placed per shift, and shifts that cross midnight.
+    Then the same with at most 4 shifts per start and day (pyworkforce's
+    ``max_shift_concurrency``, callscope's ``max_per_start``): 150 agents cannot be
+    reached, pyworkforce answers "infeasible" (cost -1), callscope the best partial
+    schedule and the intervals left short. Last, callscope alone on what pyworkforce
+    cannot express: the same week with breaks and lunches placed per shift, and shifts
+    that cross midnight.
 
 Run::
 
@@ -45,11 +49,6 @@ FIRST_DAY = 59  # 1 March 1999, a Monday (days since 1 January)
 AHT_S, PEAK = 200.0, 150
 LENGTHS_H = {"8h": (8, 80, "16:00"), "6h": (6, 66, "18:00"), "4h": (4, 48, "20:00")}
 
-SAME_SHIFTS = "\n".join(
-    f'[[shift]]\nname = "{name}"\nstart = "00:00-{last} every 30m"\nlength = "{name}"\n'
-    f"cost = {cost}\n"
-    for name, (_, cost, last) in LENGTHS_H.items()
-)
 #: What pyworkforce cannot express: breaks placed per shift, and shifts past midnight.
 RICHER_SHIFTS = """
 [[shift]]
@@ -113,6 +112,51 @@ def _day_matrix() -> tuple[list[str], np.ndarray, np.ndarray]:
     return names, np.array(rows), np.array(costs, dtype=float)
 
 
+CAP = 4  #: shifts per start and day in the capped case
+
+
+def _same_shifts(cap: int | None = None) -> str:
+    extra = "" if cap is None else f"max_per_start = {cap}\n"
+    return "\n".join(
+        f'[[shift]]\nname = "{name}"\nstart = "00:00-{last} every 30m"\nlength = "{name}"\n'
+        f"cost = {cost}\n{extra}"
+        for name, (_, cost, last) in LENGTHS_H.items()
+    )
+
+
+def _counts(r: object, names: list[str]) -> np.ndarray:
+    """callscope's counts per (day, daily shift), from its patterns."""
+    out = np.zeros((7, len(names)))
+    for p, n in zip(r.patterns, r.counts, strict=True):  # type: ignore[attr-defined]
+        k = int(round((p.start_min % 1440) / 30))
+        out[p.day, names.index(f"{p.template}@{k // 2:02d}:{k % 2 * 30:02d}")] += n
+    return out
+
+
+def _peer(names: list[str], cover: np.ndarray, costs: np.ndarray, need: np.ndarray,
+          cap: int, limit: float) -> tuple[dict, float, np.ndarray]:  # fmt: skip
+    from pyworkforce.scheduling import MinRequiredResources
+
+    t0 = time.perf_counter()
+    peer = MinRequiredResources(
+        num_days=7,
+        periods=48,
+        shifts_coverage={n: list(map(int, row)) for n, row in zip(names, cover, strict=True)},
+        required_resources=need.reshape(7, 48).astype(int).tolist(),
+        max_period_concurrency=int(need.max()) * 10,
+        max_shift_concurrency=cap,
+        cost_dict={n: int(c) for n, c in zip(names, costs, strict=True)},
+        max_search_time=float(limit),
+        num_search_workers=2,
+    ).solve()
+    seconds = time.perf_counter() - t0
+    theirs = np.zeros((7, len(names)))
+    if peer["cost"] != -1:
+        for row in peer["resources_shifts"]:
+            theirs[row["day"], names.index(row["shift"])] = row["resources"]
+    return peer, seconds, theirs
+
+
 def bench_cover(args: argparse.Namespace) -> list[str]:
     need = requirement()
     names, cover, costs = _day_matrix()
@@ -121,59 +165,63 @@ def bench_cover(args: argparse.Namespace) -> list[str]:
         f"{need.sum() / 2:,.0f} agent-hours; {len(names)} shifts a day "
         f"({len(names) * 7} shift variables for the week).",
         "",
-        "| solver | shifts | cost | agent-hours short | agent-hours extra | LP bound | gap "
-        "| status | seconds |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---:|",
+        "| solver | shifts | cost | objective | agent-hours short | agent-hours extra "
+        "| LP bound | gap | status | seconds |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
 
     # callscope
-    shifts = read_templates(SAME_SHIFTS)
+    shifts = read_templates(_same_shifts())
     t0 = time.perf_counter()
     r = solve_cover(
         need, shifts, Horizon(7, 30.0, cyclic=False), time_limit_s=args.time_limit, threads=2
     )
     t_ours = time.perf_counter() - t0
-    # check from the counts alone, like the peer's: pattern -> (day, daily shift)
-    ours = np.zeros((7, len(names)))
-    for p, n in zip(r.patterns, r.counts, strict=True):
-        k = int(round((p.start_min % 1440) / 30))
-        ours[p.day, names.index(f"{p.template}@{k // 2:02d}:{k % 2 * 30:02d}")] += n
+    ours = _counts(r, names)  # checked from the counts alone, like the peer's
     on = _coverage(ours, cover).ravel()
     short, extra = _short_extra(on, need)
     cost = float((ours * costs).sum())
     assert abs(cost - r.cost) < 1e-6
     lines.append(
-        f"| callscope (HiGHS) | {int(ours.sum()):,} | {cost:,.0f} | {short:,.1f} | {extra:,.1f} "
+        f"| callscope (HiGHS) | {int(ours.sum()):,} | {cost:,.0f} | {r.objective:,.0f} "
+        f"| {short:,.1f} | {extra:,.1f} "
         f"| {r.lp_bound:,.0f} | {r.gap:.4%} | {r.status} | {t_ours:.2f} |"
     )
 
     # pyworkforce
-    from pyworkforce.scheduling import MinRequiredResources
-
-    coverage = {n: list(map(int, row)) for n, row in zip(names, cover, strict=True)}
-    t0 = time.perf_counter()
-    peer = MinRequiredResources(
-        num_days=7,
-        periods=48,
-        shifts_coverage=coverage,
-        required_resources=need.reshape(7, 48).astype(int).tolist(),
-        max_period_concurrency=int(need.max()) * 10,
-        max_shift_concurrency=int(need.max()),
-        cost_dict={n: int(c) for n, c in zip(names, costs, strict=True)},
-        max_search_time=float(args.time_limit),
-        num_search_workers=2,
-    ).solve()
-    t_peer = time.perf_counter() - t0
-    theirs = np.zeros((7, len(names)))
-    if peer["cost"] != -1:
-        for row in peer["resources_shifts"]:
-            theirs[row["day"], names.index(row["shift"])] = row["resources"]
+    peer, t_peer, theirs = _peer(names, cover, costs, need, int(need.max()), args.time_limit)
     on_p = _coverage(theirs, cover).ravel()
     short_p, extra_p = _short_extra(on_p, need)
     cost_p = float((theirs * costs).sum())
     lines.append(
         f"| pyworkforce MinRequiredResources (CP-SAT) | {int(theirs.sum()):,} | {cost_p:,.0f} "
+        f"| {cost_p:,.0f} "
         f"| {short_p:,.1f} | {extra_p:,.1f} | - | - | {peer['status']} | {t_peer:.2f} |"
+    )
+
+    # at most CAP shifts per start and day: 150 agents cannot be reached
+    t0 = time.perf_counter()
+    rc = solve_cover(
+        need,
+        read_templates(_same_shifts(CAP)),
+        Horizon(7, 30.0, cyclic=False),
+        time_limit_s=args.time_limit,
+        threads=2,
+    )
+    t_cap = time.perf_counter() - t0
+    capped = _counts(rc, names)
+    assert capped.max() <= CAP
+    sc, ec = _short_extra(_coverage(capped, cover).ravel(), need)
+    lines.append(
+        f"| callscope, at most {CAP} per start and day | {int(capped.sum()):,} | {rc.cost:,.0f} "
+        f"| {rc.objective:,.0f} "
+        f"| {sc:,.1f} ({rc.unmet.size} intervals named) | {ec:,.1f} | {rc.lp_bound:,.0f} "
+        f"| {rc.gap:.4%} | {rc.status} | {t_cap:.2f} |"
+    )
+    peer_c, t_peer_c, _ = _peer(names, cover, costs, need, CAP, args.time_limit)
+    lines.append(
+        f"| pyworkforce, max_shift_concurrency={CAP} | - | {peer_c['cost']} | - | - | - | - | - "
+        f"| {peer_c['status']} | {t_peer_c:.2f} |"
     )
 
     # callscope alone: breaks and shifts across midnight
@@ -185,7 +233,8 @@ def bench_cover(args: argparse.Namespace) -> list[str]:
     lines.append(
         f"| callscope, breaks placed per shift + shifts across midnight (not expressible in "
         f"pyworkforce; costs per paid hour 10/11/12, so not comparable) | {int(r2.counts.sum()):,} "
-        f"| {r2.cost:,.0f} | {s2:,.1f} | {e2:,.1f} | {r2.lp_bound:,.0f} | {r2.gap:.4%} "
+        f"| {r2.cost:,.0f} | {r2.objective:,.0f} | {s2:,.1f} | {e2:,.1f} | {r2.lp_bound:,.0f} "
+        f"| {r2.gap:.4%} "
         f"| {r2.status} | {t_rich:.2f} |"
     )
     lines.append("")

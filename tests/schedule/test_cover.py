@@ -250,6 +250,21 @@ cost = 5
     assert r.cost == pytest.approx(3 * 1 + 5 * 5)
 
 
+def test_a_cap_per_start_spreads_the_starts() -> None:
+    """Need 3 agents 09:00-17:00; at most 2 shifts may start at one time: 2 start at
+    09:00 and the third at the only other start, 08:00, so 08:00 has one agent extra
+    and 16:00 one short (named, not refused)."""
+    shifts = read_templates(
+        '[[shift]]\nname = "d"\nstart = ["08:00", "09:00"]\nlength = "8h"\ncost = 8\n'
+        "max_per_start = 2\n"
+    )
+    need = np.array([0.0] * 9 + [3.0] * 8 + [0.0] * 7)
+    r = solve_cover(need, shifts, Horizon(1, 60.0))
+    assert sorted(int(n) for n in r.counts) == [1, 2]
+    assert r.counts[[p.start_min for p in r.patterns].index(540.0)] == 2
+    assert r.under[9:17].tolist() == [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]
+
+
 def test_days_of_the_week_and_opening_hours_limit_the_patterns() -> None:
     shifts = read_templates(
         '[[shift]]\nname = "wk"\nstart = "06:00-10:00 every 2h"\nlength = "8h"\ndays = "mon-fri"'

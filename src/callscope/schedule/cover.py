@@ -15,7 +15,8 @@ each shift placed explicitly, in the spirit of Bechtold & Jacobs 1990 and Aykin 
 * on the phones in slot ``t``: ``s_t = sum_p a_pt x_p - sum_pbk beta_bkt y_pbk``, and
   ``s_t + u_t - o_t = r_t`` with ``u_t, o_t >= 0`` the agents short and extra;
 * limits: shifts of a template per day and in total at most ``max_per_day``,
-  ``max_total``;
+  ``max_total``, and at most ``max_per_start`` working one pattern (one start and
+  length on one day);
 * minimise ``sum_p c_p x_p + w_u sum_t u_t + w_o sum_t o_t``.
 
 Because shortfall is priced rather than forbidden, every requirement has a schedule:
@@ -275,7 +276,7 @@ def solve_cover(
                 p.start_min + a, p.start_min + b, horizon.slot_min, total, horizon.cyclic
             ).items():
                 col[k] += v
-        lim = [v for v in (t.max_per_day, t.max_total) if v is not None]
+        lim = [v for v in (t.max_per_day, t.max_total, t.max_per_start) if v is not None]
         col_cost.append(p.cost)
         col_upper.append(float(min(lim)) if lim else math.inf)
         integer.append(True)

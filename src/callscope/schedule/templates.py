@@ -15,8 +15,9 @@ Two ways to say which shifts exist:
     length = "8h30m"                  # start to end, breaks included; or a list
     days = "mon-fri"                  # default every day; "mon,wed,sat" also works
     cost_per_hour = 30                # per paid hour; or `cost = 252` per shift
-    max_per_day = 40                  # optional limits on how many of this template
-    max_total = 150
+    max_per_day = 40                  # optional limits on how many of this template:
+    max_total = 150                   #   a day, in the whole horizon,
+    max_per_start = 10                #   and starting at one time (desks, trainers)
     open_hours_only = true            # no work in hours the settings close (default)
     breaks = [
       { name = "break", length = "15m", paid = true,  window = "1h30m-2h30m" },
@@ -97,6 +98,7 @@ _SHIFT_KEYS = (
     "cost",
     "cost_per_hour",
     "max_per_day",
+    "max_per_start",
     "max_total",
     "open_hours_only",
     "breaks",
@@ -139,6 +141,7 @@ class ShiftTemplate:
     cost: float | None = None
     cost_per_hour: float | None = None
     max_per_day: int | None = None
+    max_per_start: int | None = None
     max_total: int | None = None
     open_hours_only: bool = True
     breaks: tuple[BreakRule, ...] = ()
@@ -310,7 +313,7 @@ def _template(raw: dict[str, object], i: int) -> ShiftTemplate:
         raise _err(where, "give cost (per shift) or cost_per_hour, not both")
     lim = {
         k: int(_number(raw[k], where, k, whole=True)) if k in raw else None
-        for k in ("max_per_day", "max_total")
+        for k in ("max_per_day", "max_total", "max_per_start")
     }
     only = raw.get("open_hours_only", True)
     if not isinstance(only, bool):
@@ -323,6 +326,7 @@ def _template(raw: dict[str, object], i: int) -> ShiftTemplate:
         cost=cost,
         cost_per_hour=rate,
         max_per_day=lim["max_per_day"],
+        max_per_start=lim["max_per_start"],
         max_total=lim["max_total"],
         open_hours_only=only,
         breaks=breaks,
