@@ -112,7 +112,9 @@ def test_a_night_shift_is_split_between_the_days() -> None:
     assert d2.exceptions[0].kind == "early_end"
 
 
-def _store(path: Path, schedules: list[dict], states: list[dict]) -> Store:
+def _store(
+    path: Path, schedules: list[dict], states: list[dict], agents: list[dict] | None = None
+) -> Store:
     store = Store(path)
 
     def table(name: str, rows: list[dict]) -> pa.Table:
@@ -128,6 +130,8 @@ def _store(path: Path, schedules: list[dict], states: list[dict]) -> Store:
     with store.batch("test", "test", f"sha-{path.name}") as b:
         b.append("schedules", table("schedules", schedules))
         b.append("agent_states", table("agent_states", states))
+        if agents:
+            b.append("agents", table("agents", agents))
     return store
 
 
@@ -228,6 +232,7 @@ def test_adherence_command(tmp_path: Path) -> None:
             {"agent": "ann", "state": "logged_in", "start_ts": at(10), "end_ts": at(70)},
             {"agent": "bob", "state": "logged_in", "start_ts": at(0), "end_ts": at(60)},
         ],
+        [{"agent": "ann", "team": "red"}, {"agent": "bob", "team": "red"}],
     ).close()
     runner = CliRunner()
     res = runner.invoke(app, ["adherence", "--db", str(db), "--format", "json"])
@@ -244,5 +249,13 @@ def test_adherence_command(tmp_path: Path) -> None:
     )
     res = runner.invoke(app, ["adherence", "--db", str(db), "--by", "day", "--tolerance", "15m"])
     assert res.exit_code == 0 and "100.0 %" in res.stdout  # 10-minute spans are tolerated
+    res = runner.invoke(app, ["adherence", "--db", str(db), "--by", "team", "--format", "json"])
+    (team,) = json.loads(res.stdout)
+    # the team pools its agents' time: 1 - (10 + 10) / (120 + 10)
+    assert team["team"] == "red" and team["adherence"] == pytest.approx(1 - 20 / 130)
+    res = runner.invoke(
+        app, ["adherence", "--db", str(db), "--from", "2024-03-05", "--format", "json"]
+    )
+    assert res.exit_code == 0 and json.loads(res.stdout) == []  # nothing scheduled then
     res = runner.invoke(app, ["adherence", "--db", str(db), "--by", "queue"])
     assert res.exit_code != 0
