@@ -134,6 +134,8 @@ BAD_CASES = [
      [], "--requirement", "agents are numbers >= 0"),
     ("bad time", "interval_start,agents\nnine,1\n", "s.csv", ONES,
      [], "--requirement", "'nine' is not a time"),
+    ("zero time limit", "interval_start,agents\n09:00,1\n", "s.csv", ONES,
+     ["--time-limit", "0s"], "--time-limit", "above 0 seconds"),
 ]  # fmt: skip
 
 

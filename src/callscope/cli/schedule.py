@@ -136,12 +136,13 @@ def cover_cmd(
 
     s = load(settings)
     kind = _kind(fmt, output)
+    limit_s = duration(time_limit, "time_limit_s", bare="s")
     req = CoverRequest(
         requirement=requirement,
         shifts=shifts,
         costs=costs,
         column=column,
-        time_limit_s=duration(time_limit, "time_limit_s", bare="s") or 60.0,
+        time_limit_s=60.0 if limit_s is None else limit_s,
         chart=chart,
     )
     r = cover(s, req)

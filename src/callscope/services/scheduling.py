@@ -397,6 +397,11 @@ def cover(settings: Settings, request: CoverRequest) -> CoverSchedule:
         notes.append("no shift of the file can be worked on these days and hours")
     if shifts.kind == "matrix" and costs is None:
         notes.append("no --costs: each shift costs its hours")
+    if col == "scheduled_agents" and any(t.breaks for t in shifts.templates):
+        notes.append(
+            "covering scheduled_agents, which already allow for shrinkage; the templates' "
+            "breaks are placed on top (--column agents covers the agents on the phones)"
+        )
     schedule, coverage, activities = _tables(r, shifts, labels, first)
     if request.chart is not None:
         from callscope.export.charts import coverage_chart
