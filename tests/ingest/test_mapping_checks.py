@@ -375,7 +375,10 @@ def test_a_number_out_of_range_is_a_reject_not_a_crash(store, tmp_path):
     summary = ingest_files(store, [p], "csv", mapping=m)
     assert summary.rows_loaded == 1
     assert [r.line for r in summary.rejects] == [3]
-    assert "priority: value 99999" in summary.rejects[0].reason
+    assert summary.rejects[0].reason == (
+        "priority 99999 is out of range: priority takes whole numbers from -32,768 to 32,767 "
+        "(SMALLINT)"
+    )
 
 
 def test_a_field_default_fills_empty_cells(store, tmp_path):

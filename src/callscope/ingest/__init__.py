@@ -19,15 +19,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from callscope.errors import InputError
+from callscope.errors import CallscopeError, InputError
 from callscope.ingest import amazon_connect, anonymous_bank, asterisk, mapped_csv
-from callscope.ingest.source import check_readable, raw_lines
+from callscope.ingest.source import BAD_LINES, SourceFile, check_readable, exact_path, raw_lines
 from callscope.ingest.summary import FileResult, IngestSummary, Reject
 from callscope.store import Store, file_sha256
+from callscope.store.sql import drop, run
 
 __all__ = ["FORMATS", "FileResult", "IngestSummary", "Reject", "ingest_file", "ingest_files"]
 
-#: format name -> loader(batch, path, raw_table, **options)
+#: format name -> loader(batch, source_file, **options)
 FORMATS: dict[str, Callable[..., None]] = {
     asterisk.FORMAT: asterisk.load,
     amazon_connect.FORMAT: amazon_connect.load,
@@ -66,13 +67,21 @@ def ingest_file(
     if seen:
         note = f"already ingested (same content as {seen['file']} at {seen['finished_at']:%Y-%m-%d %H:%M})"
         return FileResult(name, fmt, 0, 0, 0, 0, {}, time.perf_counter() - started, note), []
-    with store.batch(name, fmt, sha, size) as batch:
-        raw = "_raw_lines"
-        raw_lines(store.con, path, raw)
-        loader(batch, path, raw, **options)
-        store.con.execute(f"DROP TABLE IF EXISTS {raw}")
+    con = store.con
+    with exact_path(path) as read_as, store.batch(name, fmt, sha, size) as batch:
+        src = SourceFile(path, read_as, "_raw_lines", sha)
+        lines = raw_lines(con, src)
+        try:
+            loader(batch, src, **options)
+        except CallscopeError:
+            _not_text(con, path, lines)  # the likelier cause of a file that fails whole
+            raise
+        if fmt != mapped_csv.FORMAT:  # the csv reader rejects its own bad lines
+            batch.rows_read += batch.reject(f"SELECT line, raw, reason FROM {BAD_LINES}")
         if batch.rows_read and batch.rows_rejected >= batch.rows_read:
-            first = store.con.execute(
+            _not_text(con, path, lines)
+            first = run(
+                con,
                 "SELECT line, reason FROM rejects WHERE batch_id = ? ORDER BY line LIMIT 1",
                 [batch.batch_id],
             ).fetchall()[0]
@@ -81,9 +90,11 @@ def ingest_file(
                 f"line {first[0]}: {first[1]}); are the files {fmt}?",
                 field="source",
             )
+        drop(con, src.raw, BAD_LINES)
         rejects = [
             Reject(name, r[0], r[1], r[2])
-            for r in store.con.execute(
+            for r in run(
+                con,
                 "SELECT line, reason, raw FROM rejects WHERE batch_id = ? ORDER BY line",
                 [batch.batch_id],
             ).fetchall()
@@ -97,8 +108,25 @@ def ingest_file(
         rows_duplicate=sum(batch.duplicates.values()),
         tables={k: v for k, v in batch.loaded.items() if v},
         seconds=time.perf_counter() - started,
+        rows_replaced=sum(batch.replaced.values()),
+        rows_pending=batch.pending,
+        notes=tuple(batch.notes),
     )
     return result, rejects
+
+
+def _not_text(con: Any, path: Path, lines: int) -> None:
+    """Raise the file-level "not UTF-8" error when some of ``path``'s lines were not
+    UTF-8 (the file as a whole failed: its encoding is the likelier cause)."""
+    n, first = run(
+        con, f"SELECT count(*), min(line) FROM {BAD_LINES} WHERE reason LIKE '%not UTF-8%'"
+    ).fetchall()[0]
+    if n:
+        raise InputError(
+            f"{path}: not UTF-8 text ({n:,} of {n + lines:,} lines hold bytes of another "
+            f"encoding, the first on line {first}): a binary file, or another encoding such "
+            "as Latin-1; re-save the file as UTF-8"
+        )
 
 
 def ingest_files(

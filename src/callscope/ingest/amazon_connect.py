@@ -27,8 +27,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from callscope.errors import InputError
-from callscope.ingest.source import quote
+from callscope.ingest.source import SourceFile
 from callscope.store import Batch
+from callscope.store.sql import drop, literal, run
 
 __all__ = ["FORMAT", "load"]
 
@@ -37,7 +38,8 @@ FORMAT = "amazon-connect"
 
 def _ts(expr: str, tz: str | None) -> str:
     t = f"try_cast({expr} AS TIMESTAMPTZ)"
-    return f"timezone({quote(tz)}, {t})::TIMESTAMP" if tz else f"timezone('UTC', {t})::TIMESTAMP"
+    zone = literal(tz) if tz else "'UTC'"
+    return f"try(timezone({zone}, {t})::TIMESTAMP)"
 
 
 def _first_char(path: Path) -> str:
@@ -46,16 +48,18 @@ def _first_char(path: Path) -> str:
     return head[:1].decode("ascii", "replace")
 
 
-def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
+def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
     """Load contact trace records into contacts."""
     con = batch.store.con
+    path, raw = source.path, source.raw
     first = _first_char(path)
     if first == "[":
         try:
-            con.execute(
+            run(
+                con,
                 f"""CREATE OR REPLACE TEMP TABLE _ctr_raw AS
                 SELECT row_number() OVER () AS line, json::VARCHAR AS raw
-                FROM read_json_objects({quote(str(path))}, format='array')"""
+                FROM read_json_objects({literal(source.read_as)}, format='array')""",
             )
         except Exception as e:  # duckdb raises InvalidInputException subclasses
             raise InputError(
@@ -70,19 +74,32 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
             f"(one {{...}} per line) or a JSON array, found {first!r} first"
         )
 
-    con.execute(
+    run(
+        con,
         f"""CREATE OR REPLACE TEMP TABLE _ctr AS
         SELECT line, raw, CASE WHEN json_valid(raw) THEN raw::JSON END AS j
-        FROM {src_table} WHERE raw IS NOT NULL AND (length(raw) > 8 OR trim(raw) <> '')"""
+        FROM {src_table} WHERE raw IS NOT NULL AND (length(raw) > 8 OR trim(raw) <> '')""",
     )
-    batch.rows_read = con.execute("SELECT count(*) FROM _ctr").fetchall()[0][0]
+    batch.rows_read = run(con, "SELECT count(*) FROM _ctr").fetchall()[0][0]
 
     def ts_check(field: str, required: bool) -> tuple[str, str]:
-        v = f"j->>'{field}'" if "." not in field else "j->>'" + "'->>'".join(field.split(".")) + "'"
+        *parents, last = field.split(".")
+        v = "(j" + "".join(f"->{literal(p)}" for p in parents) + f"->>{literal(last)})"
         cond = f"try_cast({v} AS TIMESTAMPTZ) IS NULL"
         if not required:
             cond = f"{v} IS NOT NULL AND " + cond
-        return cond, f"'{field} ' || coalesce({v}, 'is missing') || ' is not an ISO 8601 timestamp'"
+        return cond, (
+            f"{literal(field + ' ')} || coalesce({v}, 'is missing') "
+            "|| ' is not an ISO 8601 timestamp'"
+        )
+
+    def object_check(field: str) -> tuple[str, str]:
+        kind = f"json_type((j->{literal(field)}))"
+        return (
+            f"coalesce({kind} NOT IN ('OBJECT', 'NULL'), false)",
+            f"{literal(field + ' must be a JSON object ({...}) or null, found a ')} "
+            f"|| lower({kind}) || ': ' || left((j->>{literal(field)}), 40)",
+        )
 
     checks = [
         ("j IS NULL", "'not valid JSON (a record must be one JSON object per line)'"),
@@ -96,14 +113,19 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
             "upper(coalesce(j->>'Channel', 'VOICE')) NOT IN ('VOICE', 'CHAT', 'EMAIL')",
             "'Channel ' || (j->>'Channel') || ' is not VOICE, CHAT or EMAIL'",
         ),
+        object_check("Queue"),
+        object_check("Agent"),
+        object_check("CustomerEndpoint"),
+        object_check("Attributes"),
         ts_check("InitiationTimestamp", True),
         ts_check("DisconnectTimestamp", False),
         ts_check("Queue.EnqueueTimestamp", False),
         ts_check("Agent.ConnectedToAgentTimestamp", False),
+        ts_check("LastUpdateTimestamp", False),
     ]
     reason = "CASE " + " ".join(f"WHEN {c} THEN {m}" for c, m in checks) + " END"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _ctr_chk AS SELECT *, {reason} AS reason FROM _ctr")
-    batch.reject("SELECT line, raw, reason FROM _ctr_chk WHERE reason IS NOT NULL")  # raw kept
+    run(con, f"CREATE OR REPLACE TEMP TABLE _ctr_chk AS SELECT *, {reason} AS reason FROM _ctr")
+    batch.reject("SELECT line, raw, reason FROM _ctr_chk WHERE reason IS NOT NULL")
 
     enq = _ts("j->'Queue'->>'EnqueueTimestamp'", tz)
     deq = _ts("j->'Queue'->>'DequeueTimestamp'", tz)
@@ -116,7 +138,8 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
         "(j->>'TransferCompletedTimestamp' IS NOT NULL OR j->>'TransferredToEndpoint' IS NOT NULL "
         "OR upper(coalesce(j->>'DisconnectReason', '')) LIKE '%TRANSFER%')"
     )
-    con.execute(
+    run(
+        con,
         f"""CREATE OR REPLACE TEMP TABLE _ctr_rows AS
         SELECT line, j->>'ContactId' AS contact_id,
                coalesce(nullif(j->>'InitialContactId', ''), j->>'ContactId') AS conversation_id,
@@ -135,12 +158,13 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
                {num.format("AfterContactWorkDuration")} AS acw_s,
                j->'Agent'->>'Username' AS agent,
                {xfer} AS xfer,
-               coalesce(j->'Attributes'->>'disposition', j->'Attributes'->>'Disposition') AS disposition
-        FROM _ctr_chk WHERE reason IS NULL"""
+               coalesce(j->'Attributes'->>'disposition', j->'Attributes'->>'Disposition') AS disposition,
+               {_ts("j->>'LastUpdateTimestamp'", None)} AS _version
+        FROM _ctr_chk WHERE reason IS NULL""",
     )
     query = f"""
         SELECT contact_id, conversation_id,
-               row_number() OVER (PARTITION BY conversation_id ORDER BY arrival_ts, line)::SMALLINT
+               row_number() OVER (PARTITION BY conversation_id ORDER BY arrival_ts, line)
                    AS segment,
                previous_contact_id, channel, direction, queue,
                NULL::VARCHAR AS skill, NULL::SMALLINT AS priority, customer_key,
@@ -164,11 +188,27 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
                     ELSE 'abandoned' END AS outcome,
                (answer_ts IS NOT NULL AND xfer) AS transferred,
                disposition, NULL::BOOLEAN AS resolved,
-               {quote(str(path))} AS source_file, line AS source_line
-        FROM _ctr_rows
+               {literal(source.name)} AS source_file, line AS source_line, _version
+        FROM _ctr_latest
     """
-    batch.append("contacts", query)
-    con.execute(
-        "DROP TABLE IF EXISTS _ctr; DROP TABLE IF EXISTS _ctr_chk; "
-        "DROP TABLE IF EXISTS _ctr_rows; DROP TABLE IF EXISTS _ctr_raw"
+    # A contact's record is updated as the contact goes on (Amazon Connect rewrites a CTR
+    # when it changes): the newest version (LastUpdateTimestamp, then the later line)
+    # of each ContactId in the file is the one loaded, and it replaces an older version
+    # stored from an earlier file.
+    run(
+        con,
+        """CREATE OR REPLACE TEMP TABLE _ctr_latest AS SELECT * FROM _ctr_rows
+        QUALIFY row_number() OVER (PARTITION BY contact_id
+                                   ORDER BY _version DESC NULLS LAST, line DESC) = 1""",
     )
+    superseded = run(
+        con, "SELECT (SELECT count(*) FROM _ctr_rows) - (SELECT count(*) FROM _ctr_latest)"
+    ).fetchall()[0][0]
+    if superseded:
+        batch.duplicates["contacts"] = batch.duplicates.get("contacts", 0) + superseded
+        batch.notes.append(
+            f"{superseded:,} contact record(s) superseded by a newer version of the same "
+            "ContactId later in this file (a later LastUpdateTimestamp; not stored)"
+        )
+    batch.append("contacts", query, raw=src_table, conflict="newer")
+    drop(con, "_ctr", "_ctr_chk", "_ctr_rows", "_ctr_raw", "_ctr_latest")

@@ -29,18 +29,24 @@ outcome                ``AGENT`` -> answered; ``HANG`` with a queue visit -> aba
 agent                  ``server``; ``NO_SERVER`` -> null
 =====================  =====================================================================
 
-Clock times belong to ``date``; a time more than 12 hours earlier than the VRU entry
+Clock times belong to ``date`` and run from 0:00:00 to 23:59:59; a time more than 12 hours earlier than the VRU entry
 crossed midnight and belongs to the next day (the VRU's clock runs up to minutes apart
 from the ACD's, so ``vru_time`` can be negative: ``ivr_s`` is then 0). Rows that do not have 17 fields, or whose date, times, numbers
-or outcome do not parse, are rejected with their line number.
+or outcome do not parse, are rejected with their line number (a number is digits only:
+``0x10`` is not a number of seconds here).
+
+Records of this log are final (written once, when the call ended; never updated): the
+same call (``contact_id``) again with the very same values is a duplicate, counted and
+not stored twice; with different values it is rejected, naming the line or file of the
+first and the values that differ, and the first one stays.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from callscope.errors import InputError
+from callscope.ingest.source import SourceFile
 from callscope.store import Batch
+from callscope.store.sql import drop, literal, run
 
 __all__ = ["COLUMNS", "FORMAT", "load"]
 
@@ -64,7 +70,8 @@ COLUMNS = (
     "ser_time",
     "server",
 )
-_TIME_RE = r"^\d{1,2}:[0-5]\d:[0-5]\d$"
+_TIME_RE = r"^([01]?\d|2[0-3]):[0-5]\d:[0-5]\d$"
+_INT_RE = r"^-?\d{1,18}$"
 
 
 def _secs(col: str) -> str:
@@ -75,10 +82,12 @@ def _secs(col: str) -> str:
     )
 
 
-def load(batch: Batch, path: Path, raw: str) -> None:
-    """Load ``raw`` (the temp table of the file's lines) into ``contacts``."""
+def load(batch: Batch, source: SourceFile) -> None:
+    """Load ``source.raw`` (the temp table of the file's lines) into ``contacts``."""
     con = batch.store.con
-    header = con.execute(f"SELECT raw FROM {raw} WHERE line = 1").fetchall()[0][0] or ""
+    path, raw = source.path, source.raw
+    first = run(con, f"SELECT raw FROM {raw} WHERE line = 1").fetchall()
+    header = (first[0][0] if first else "") or ""
     got = [h.strip() for h in header.split("\t")]
     missing = [c for c in COLUMNS if c not in got]
     if missing:
@@ -89,12 +98,13 @@ def load(batch: Batch, path: Path, raw: str) -> None:
     idx = {c: got.index(c) + 1 for c in COLUMNS}
     f = {c: f"f[{idx[c]}]" for c in COLUMNS}
 
-    con.execute(
+    run(
+        con,
         f"""CREATE OR REPLACE TEMP TABLE _ab AS
         SELECT line, raw, string_split(raw, chr(9)) AS f
-        FROM {raw} WHERE line > 1 AND raw IS NOT NULL AND (length(raw) > 8 OR trim(raw) <> '')"""
+        FROM {raw} WHERE line > 1 AND raw IS NOT NULL AND (length(raw) > 8 OR trim(raw) <> '')""",
     )
-    batch.rows_read = con.execute("SELECT count(*) FROM _ab").fetchall()[0][0]
+    batch.rows_read = run(con, "SELECT count(*) FROM _ab").fetchall()[0][0]
 
     checks = [
         (
@@ -111,7 +121,8 @@ def load(batch: Batch, path: Path, raw: str) -> None:
         checks.append(
             (
                 f"NOT regexp_matches({f[c]}, '{_TIME_RE}')",
-                f"'{c} ' || coalesce({f[c]}, '') || ' is not a time H:MM:SS'",
+                f"'{c} ' || coalesce({f[c]}, '') || ' is not a clock time H:MM:SS "
+                "(0:00:00 to 23:59:59)'",
             )
         )
     for c in ("vru_time", "q_time", "ser_time", "priority", "call_id"):
@@ -119,7 +130,7 @@ def load(batch: Batch, path: Path, raw: str) -> None:
         neg = "" if c == "vru_time" else f" OR try_cast({f[c]} AS BIGINT) < 0"
         checks.append(
             (
-                f"try_cast({f[c]} AS BIGINT) IS NULL{neg}",
+                f"NOT coalesce(regexp_matches({f[c]}, '{_INT_RE}'), false){neg}",
                 f"'{c} ' || coalesce({f[c]}, '') || ' is not a whole number of seconds'"
                 if c.endswith("time")
                 else f"'{c} ' || coalesce({f[c]}, '') || ' is not a non-negative integer'",
@@ -133,9 +144,7 @@ def load(batch: Batch, path: Path, raw: str) -> None:
     )
     # The field-count check must short-circuit the others (list indexes out of range are NULL).
     reason = "CASE " + " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in checks) + " END"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _ab_checked AS SELECT *, {reason} AS reason FROM _ab"
-    )
+    run(con, f"CREATE OR REPLACE TEMP TABLE _ab_checked AS SELECT *, {reason} AS reason FROM _ab")
     batch.reject("SELECT line, reason FROM _ab_checked WHERE reason IS NOT NULL", raw)
 
     day = f"strptime({f['date']}, '%y%m%d')"
@@ -173,7 +182,7 @@ def load(batch: Batch, path: Path, raw: str) -> None:
             'inbound' AS direction,
             CASE WHEN o IN ('answered', 'abandoned') THEN {f["type"]} END AS queue,
             {f["type"]} AS skill,
-            {f["priority"]}::SMALLINT AS priority,
+            {f["priority"]}::BIGINT AS priority,
             nullif({f["customer_id"]}, '0') AS customer_key,
             {ts(f["vru_entry"])} AS arrival_ts,
             greatest({f["vru_time"]}::DOUBLE, 0) AS ivr_s,
@@ -197,13 +206,9 @@ def load(batch: Batch, path: Path, raw: str) -> None:
             false AS transferred,
             NULL::VARCHAR AS disposition,
             NULL::BOOLEAN AS resolved,
-            {_q(str(path))} AS source_file,
+            {literal(source.name)} AS source_file,
             line AS source_line
         FROM (SELECT *, {outcome} AS o FROM _ab_checked WHERE reason IS NULL)
     """
-    batch.append("contacts", query)
-    con.execute("DROP TABLE IF EXISTS _ab; DROP TABLE IF EXISTS _ab_checked")
-
-
-def _q(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
+    batch.append("contacts", query, raw=raw, conflict="reject")
+    drop(con, "_ab", "_ab_checked")

@@ -46,10 +46,10 @@ the log is ingested); an agent span with no matching end.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from callscope.ingest.source import quote
+from callscope.ingest.source import SourceFile
 from callscope.store import Batch
+from callscope.store.domain import TIME_MAX, TIME_MIN, epoch_range
+from callscope.store.sql import drop, literal, run
 
 __all__ = ["CALL_EVENTS", "FORMAT", "IGNORED_EVENTS", "STATE_EVENTS", "load"]
 
@@ -104,22 +104,27 @@ _TRANSFERS = ("TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER")
 
 
 def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(quote(v) for v in values) + ")"
+    return "(" + ", ".join(literal(v) for v in values) + ")"
 
 
 def _ts(epoch: str, tz: str | None) -> str:
-    """Local naive timestamp of an epoch column (UTC unless ``tz`` is given)."""
+    """Local naive timestamp of an epoch column (UTC unless ``tz`` is given); NULL where
+    it cannot be one (the epochs were checked: the domain check then names the value)."""
     if tz:
-        return f"timezone({quote(tz)}, to_timestamp({epoch}))::TIMESTAMP"
-    return f"make_timestamp({epoch}::BIGINT * 1000000)"
+        return f"try(timezone({literal(tz)}, to_timestamp({epoch}))::TIMESTAMP)"
+    return f"try(make_timestamp({epoch}::BIGINT * 1000000))"
 
 
-def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
-    """Load a queue_log (temp table ``raw`` of its lines) into contacts and agent_states."""
+def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
+    """Load a queue_log (temp table ``source.raw`` of its lines) into contacts and
+    agent_states."""
     con = batch.store.con
-    src = quote(str(path))
+    raw = source.raw
+    src = literal(source.name)
     known = CALL_EVENTS + STATE_EVENTS + IGNORED_EVENTS
-    con.execute(
+    lo, hi = epoch_range()
+    run(
+        con,
         f"""CREATE OR REPLACE TEMP TABLE _ql AS
         SELECT line, try_cast(p[1] AS BIGINT) AS epoch, p[2] AS callid, p[3] AS queue,
                p[4] AS agent, CASE WHEN p[5] IN {_in(known)} THEN p[5] ELSE upper(p[5]) END AS event,
@@ -129,13 +134,17 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
                       || '(epoch|uniqueid|queue|agent|EVENT), found ' || len(p)
                  WHEN try_cast(p[1] AS BIGINT) IS NULL THEN 'epoch ' || p[1]
                       || ' is not an integer number of seconds since 1970'
+                 WHEN NOT (try_cast(p[1] AS BIGINT) >= {lo} AND try_cast(p[1] AS BIGINT) < {hi})
+                      THEN 'epoch ' || p[1] || ' is outside the times callscope stores '
+                      || '({TIME_MIN:%Y-%m-%d} to {TIME_MAX:%Y-%m-%d}: {lo} to {hi} '
+                      || 'seconds since 1970): a corrupt or mistyped time'
                  WHEN upper(p[5]) NOT IN {_in(known)} THEN 'unknown queue_log event '
                       || p[5] || ' (not one of the events in the Asterisk Queue Logs documentation)'
                END AS reason
         FROM (SELECT line, string_split(raw, '|') AS p FROM {raw}
-              WHERE raw IS NOT NULL AND (length(raw) > 8 OR trim(raw) <> ''))"""
+              WHERE raw IS NOT NULL AND (length(raw) > 8 OR trim(raw) <> ''))""",
     )
-    batch.rows_read = con.execute("SELECT count(*) FROM _ql").fetchall()[0][0]
+    batch.rows_read = run(con, "SELECT count(*) FROM _ql").fetchall()[0][0]
     batch.reject("SELECT line, reason FROM _ql WHERE reason IS NOT NULL", raw)
 
     # ---- calls -> contacts -------------------------------------------------------------
@@ -186,25 +195,34 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
         FROM s LEFT JOIN c USING (callid, seg) LEFT JOIN x USING (callid, seg)
                LEFT JOIN r USING (callid, seg)"""
 
-    con.execute(f"CREATE OR REPLACE TEMP VIEW _ev1 AS SELECT *, 1 AS seg FROM _ql WHERE {events}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _calls AS {segments('_ev1')}")
+    run(con, f"CREATE OR REPLACE TEMP VIEW _ev1 AS SELECT *, 1 AS seg FROM _ql WHERE {events}")
+    run(con, f"CREATE OR REPLACE TEMP TABLE _calls AS {segments('_ev1')}")
     # events of calls that never started in this file (the log starts mid-call)
-    con.execute("""CREATE OR REPLACE TEMP TABLE _orphans AS
+    run(
+        con,
+        """CREATE OR REPLACE TEMP TABLE _orphans AS
         SELECT callid, min(line) AS first_line, arg_min(event, line) AS first_event,
                count(*) AS n_events
-        FROM _ev1 WHERE callid NOT IN (SELECT callid FROM _calls) GROUP BY callid""")
-    multi = con.execute("SELECT count(*) FROM _calls WHERE n_starts > 1").fetchall()[0][0]
+        FROM _ev1 WHERE callid NOT IN (SELECT callid FROM _calls) GROUP BY callid""",
+    )
+    multi = run(con, "SELECT count(*) FROM _calls WHERE n_starts > 1").fetchall()[0][0]
     if multi:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _mev AS
+        run(
+            con,
+            f"""CREATE OR REPLACE TEMP TABLE _mev AS
             SELECT *, sum(CASE WHEN event IN {starts} THEN 1 ELSE 0 END)
                       OVER (PARTITION BY callid ORDER BY line
                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS seg
             FROM _ql WHERE {events}
-              AND callid IN (SELECT callid FROM _calls WHERE n_starts > 1)""")
-        con.execute("DELETE FROM _calls WHERE n_starts > 1")
-        con.execute(f"INSERT INTO _calls {segments('_mev')}")
-        con.execute("""INSERT INTO _orphans SELECT callid, min(line), arg_min(event, line), count(*)
-                       FROM _mev WHERE seg = 0 GROUP BY callid""")
+              AND callid IN (SELECT callid FROM _calls WHERE n_starts > 1)""",
+        )
+        run(con, "DELETE FROM _calls WHERE n_starts > 1")
+        run(con, f"INSERT INTO _calls {segments('_mev')}")
+        run(
+            con,
+            """INSERT INTO _orphans SELECT callid, min(line), arg_min(event, line), count(*)
+                       FROM _mev WHERE seg = 0 GROUP BY callid""",
+        )
     batch.reject(
         """SELECT first_line AS line,
                   'call ' || callid || ' has ' || n_events || ' event(s) before any ENTERQUEUE'
@@ -236,7 +254,7 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
     query = f"""
         SELECT 'ast:' || callid || ':' || seg AS contact_id,
                'ast:' || callid AS conversation_id,
-               seg::SMALLINT AS segment,
+               seg::BIGINT AS segment,
                CASE WHEN seg > 1 THEN 'ast:' || callid || ':' || (seg - 1) END AS previous_contact_id,
                'voice' AS channel, 'inbound' AS direction,
                queue, NULL::VARCHAR AS skill, NULL::SMALLINT AS priority,
@@ -244,13 +262,13 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
                {entry_ts} AS arrival_ts,
                NULL::DOUBLE AS ivr_s,
                CASE WHEN o <> 'blocked' THEN {entry_ts} END AS queue_entry_ts,
-               CASE WHEN o = 'answered' THEN {entry_ts} + to_seconds(w) END AS answer_ts,
+               CASE WHEN o = 'answered' THEN try({entry_ts} + to_seconds(w)) END AS answer_ts,
                {_ts("close_epoch", tz)} AS end_ts,
                CASE WHEN o <> 'blocked' THEN w END AS wait_s,
                CASE WHEN o = 'answered' THEN t END AS talk_s,
                NULL::DOUBLE AS hold_s, NULL::DOUBLE AS acw_s,
                CASE WHEN o = 'answered' THEN coalesce(connect_agent, close_agent) END AS agent,
-               CASE WHEN o = 'answered' THEN no_answers + 1 END::SMALLINT AS rings,
+               CASE WHEN o = 'answered' THEN no_answers + 1 END AS rings,
                o AS outcome,
                (o = 'answered' AND close_event IN {_in(_TRANSFERS)}) AS transferred,
                CASE WHEN close_event IN {_in(_TRANSFERS)} THEN close_event || ' ' || coalesce(transfer_to, '') END
@@ -260,19 +278,19 @@ def load(batch: Batch, path: Path, raw: str, tz: str | None = None) -> None:
         FROM (SELECT *, {outcome} AS o, {wait} AS w, {talk} AS t FROM _calls
               WHERE close_event IS NOT NULL)
     """
-    batch.append("contacts", query, unique=True)
+    batch.append("contacts", query, unique=True, raw=raw)
 
     # ---- agent states ------------------------------------------------------------------
     _load_states(batch, src, raw, tz)
-    con.execute("DROP VIEW IF EXISTS _ev1")
-    for t in ("_ql", "_calls", "_orphans", "_mev"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
+    run(con, "DROP VIEW IF EXISTS _ev1")
+    drop(con, "_ql", "_calls", "_orphans", "_mev")
 
 
 def _load_states(batch: Batch, src: str, raw: str, tz: str | None) -> None:
     con = batch.store.con
     # +1/-1 events per agent; a span opens when the count leaves 0 and closes when it returns.
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE _st AS
         SELECT line, epoch, agent, event, d1,
           CASE WHEN event IN ('AGENTLOGIN', 'AGENTCALLBACKLOGIN') THEN 'login'
@@ -285,11 +303,12 @@ def _load_states(batch: Batch, src: str, raw: str, tz: str | None) -> None:
           queue
         FROM _ql WHERE reason IS NULL AND event IN ('AGENTLOGIN', 'AGENTLOGOFF',
           'AGENTCALLBACKLOGIN', 'AGENTCALLBACKLOGOFF', 'ADDMEMBER', 'REMOVEMEMBER',
-          'PAUSE', 'UNPAUSE', 'PAUSEALL', 'UNPAUSEALL')"""
+          'PAUSE', 'UNPAUSE', 'PAUSEALL', 'UNPAUSEALL')""",
     )
     # Login/logoff and pauses are per agent (a pause of several queues at one moment is one
     # pause); memberships are counted per agent across queues so their union is a session.
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE _st2 AS
         WITH dedup AS (
           -- one event per agent, kind, second and direction (per-queue copies collapse)
@@ -305,10 +324,11 @@ def _load_states(batch: Batch, src: str, raw: str, tz: str | None) -> None:
           WINDOW w AS (PARTITION BY agent, kind ORDER BY epoch, delta DESC, line
                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
         )
-        SELECT * FROM levels"""
+        SELECT * FROM levels""",
     )
     # Openings: login/pause when not already open; member when the level rises from 0.
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE _marks AS
         SELECT agent, kind, epoch, line, d1,
           CASE WHEN kind = 'member' THEN
@@ -318,14 +338,15 @@ def _load_states(batch: Batch, src: str, raw: str, tz: str | None) -> None:
                          WHEN delta < 0 AND coalesce(prev_delta, -1) > 0 THEN 'close'
                          WHEN delta < 0 THEN 'orphan' END
           END AS mark
-        FROM _st2"""
+        FROM _st2""",
     )
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE _spans AS
         SELECT agent, kind, epoch AS start_epoch, line, d1 AS reason, mark,
                lead(epoch) OVER w AS end_epoch, lead(mark) OVER w AS next_mark
         FROM _marks WHERE mark IS NOT NULL
-        WINDOW w AS (PARTITION BY agent, kind ORDER BY epoch, line)"""
+        WINDOW w AS (PARTITION BY agent, kind ORDER BY epoch, line)""",
     )
     batch.reject(
         """SELECT line, CASE
@@ -352,8 +373,5 @@ def _load_states(batch: Batch, src: str, raw: str, tz: str | None) -> None:
         FROM _spans WHERE mark = 'open' AND next_mark = 'close'
           AND NOT (kind = 'member' AND agent IN (SELECT agent FROM _spans WHERE kind = 'login'))
     """
-    batch.append("agent_states", query)
-    con.execute(
-        "DROP TABLE IF EXISTS _st; DROP TABLE IF EXISTS _st2; "
-        "DROP TABLE IF EXISTS _marks; DROP TABLE IF EXISTS _spans"
-    )
+    batch.append("agent_states", query, raw=raw)
+    drop(con, "_st", "_st2", "_marks", "_spans")

@@ -37,7 +37,11 @@ Field keys: ``column``; for timestamps ``format`` (strptime) or ``date``/``date_
 + ``time``/``time_format``; ``duration``; ``values``; ``default`` (the canonical value
 for an empty cell).
 
-Derived when not mapped: ``contact_id`` = ``<file name>:<line>``; ``conversation_id`` =
+Derived when not mapped: ``contact_id`` = ``csv:<MD5 of the row's fields>:<n>`` (the
+n-th row with those very fields in the file): a row's content identifies it, so two
+exports under the same name (``jan/export.csv``, ``feb/export.csv``, or a daily file
+overwritten in place) never collide, and an export that grew adds only its new rows;
+``conversation_id`` =
 contact_id; ``arrival_ts`` = ``queue_entry_ts`` and vice versa; ``answer_ts`` = entry +
 wait for answered contacts; ``end_ts`` = answer + talk + hold (or entry + wait);
 ``outcome`` = answered when an answer time is known, else abandoned.
@@ -45,6 +49,10 @@ The mapping itself is checked whole when it loads (:mod:`callscope.ingest.mappin
 Each file is then checked before any of it lands: every column the mapping names must be
 in the header, and a date or time format that fails on values another common format
 reads in full (day and month swapped, most often) stops the load with the format to set.
+A row the CSV reader cannot take (a field too many or missing, a byte that is not UTF-8,
+a line longer than 16 MB) is rejected with that reason; the other rows load, and none is
+silently cut or padded. Source columns are read under private names, so a column called
+``line`` or ``_rec`` is just data.
 Rows whose mapped values do not parse are rejected with the field, column and value; but
 when more than half of a file's rows (and at least 20, or all of them) fail on the same
 mapping key, the file is rolled back and a :class:`~callscope.errors.MappingError` names
@@ -62,9 +70,10 @@ import duckdb
 
 from callscope.errors import InputError, MappingError
 from callscope.ingest.mapping import DURATIONS, Mapping, did_you_mean, key_path, literal
-from callscope.ingest.source import quote
+from callscope.ingest.source import MAX_LINE_BYTES, SourceFile, quote, reader_rejects
 from callscope.model import CHANNELS, CONTACTS, DIRECTIONS, OUTCOMES
 from callscope.store import Batch
+from callscope.store.sql import drop, ident, relation, run
 from callscope.store.store import OFFERED_SQL
 
 __all__ = ["FORMAT", "Mapping", "load"]
@@ -103,7 +112,9 @@ class _Check:
 
 
 def _col(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+    """A source column, by the private name it is read under (never clashes with
+    ``line``, the canonical columns or the loader's own)."""
+    return ident("src." + name)
 
 
 def _field_expr(name: str, spec: dict[str, Any]) -> tuple[str, str, str]:
@@ -147,8 +158,9 @@ def _field_expr(name: str, spec: dict[str, Any]) -> tuple[str, str, str]:
     if str(typ) == "bool":
         return f"try_cast({expr} AS BOOLEAN)", raw, desc
     if str(typ) in ("int16", "int32", "int64"):
-        # a number out of the column's range is unreadable, not a crash of the whole load
-        return f"try_cast(try_cast({expr} AS DOUBLE) AS {_duck(typ)})", raw, desc
+        # read wide: a number beyond the column's type is rejected with the range by the
+        # store's domain check, never a crash of the whole load
+        return f"try_cast(try_cast({expr} AS DOUBLE) AS BIGINT)", raw, desc
     if str(typ) == "double":
         return f"try_cast({expr} AS DOUBLE)", raw, desc
     return expr, raw, desc
@@ -205,19 +217,23 @@ def _fix(name: str, spec: dict[str, Any]) -> str:
     return f"map {name} to a column of numbers" if typ != "string" else f"check {at}"
 
 
-def _sniff(con: duckdb.DuckDBPyConnection, path: Path, opts: dict[str, Any]) -> list[str]:
-    rel = con.sql(f"SELECT * FROM read_csv({quote(str(path))}, {_csv_opts(opts)}) LIMIT 0")
+def _sniff(con: duckdb.DuckDBPyConnection, read_as: str, opts: dict[str, Any]) -> list[str]:
+    rel = relation(con, f"SELECT * FROM read_csv({quote(read_as)}, {_csv_opts(opts)}) LIMIT 0")
     return list(rel.columns)
 
 
-def _csv_opts(opts: dict[str, Any]) -> str:
+def _csv_opts(opts: dict[str, Any], rejects: bool = False) -> str:
     parts = [
         "all_varchar=true",
         "header=true",
-        "null_padding=true",
-        "strict_mode=false",
+        "null_padding=false",
+        "strict_mode=true",
         "auto_detect=true",
+        f"max_line_size={MAX_LINE_BYTES}",
+        "ignore_errors=true",
     ]
+    if rejects:
+        parts.append("store_rejects=true, rejects_table='_csv_errors', rejects_scan='_csv_scans'")
     if "delimiter" in opts:
         parts.append(f"delim={quote(str(opts['delimiter']))}")
     if "encoding" in opts:
@@ -296,7 +312,7 @@ def _check_time_formats(
             f"arg_min({t}, line) FILTER (WHERE {miss})",
             f"min(line) FILTER (WHERE {miss})",
         ]
-    row = con.execute(f"SELECT {', '.join(sel)} FROM ({source})").fetchall()[0]
+    row = run(con, f"SELECT {', '.join(sel)} FROM ({source})").fetchall()[0]
     for i, (key, kind, column, fmt, given) in enumerate(keys):
         n, misses, example, line = row[4 * i : 4 * i + 4]
         if not misses:
@@ -306,20 +322,22 @@ def _check_time_formats(
         # Cheap first cut: the formats that read the first hundred failing values at all.
         first = f"""SELECT DISTINCT {t} AS t FROM ({source})
                     WHERE {t} IS NOT NULL AND try_strptime({t}, {quote(fmt)}) IS NULL LIMIT 100"""
-        reads = con.execute(
+        reads = run(
+            con,
             "SELECT "
             + ", ".join(f"bool_and(try_strptime(t, {quote(f)}) IS NOT NULL)" for f in tried)
-            + f" FROM ({first})"
+            + f" FROM ({first})",
         ).fetchall()[0]
         alive = [f for f, ok in zip(tried, reads, strict=True) if ok]
         if not alive:
             continue
-        fails = con.execute(
+        fails = run(
+            con,
             "SELECT "
             + ", ".join(
                 f"count(*) FILTER (WHERE try_strptime(t, {quote(f)}) IS NULL)" for f in alive
             )
-            + f" FROM (SELECT {t} AS t FROM ({source})) WHERE t IS NOT NULL"
+            + f" FROM (SELECT {t} AS t FROM ({source})) WHERE t IS NOT NULL",
         ).fetchall()[0]
         best_fails, best = min(zip(fails, alive, strict=True), key=lambda p: p[0])
         if best_fails and not (2 * misses > n and 10 * best_fails <= misses):
@@ -336,11 +354,12 @@ def _check_time_formats(
         )
 
 
-def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
+def load(batch: Batch, file: SourceFile, mapping: Mapping) -> None:
     """Load a CSV through ``mapping`` into contacts (and surveys)."""
     con = batch.store.con
+    path, raw = file.path, file.raw
     try:
-        header = _sniff(con, path, mapping.csv)
+        header = _sniff(con, file.read_as, mapping.csv)
     except duckdb.Error as e:
         raise InputError(f"{path}: cannot be read as CSV: {str(e).splitlines()[0]}") from None
     missing = sorted(mapping.columns() - set(header))
@@ -352,17 +371,32 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
             f"{', '.join(repr(h) for h in header)}{hint}",
             field="mapping",
         )
-    cols = ", ".join(_col(c) for c in sorted(mapping.columns()))
-    # DuckDB's reader skips blank lines: map record numbers to physical lines only if any.
-    blanks = con.execute(f"SELECT count(*) FROM {raw} WHERE raw IS NULL").fetchall()[0][0]
-    records = f"""SELECT {cols}, row_number() OVER () AS _rec
-                  FROM read_csv({quote(str(path))}, {_csv_opts(mapping.csv)})"""
-    if blanks:
+    cols = ", ".join(f"{ident(c)} AS {_col(c)}" for c in sorted(mapping.columns()))
+    if "contact_id" not in mapping.fields:  # the row's content is its identity
+        cols += f", md5(to_json(list_value(COLUMNS(*)))) AS {_col('')}"
+    # The reader's rejects (a field too many, not UTF-8 ...), one per line, are rejected
+    # here; the rows it reads are numbered, and mapped to their physical lines when blank
+    # or rejected lines lie between them.
+    drop(con, "_csv_errors", "_csv_scans")
+    run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE _csv_rec AS
+        SELECT {cols}, row_number() OVER () AS _rec
+        FROM read_csv({quote(file.read_as)}, {_csv_opts(mapping.csv, rejects=True)})""",
+    )
+    unread = reader_rejects(con, "_csv_errors", "_csv_unread")
+    drop(con, "_csv_errors", "_csv_scans")
+    batch.reject("SELECT line, raw, reason FROM _csv_unread")
+    skipped = run(
+        con,
+        f"SELECT count(*) FROM {raw} WHERE raw IS NULL OR line IN (SELECT line FROM _csv_unread)",
+    ).fetchall()[0][0]
+    if skipped:
         lines = f"""SELECT line, row_number() OVER (ORDER BY line) - 1 AS _rec FROM {raw}
-                    WHERE raw IS NOT NULL"""
-        source = f"SELECT c.*, l.line FROM ({records}) c JOIN ({lines}) l USING (_rec)"
+                    WHERE raw IS NOT NULL AND line NOT IN (SELECT line FROM _csv_unread)"""
+        source = f"SELECT c.*, l.line FROM _csv_rec c JOIN ({lines}) l USING (_rec)"
     else:
-        source = f"SELECT *, _rec + 1 AS line FROM ({records})"
+        source = "SELECT *, _rec + 1 AS line FROM _csv_rec"
     _check_time_formats(con, path, source, mapping)
 
     exprs: dict[str, str] = {}
@@ -375,14 +409,15 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
         checks.append(
             _Check(
                 f"{raw_text} IS NOT NULL AND ({expr}) IS NULL",
-                f"'{name}: value ' || {raw_text} || ' in {_sql_text(desc)} cannot be read'",
+                f"{quote(name + ': value ')} || {raw_text} || {quote(f' in {desc} cannot be read')}",
                 raw_text,
                 key_path("fields", name),
                 _fix(name, spec),
             )
         )
     for item, spec in mapping.surveys.items():
-        lo, hi = (float(x) for x in spec["scale"])
+        lo, hi = (quote(float(x)) for x in spec["scale"])
+        lo_text, hi_text = (f"{float(x):g}" for x in spec["scale"])
         no_answer = ", ".join(quote(str(v)) for v in spec.get("missing", [""]))
         val = f"trim(coalesce({_col(spec['column'])}, ''))"
         at = key_path("surveys", item)
@@ -390,8 +425,11 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
             _Check(
                 f"{val} NOT IN ({no_answer}) AND coalesce(NOT (try_cast({val} AS DOUBLE) "
                 f"BETWEEN {lo} AND {hi}), true)",
-                f"'{item}: value ' || {val} || ' in column {_sql_text(repr(spec['column']))} "
-                f"is not a number from {lo:g} to {hi:g} (list no-answer values under missing)'",
+                f"{quote(item + ': value ')} || {val} || "
+                + quote(
+                    f" in column {spec['column']!r} is not a number from {lo_text} to "
+                    f"{hi_text} (list no-answer values under missing)"
+                ),
                 val,
                 at,
                 f"check {at}.scale (now {literal(spec['scale'])}) or list the column's "
@@ -402,7 +440,10 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
         if name not in exprs:
             exprs[name] = _constant(name, value)
     d = dict(exprs)
-    d.setdefault("contact_id", f"{quote(Path(path).name + ':')} || line")
+    d.setdefault(
+        "contact_id",
+        f"'csv:' || {_col('')} || ':' || row_number() OVER (PARTITION BY {_col('')} ORDER BY line)",
+    )
     d.setdefault("arrival_ts", d.get("queue_entry_ts", "NULL"))
     if "outcome" not in d:
         d["outcome"] = (
@@ -436,8 +477,8 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
         checks.append(
             _Check(
                 f"{null_ok}coalesce({value} NOT IN ({ok}), true)",
-                f"'{name}: ' || coalesce(({d[name]}), 'missing') || ' is not one of "
-                f"{', '.join(allowed)}'",
+                f"{quote(name + ': ')} || coalesce(({d[name]}), 'missing') || "
+                + quote(f" is not one of {', '.join(allowed)}"),
                 f"({d[name]})",
                 key_path("fields", name),
                 _fix(name, mapping.fields.get(name, {})),
@@ -445,19 +486,20 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
         )
     # One pass: typed canonical values, plus the first check a row fails (or NULL).
     typed = ",\n".join(
-        f"({d.get(c.name, 'NULL')})::{_duck(c.type)} AS {c.name}"
+        f"({d.get(c.name, 'NULL')})::{_wide(c.type)} AS {c.name}"
         for c in CONTACTS.columns
         if c.name not in _GENERATED
     )
     which = "CASE " + " ".join(f"WHEN {c.cond} THEN {i}" for i, c in enumerate(checks)) + " END"
     survey_cols = "".join(f", {_col(spec['column'])}" for spec in mapping.surveys.values())
-    con.execute(
+    run(
+        con,
         f"""CREATE OR REPLACE TEMP TABLE _csv AS
-        SELECT {typed}, line, {which} AS _chk{survey_cols} FROM ({source})"""
+        SELECT {typed}, line, {which} AS _chk{survey_cols} FROM ({source})""",
     )
-    batch.rows_read = con.execute("SELECT count(*) FROM _csv").fetchall()[0][0]
+    batch.rows_read = run(con, "SELECT count(*) FROM _csv").fetchall()[0][0]
     # Why, in words, and the text at fault: only for failed rows (read again, if any).
-    failed = con.execute("SELECT count(*) FROM _csv WHERE _chk IS NOT NULL").fetchall()[0][0]
+    failed = run(con, "SELECT count(*) FROM _csv WHERE _chk IS NOT NULL").fetchall()[0][0]
     reason = " ".join(f"WHEN {i} THEN {c.reason}" for i, c in enumerate(checks))
     value = " ".join(f"WHEN {i} THEN {c.value}" for i, c in enumerate(checks))
     bad = (
@@ -468,18 +510,19 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
         if failed
         else "SELECT line, _chk, NULL::VARCHAR AS reason, NULL::VARCHAR AS _value FROM _csv LIMIT 0"
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _csv_bad AS {bad}")
+    run(con, f"CREATE OR REPLACE TEMP TABLE _csv_bad AS {bad}")
     _stop_if_most_fail(con, path, mapping, checks, batch.rows_read)
     batch.reject("SELECT line, reason FROM _csv_bad", raw)
     # A key twice in one file: the first row wins, the others are rejected, named.
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE _csv_dup AS
         SELECT line, first FROM (
             SELECT line, min(line) OVER (PARTITION BY contact_id) AS first
             FROM _csv WHERE _chk IS NULL AND contact_id IN (
                 SELECT contact_id FROM _csv WHERE _chk IS NULL
                 GROUP BY contact_id HAVING count(*) > 1))
-        WHERE line <> first"""
+        WHERE line <> first""",
     )
     _stop_if_most_repeat(con, path, mapping, batch.rows_read)
     batch.reject(
@@ -499,14 +542,14 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
                queue, skill, priority, customer_key, arrival_ts, ivr_s,
                CASE WHEN {offered} THEN coalesce(queue_entry_ts, arrival_ts) END AS queue_entry_ts,
                CASE WHEN {served} THEN coalesce(answer_ts,
-                   coalesce(queue_entry_ts, arrival_ts) + to_seconds(coalesce(wait_s, 0))) END
-                   AS answer_ts,
-               coalesce(end_ts, CASE WHEN {served} THEN
+                   try(coalesce(queue_entry_ts, arrival_ts) + to_seconds(coalesce(wait_s, 0))))
+                   END AS answer_ts,
+               coalesce(end_ts, try(CASE WHEN {served} THEN
                    coalesce(answer_ts, coalesce(queue_entry_ts, arrival_ts)
                             + to_seconds(coalesce(wait_s, 0)))
                    + to_seconds(coalesce(talk_s, 0) + coalesce(hold_s, 0))
-                   ELSE coalesce(queue_entry_ts, arrival_ts) + to_seconds(coalesce(wait_s, 0)) END)
-                   AS end_ts,
+                   ELSE coalesce(queue_entry_ts, arrival_ts) + to_seconds(coalesce(wait_s, 0))
+                   END)) AS end_ts,
                CASE WHEN {offered} THEN coalesce(wait_s,
                    CASE WHEN answer_ts IS NOT NULL
                         THEN epoch(answer_ts) - epoch(coalesce(queue_entry_ts, arrival_ts)) END)
@@ -517,24 +560,24 @@ def load(batch: Batch, path: Path, raw: str, mapping: Mapping) -> None:
                CASE WHEN {served} THEN agent END AS agent,
                rings, outcome, coalesce(transferred, false) AS transferred,
                disposition, resolved,
-               {quote(str(path))} AS source_file, line AS source_line
+               {quote(file.name)} AS source_file, line AS source_line
         FROM _csv WHERE _chk IS NULL AND line NOT IN (SELECT line FROM _csv_dup)
     """
-    batch.append("contacts", query, unique=True)
+    batch.append("contacts", query, unique=True, raw=raw)
+    batch.rows_read += unread
     if mapping.surveys:
-        _load_surveys(batch, path, mapping)
-    con.execute(
-        "DROP TABLE IF EXISTS _csv; DROP TABLE IF EXISTS _csv_bad; DROP TABLE IF EXISTS _csv_dup"
-    )
+        _load_surveys(batch, file, mapping)
+    drop(con, "_csv", "_csv_bad", "_csv_dup", "_csv_rec", "_csv_unread")
 
 
 def _stop_if_most_fail(
     con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, checks: list[_Check], total: int
 ) -> None:
     """Raise when most rows of the file fail on one mapping key (the batch rolls back)."""
-    top = con.execute(
+    top = run(
+        con,
         """SELECT _chk, count(*) AS n, arg_min(_value, line), min(line) FROM _csv_bad
-           GROUP BY _chk ORDER BY n DESC, _chk LIMIT 1"""
+           GROUP BY _chk ORDER BY n DESC, _chk LIMIT 1""",
     ).fetchall()
     if not top or not _most(top[0][1], total):
         return
@@ -553,24 +596,25 @@ def _stop_if_most_repeat(
     con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, total: int
 ) -> None:
     """Raise when most rows repeat an earlier row's contact_id: not an id column."""
-    n = con.execute("SELECT count(*) FROM _csv_dup").fetchall()[0][0]
+    n = run(con, "SELECT count(*) FROM _csv_dup").fetchall()[0][0]
     if not _most(n, total):
         return
-    line, cid, first = con.execute(
+    line, cid, first = run(
+        con,
         """SELECT d.line, c.contact_id, d.first FROM _csv_dup d JOIN _csv c USING (line)
-           ORDER BY d.line LIMIT 1"""
+           ORDER BY d.line LIMIT 1""",
     ).fetchall()[0]
     raise MappingError(
         f"{path}: {n:,} of {total:,} rows repeat the contact_id of an "
         f"earlier row (e.g. {cid!r} on line {line}, first on line {first}); nothing from "
         f"this file was loaded: map {key_path('fields', 'contact_id')} in mapping "
-        f"{mapping.path} to a column unique per contact, or leave it out (file name and "
-        "line then identify each row)",
+        f"{mapping.path} to a column unique per contact, or leave it out (each row's "
+        "content then identifies it)",
         field="mapping",
     )
 
 
-def _load_surveys(batch: Batch, path: Path, mapping: Mapping) -> None:
+def _load_surveys(batch: Batch, source: SourceFile, mapping: Mapping) -> None:
     """Each ``[surveys.<item>]`` column becomes survey rows of the contacts just loaded."""
     parts = []
     for item, spec in mapping.surveys.items():
@@ -581,11 +625,11 @@ def _load_surveys(batch: Batch, path: Path, mapping: Mapping) -> None:
             SELECT contact_id || ':' || {quote(item)} AS survey_id, contact_id, customer_key,
                    agent, queue, channel, coalesce(end_ts, arrival_ts) AS submitted_ts,
                    {quote(item)} AS item, try_cast({val} AS DOUBLE) AS score,
-                   {float(lo)} AS scale_min, {float(hi)} AS scale_max,
-                   {quote(str(path))} AS source_file, line AS source_line
+                   {quote(float(lo))} AS scale_min, {quote(float(hi))} AS scale_max,
+                   {quote(source.name)} AS source_file, line AS source_line
             FROM _csv WHERE _chk IS NULL AND line NOT IN (SELECT line FROM _csv_dup)
               AND {val} NOT IN ({missing})
-              AND try_cast({val} AS DOUBLE) BETWEEN {float(lo)} AND {float(hi)}""")
+              AND try_cast({val} AS DOUBLE) BETWEEN {quote(float(lo))} AND {quote(float(hi))}""")
     batch.append("surveys", " UNION ALL ".join(parts), unique=True)
 
 
@@ -601,5 +645,8 @@ def _duck(t: Any) -> str:
     }[str(t)]
 
 
-def _sql_text(s: str) -> str:
-    return s.replace("'", "''")
+def _wide(t: Any) -> str:
+    """The type a canonical column is computed in: integers as BIGINT, so that a value
+    beyond the column's own type reaches the store's domain check (and is rejected with
+    the range) instead of failing the cast."""
+    return "BIGINT" if str(t) in ("int16", "int32") else _duck(t)

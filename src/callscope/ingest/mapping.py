@@ -20,6 +20,7 @@ per file by :mod:`callscope.ingest.mapped_csv`.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import tomllib
 from collections.abc import Iterable
@@ -32,6 +33,7 @@ import yaml
 
 from callscope.errors import MappingError
 from callscope.model import CHANNELS, CONTACTS, DIRECTIONS, OUTCOMES
+from callscope.store.sql import run
 
 __all__ = [
     "BOOL_TEXT",
@@ -382,6 +384,7 @@ class Mapping:
             isinstance(scale, list)
             and len(scale) == 2
             and all(_is_number(x) and not isinstance(x, bool) for x in scale)
+            and all(math.isfinite(float(x)) for x in scale)
             and float(scale[0]) < float(scale[1])
         ):
             raise self.error(
@@ -415,7 +418,7 @@ class Mapping:
                         "%H hour, %M minute, %S second)"
                     )
                 try:
-                    con.execute("SELECT try_strptime('', ?)", [fmt]).fetchall()
+                    run(con, "SELECT try_strptime('', ?)", [fmt]).fetchall()
                 except duckdb.Error as e:
                     why = str(e).splitlines()[0].removeprefix("Invalid Input Error: ")
                     raise self.error(

@@ -1,25 +1,78 @@
 """Reading a source file's lines with their line numbers, inside DuckDB.
 
-Every text ingester starts from :func:`raw_lines`: one row per physical line of the file
-(``line`` 1-based, ``raw`` the text without its line end), read by DuckDB's parallel CSV
-reader in bounded memory. LF, CRLF and CR-only files all number their lines as a text
-editor would; a UTF-8 byte-order mark on the first line is dropped.
+Every ingester starts from a :class:`SourceFile`: the path as the user gave it (for
+messages and ``source_file``), a path DuckDB's readers open as exactly that file, and a
+temp table with one row per physical line (``line`` 1-based, ``raw`` the text without
+its line end), read by DuckDB's parallel CSV reader in bounded memory (:func:`raw_lines`).
+LF, CRLF and CR-only files all number their lines as a text editor would; a UTF-8
+byte-order mark on the first line is dropped.
+
+**File names are not patterns.** DuckDB's readers expand ``*``, ``?``, ``[...]`` and
+``{a,b}`` in a path, so ``q[1].log`` would read ``q1.log`` and ``calls*.log`` every
+``calls...log``. :func:`exact_path` links the file under a plain name in a private temp
+folder and the readers open that link: exactly the file given, never another, with no
+copy of its bytes.
+
+**A bad line is one reject, not a failed file.** A line that is not UTF-8 (one byte of
+Latin-1) or longer than :data:`MAX_LINE_BYTES` is left out of the line table and listed
+in ``_raw_bad`` (``line, raw, reason``) for the ingester to reject; the other lines keep
+their true numbers.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from callscope.errors import InputError
+from callscope.store.sql import literal, run
 
-__all__ = ["check_readable", "quote", "raw_lines"]
+__all__ = [
+    "BAD_LINES",
+    "MAX_LINE_BYTES",
+    "SourceFile",
+    "check_readable",
+    "exact_path",
+    "quote",
+    "raw_lines",
+    "reader_rejects",
+]
+
+#: Longest line read, bytes; a longer one is rejected (the rest of the file loads).
+MAX_LINE_BYTES = 16 * 1024 * 1024
+#: The temp table of lines the reader could not take: ``line, raw, reason``.
+BAD_LINES = "_raw_bad"
+_PLAIN = re.compile(r"^[A-Za-z0-9_./+-]+$")
+_PLAIN_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
 
 
-def quote(value: str) -> str:
-    """A SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
+def quote(value: str | float) -> str:
+    """A SQL constant (:func:`callscope.store.sql.literal`)."""
+    return literal(value)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One file being ingested: ``path`` as given (its text is ``name``, stored as
+    ``source_file``), ``read_as`` the path DuckDB reads it by (exactly that file), ``raw``
+    the temp table of its lines, ``sha256`` its content hash."""
+
+    path: Path
+    read_as: str
+    raw: str
+    sha256: str
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
 
 
 def check_readable(path: Path) -> int:
@@ -34,34 +87,99 @@ def check_readable(path: Path) -> int:
     return size
 
 
-def raw_lines(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> int:
-    """Create temp table ``table(line BIGINT, raw VARCHAR)`` with every line of ``path``.
+@contextmanager
+def exact_path(path: Path) -> Iterator[str]:
+    """A path for DuckDB's readers that opens exactly ``path``: a link to it under a
+    plain name (``input`` plus its last suffix, so ``.gz`` still reads compressed) in a
+    private temp folder, removed afterwards."""
+    folder = tempfile.mkdtemp(prefix="callscope-")
+    try:
+        if not _PLAIN.match(folder):
+            raise InputError(
+                f"the temp folder {folder} has characters DuckDB reads as a file pattern; "
+                "set TMPDIR to a folder with a plain path"
+            )
+        suffix = path.suffix if _PLAIN_SUFFIX.match(path.suffix) else ""
+        link = os.path.join(folder, "input" + suffix)
+        try:
+            os.symlink(path.resolve(), link)
+        except OSError:  # no symlinks here: a copy still reads exactly this file
+            shutil.copyfile(path, link)
+        yield link
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def reader_rejects(con: duckdb.DuckDBPyConnection, errors: str, out: str) -> int:
+    """Turn DuckDB's ``store_rejects`` table ``errors`` into temp table ``out(line, raw,
+    reason)``, one row per line, in words; return how many lines."""
+    run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE {out} AS
+        SELECT line, arg_min(csv_line, error_type) AS raw,
+               arg_min(CASE error_type
+                 WHEN 'INVALID ENCODING' THEN 'the line is not UTF-8 text (a byte of another '
+                      || 'encoding such as Latin-1, shown as ?): fix or re-save it as UTF-8; '
+                      || 'the other lines were read'
+                 WHEN 'INVALID UNICODE' THEN 'the line is not UTF-8 text (a byte of another '
+                      || 'encoding such as Latin-1, shown as ?): fix or re-save it as UTF-8; '
+                      || 'the other lines were read'
+                 WHEN 'LINE SIZE OVER MAXIMUM' THEN 'the line is longer than '
+                      || {MAX_LINE_BYTES // (1024 * 1024)} || ' MB: not a record (a joined '
+                      || 'or corrupt file?); the other lines were read'
+                 WHEN 'TOO MANY COLUMNS' THEN 'a field too many: ' || error_message
+                      || ' (an unquoted delimiter inside a value?); the row is not cut'
+                 WHEN 'MISSING COLUMNS' THEN 'a field missing: ' || error_message
+                 ELSE split_part(error_message, chr(10), 1) END, error_type) AS reason
+        FROM {errors} GROUP BY line""",
+    )
+    return int(run(con, f"SELECT count(*) FROM {out}").fetchall()[0][0])
+
+
+def raw_lines(con: duckdb.DuckDBPyConnection, src: SourceFile) -> int:
+    """Create temp table ``src.raw(line BIGINT, raw VARCHAR)`` with every readable line of
+    the file, and :data:`BAD_LINES` with the others. Return the number of lines read.
 
     Blank lines are kept (``raw`` NULL or whitespace) so that line numbers stay true;
-    callers skip them. Returns the number of lines.
+    callers skip them.
     """
-    src = quote(str(path))
+    table = src.raw
+    for t in ("_raw_errors", "_raw_scans"):
+        run(con, f"DROP TABLE IF EXISTS {t}")
     try:
-        con.execute(
+        run(
+            con,
             f"""CREATE OR REPLACE TEMP TABLE {table} AS
             SELECT row_number() OVER () AS line, raw
-            FROM read_csv({src}, columns={{'raw': 'VARCHAR'}}, header=false,
+            FROM read_csv({literal(src.read_as)}, columns={{'raw': 'VARCHAR'}}, header=false,
                           delim=E'\\x01', quote='', escape='', auto_detect=false,
-                          strict_mode=false, max_line_size=16777216)"""
+                          strict_mode=false, max_line_size={MAX_LINE_BYTES},
+                          ignore_errors=true, store_rejects=true,
+                          rejects_table='_raw_errors', rejects_scan='_raw_scans')""",
         )
     except duckdb.InvalidInputException as e:
         msg = str(e).splitlines()[0]
-        full = str(e).lower()
-        if "unicode" in full or "utf" in full or "\\0" in full:
-            raise InputError(
-                f"{path}: not UTF-8 text (a binary file, or another encoding such as "
-                "Latin-1); re-save the file as UTF-8"
-            ) from None
-        raise InputError(f"{path}: cannot be read as text: {msg}") from None
-    con.execute(
-        f"UPDATE {table} SET raw = ltrim(raw, chr(65279)) WHERE line = 1 AND raw IS NOT NULL"
+        raise InputError(f"{src.path}: cannot be read as text: {msg}") from None
+    bad = reader_rejects(con, "_raw_errors", BAD_LINES)
+    if bad:
+        # The reader skipped the bad lines: give every line read its physical number
+        # again (the n-th line read is line n + the bad lines before it).
+        run(
+            con,
+            f"""CREATE OR REPLACE TEMP TABLE {table} AS
+            WITH b AS (SELECT line - row_number() OVER (ORDER BY line) AS k,
+                              row_number() OVER (ORDER BY line) AS i FROM {BAD_LINES}),
+                 s AS (SELECT k, max(i) AS i FROM b GROUP BY k)
+            SELECT t.line + coalesce(s.i, 0) AS line, t.raw
+            FROM {table} t ASOF LEFT JOIN s ON t.line > s.k ORDER BY 1""",
+        )
+    for t in ("_raw_errors", "_raw_scans"):
+        run(con, f"DROP TABLE IF EXISTS {t}")
+    run(
+        con,
+        f"UPDATE {table} SET raw = ltrim(raw, chr(65279)) WHERE line = 1 AND raw IS NOT NULL",
     )
-    n = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-    if n == 0:
-        raise InputError(f"{path}: the file has no lines: nothing to ingest")
+    n = run(con, f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    if n == 0 and not bad:
+        raise InputError(f"{src.path}: the file has no lines: nothing to ingest")
     return int(n)

@@ -57,6 +57,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from callscope.store.sql import relation, run
 from callscope.store.store import OFFERED_SQL, Store
 
 __all__ = [
@@ -186,7 +187,7 @@ def interval_series(
                         FILTER (WHERE outcome = 'answered'), 0) AS handle_s
         FROM contacts WHERE {" AND ".join(where)}
         GROUP BY ALL ORDER BY queue, channel, interval_start"""
-    return store.con.sql(sql, params=params).to_arrow_table()
+    return relation(store.con, sql, params).to_arrow_table()
 
 
 def write_forecasts(
@@ -207,21 +208,22 @@ def write_forecasts(
             [{**r, "forecast_id": fid} for r in coverage], schema=COVERAGE_SCHEMA
         )
     con = store.con
-    con.execute(FORECASTS_DDL)
-    con.execute(COVERAGE_DDL)
-    con.execute("BEGIN TRANSACTION")
+    run(con, FORECASTS_DDL)
+    run(con, COVERAGE_DDL)
+    run(con, "BEGIN TRANSACTION")
     try:
         con.register("_incoming_forecasts", table)
-        con.execute("INSERT INTO forecasts SELECT * FROM _incoming_forecasts")
+        run(con, "INSERT INTO forecasts SELECT * FROM _incoming_forecasts")
         if cov is not None:
             con.register("_incoming_coverage", cov)
-            con.execute(
+            run(
+                con,
                 f"INSERT INTO forecast_coverage ({', '.join(COVERAGE_SCHEMA.names)}) "
-                "SELECT * FROM _incoming_coverage"
+                "SELECT * FROM _incoming_coverage",
             )
-        con.execute("COMMIT")
+        run(con, "COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        run(con, "ROLLBACK")
         raise
     finally:
         con.unregister("_incoming_forecasts")
@@ -232,8 +234,8 @@ def write_forecasts(
 
 def _has_table(store: Store, name: str) -> bool:
     return bool(
-        store.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        run(
+            store.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
         ).fetchall()[0][0]
     )
 
@@ -242,10 +244,11 @@ def latest_forecast(store: Store) -> pa.Table:
     """The newest forecast run (largest ``created_at``), empty if there is none."""
     if not _has_table(store, "forecasts"):
         return FORECAST_SCHEMA.empty_table()
-    return store.con.sql(
+    return relation(
+        store.con,
         """SELECT * FROM forecasts WHERE forecast_id = (
                SELECT forecast_id FROM forecasts ORDER BY created_at DESC LIMIT 1)
-           ORDER BY queue, channel, interval_start"""
+           ORDER BY queue, channel, interval_start""",
     ).to_arrow_table()
 
 
@@ -300,7 +303,8 @@ def forecast_info(store: Store, forecast_id: str | None = None) -> ForecastInfo 
         else "(SELECT forecast_id FROM forecasts ORDER BY created_at DESC LIMIT 1)"
     )
     params = [forecast_id] if forecast_id is not None else []
-    found = store.con.execute(
+    found = run(
+        store.con,
         f"""SELECT forecast_id, min(created_at), min(interval_s), min(interval_start),
                    max(interval_start), count(*), count(DISTINCT (queue, channel))
             FROM forecasts WHERE forecast_id = {pick} GROUP BY forecast_id""",
@@ -312,7 +316,8 @@ def forecast_info(store: Store, forecast_id: str | None = None) -> ForecastInfo 
     fid = row[0]
     cov = None
     if _has_table(store, "forecast_coverage"):
-        rows = store.con.execute(
+        rows = run(
+            store.con,
             """SELECT history_first, history_last, history_days, gaps, warnings
                FROM forecast_coverage
                WHERE forecast_id = ? AND queue IS NULL AND channel IS NULL""",

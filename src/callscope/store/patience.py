@@ -12,6 +12,7 @@ from datetime import datetime
 import numpy as np
 
 from callscope.queueing.patience import PatienceEstimate, estimate_patience
+from callscope.store.sql import run
 from callscope.store.store import Store
 
 __all__ = ["handle_times", "queue_patience", "queue_waits"]
@@ -42,7 +43,8 @@ def queue_patience(
     if channel is not None:
         where.append("channel = ?")
         params.append(channel)
-    rows = store.con.execute(
+    rows = run(
+        store.con,
         f"""SELECT queue, sum(greatest(wait_s, 0)) AS total_wait_s,
                    count(*) FILTER (WHERE outcome = 'abandoned') AS abandons,
                    count(*) AS calls
@@ -59,7 +61,8 @@ def queue_waits(store: Store, queue: str) -> tuple[np.ndarray, np.ndarray]:
     """Waits (seconds) of the queue's answered and abandoned contacts, and whether each
     abandoned: the censored sample :func:`~callscope.queueing.patience.kaplan_meier`
     turns into a patience distribution."""
-    rows = store.con.execute(
+    rows = run(
+        store.con,
         """SELECT greatest(wait_s, 0), outcome = 'abandoned' FROM contacts
            WHERE queue = ? AND queue_entry_ts IS NOT NULL AND wait_s IS NOT NULL
              AND outcome IN ('answered', 'abandoned')""",
@@ -74,7 +77,8 @@ def queue_waits(store: Store, queue: str) -> tuple[np.ndarray, np.ndarray]:
 def handle_times(store: Store, queue: str) -> np.ndarray:
     """Handle times (talk + hold + after-call work, seconds) of the queue's answered
     contacts, for an empirical handle-time distribution."""
-    rows = store.con.execute(
+    rows = run(
+        store.con,
         """SELECT coalesce(talk_s, 0) + coalesce(hold_s, 0) + coalesce(acw_s, 0)
            FROM contacts WHERE queue = ? AND outcome = 'answered'
              AND talk_s IS NOT NULL""",

@@ -11,16 +11,26 @@ Guarantees the ingesters rely on:
 * **Idempotent.** A file whose SHA-256 is already in the manifest is skipped, and every
   append anti-joins on the table's natural key, so overlapping files (a ``queue_log``
   that grew since last time) add only what is new.
+* **Checked.** Every appended row is checked against its columns' domains
+  (:mod:`callscope.store.domain`) and rejected with the reason when it fails, so one bad
+  value never lands and breaks later reports (:class:`~callscope.store.batch.Batch`).
+* **Interruptible.** Ctrl-C during a file rolls that file back and raises
+  :class:`Interrupted` saying so.
+
+All SQL here is built with :mod:`callscope.store.sql` (quoted identifiers and literals,
+one statement per call).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
+import signal
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,8 +41,10 @@ import pyarrow as pa
 from callscope.errors import CallscopeError
 from callscope.model import TABLES, Table
 from callscope.model.outcome import NOT_OFFERED
+from callscope.store.batch import Batch
+from callscope.store.sql import ident, literal, relation, run
 
-__all__ = ["OFFERED_SQL", "Batch", "Store", "default_db_path", "file_sha256"]
+__all__ = ["OFFERED_SQL", "Batch", "Interrupted", "Store", "default_db_path", "file_sha256"]
 
 _DUCK_TYPES = {
     pa.string(): "VARCHAR",
@@ -56,7 +68,9 @@ CREATE TABLE IF NOT EXISTS ingests (
     rows_rejected BIGINT,
     rows_duplicate BIGINT,
     started_at TIMESTAMP,
-    finished_at TIMESTAMP
+    finished_at TIMESTAMP,
+    rows_replaced BIGINT,
+    rows_pending BIGINT
 );
 CREATE TABLE IF NOT EXISTS rejects (
     batch_id VARCHAR NOT NULL,
@@ -66,7 +80,25 @@ CREATE TABLE IF NOT EXISTS rejects (
     reason VARCHAR NOT NULL,
     format VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS record_versions (
+    tbl VARCHAR NOT NULL,
+    key VARCHAR NOT NULL,
+    version TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS pending (
+    format VARCHAR NOT NULL,
+    key VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,
+    line BIGINT NOT NULL,
+    raw VARCHAR,
+    batch_id VARCHAR NOT NULL
+);
 """
+#: Columns added to the manifest since stores were first written.
+_MIGRATIONS = (
+    "ALTER TABLE ingests ADD COLUMN IF NOT EXISTS rows_replaced BIGINT",
+    "ALTER TABLE ingests ADD COLUMN IF NOT EXISTS rows_pending BIGINT",
+)
 
 
 #: The SQL condition "this contact was offered" (``KPIS.md``: it reached a queue), from
@@ -96,90 +128,18 @@ def ddl(table: Table) -> str:
     return f"CREATE TABLE IF NOT EXISTS {table.name} (\n    {cols}\n)"
 
 
-@dataclass
-class Batch:
-    """One file's load in progress, inside an open transaction of the store."""
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a file's load: that file was rolled back (the message says which)."""
 
-    store: Store
-    batch_id: str
-    file: str
-    format: str
-    loaded: dict[str, int] = field(default_factory=dict)
-    duplicates: dict[str, int] = field(default_factory=dict)
-    rows_read: int = 0
-    rows_rejected: int = 0
 
-    def append(self, table: str, rows: Any, *, unique: bool = False) -> int:
-        """Append ``rows`` (an Arrow table, a DuckDB relation or a SQL query string) to
-        canonical ``table``, skipping rows whose natural key is already stored.
-
-        ``unique=True`` promises that ``rows`` has no key twice (the producer builds keys
-        that way), which spares a de-duplication pass; otherwise the first row of each key
-        wins.
-
-        Returns the number of rows inserted.
-        """
-        con = self.store.con
-        spec = TABLES[table]
-        cols = ", ".join(spec.names)
-        view = f"_incoming_{table}"
-        if isinstance(rows, str):
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {rows}")
-        elif isinstance(rows, duckdb.DuckDBPyRelation):
-            rows.create_view(view, replace=True)
-        else:
-            con.register(view, rows)
-        total = con.execute(f"SELECT count(*) FROM {view}").fetchall()[0][0]
-        keys = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in spec.key)
-        source = view if unique else f"(SELECT DISTINCT ON ({', '.join(spec.key)}) * FROM {view})"
-        added = con.execute(
-            f"""INSERT INTO {table} ({cols})
-            SELECT {cols} FROM {source} s
-            WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {keys})"""
-        ).fetchall()[0][0]
-        self._drop(view, rows)
-        self.loaded[table] = self.loaded.get(table, 0) + added
-        self.duplicates[table] = self.duplicates.get(table, 0) + (total - added)
-        return added
-
-    def _drop(self, view: str, rows: Any) -> None:
-        if isinstance(rows, (str, duckdb.DuckDBPyRelation)):
-            self.store.con.execute(f"DROP VIEW IF EXISTS {view}")
-        else:
-            self.store.con.unregister(view)
-
-    def reject(self, rows: Any, raw_table: str | None = None) -> int:
-        """Store rejected rows: a query/relation/Arrow table with ``line, reason`` (and
-        ``raw``, unless ``raw_table``, a table of ``line, raw``, is given to look the
-        text up in). The rejects are materialized first, so the common case of none
-        costs one small scan."""
-        con = self.store.con
-        view = "_incoming_rejects"
-        if isinstance(rows, str):
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {view} AS {rows}")
-        elif isinstance(rows, duckdb.DuckDBPyRelation):
-            rows.create(view)
-        else:
-            con.register("_incoming_arrow", rows)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {view} AS SELECT * FROM _incoming_arrow")
-            con.unregister("_incoming_arrow")
-        n = con.execute(f"SELECT count(*) FROM {view}").fetchall()[0][0]
-        if n:
-            if raw_table:
-                source = (
-                    f"(SELECT j.line, r.raw, j.reason FROM {view} j LEFT JOIN "
-                    f"(SELECT line, raw FROM {raw_table} WHERE line IN "
-                    f"(SELECT line FROM {view})) r USING (line))"
-                )
-            else:
-                source = view
-            con.execute(
-                f"INSERT INTO rejects SELECT ?, ?, line, raw, reason, ? FROM {source}",
-                [self.batch_id, self.file, self.format],
-            )
-        con.execute(f"DROP TABLE {view}")
-        self.rows_rejected += n
-        return n
+def _lock_message(path: str, error: str) -> str:
+    holder = re.search(r"held in (.+?) \(PID (\d+)\)", error)
+    who = f" (PID {holder[2]}, {Path(holder[1]).name})" if holder else ""
+    return (
+        f"the store {path} is in use by another process{who}, most likely another "
+        "callscope command writing to it; wait until it finishes, or use another store "
+        "with --db"
+    )
 
 
 class Store:
@@ -212,22 +172,31 @@ class Store:
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.IOException as e:
-            raise CallscopeError(f"cannot open the store {self.path}: {e}") from None
+            if "lock" in str(e).lower():
+                raise CallscopeError(_lock_message(self.path, str(e)), field="db") from None
+            raise CallscopeError(
+                f"cannot open the store {self.path}: {str(e).splitlines()[0]}", field="db"
+            ) from None
         if memory_limit:
             # Bounded memory: DuckDB spills to temp files beyond this (default 1.5 GB).
-            self.con.execute(f"SET memory_limit='{memory_limit}'")
-        self.con.execute("SET TimeZone='UTC'")
-        self.con.execute("SET enable_progress_bar=false")
-        self.con.execute("SET preserve_insertion_order=true")
+            run(self.con, f"SET memory_limit={literal(memory_limit)}")
+        run(self.con, "SET TimeZone='UTC'")
+        run(self.con, "SET enable_progress_bar=false")
+        run(self.con, "SET preserve_insertion_order=true")
         if not read_only:
             self.ensure_schema()
 
     # -- schema ---------------------------------------------------------------------
     def ensure_schema(self) -> None:
-        """Create every canonical table, the manifest and the rejects table if absent."""
+        """Create every canonical table, the manifest, the rejects, the record versions
+        and the pending rows if absent (and add manifest columns older stores lack)."""
         for t in TABLES.values():
-            self.con.execute(ddl(t))
-        self.con.execute(_META_DDL)
+            run(self.con, ddl(t))
+        for statement in _META_DDL.split(";"):
+            if statement.strip():
+                run(self.con, statement)
+        for statement in _MIGRATIONS:
+            run(self.con, statement)
 
     def close(self) -> None:
         self.con.close()
@@ -240,11 +209,11 @@ class Store:
 
     # -- reading ----------------------------------------------------------------------
     def count(self, table: str) -> int:
-        return int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+        return int(run(self.con, f"SELECT count(*) FROM {ident(table)}").fetchall()[0][0])
 
     def arrow(self, table: str) -> pa.Table:
         """A whole table as Arrow (small tables and tests)."""
-        return self.con.sql(f"SELECT * FROM {table}").to_arrow_table()
+        return relation(self.con, f"SELECT * FROM {ident(table)}").to_arrow_table()
 
     def ibis(self) -> Any:
         """An Ibis backend over this store's connection."""
@@ -253,7 +222,8 @@ class Store:
         return ibis.duckdb.from_connection(self.con)
 
     def already_ingested(self, sha256: str, fmt: str) -> dict[str, Any] | None:
-        rows = self.con.execute(
+        rows = run(
+            self.con,
             "SELECT file, finished_at FROM ingests WHERE file_sha256 = ? AND format = ? LIMIT 1",
             [sha256, fmt],
         ).fetchall()
@@ -271,8 +241,9 @@ class Store:
             params.append(file)
         sql += " ORDER BY i.finished_at DESC, r.file, r.line"
         if limit:
-            sql += f" LIMIT {int(limit)}"
-        cur = self.con.execute(sql, params)
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        cur = run(self.con, sql, params)
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
@@ -282,7 +253,7 @@ class Store:
         out = {}
         for name in TABLES:
             p = directory / f"{name}.parquet"
-            self.con.execute(f"COPY {name} TO '{p}' (FORMAT parquet)")
+            run(self.con, f"COPY {ident(name)} TO {literal(str(p))} (FORMAT parquet)")
             out[name] = p
         return out
 
@@ -292,14 +263,19 @@ class Store:
         self, file: str, fmt: str, sha256: str, size_bytes: int | None = None
     ) -> Iterator[Batch]:
         """Load one file atomically: everything appended or rejected inside the ``with``
-        commits with its manifest row, or nothing does."""
+        commits with its manifest row, or nothing does. Ctrl-C inside rolls back and
+        raises :class:`Interrupted` naming the file."""
         batch = Batch(self, uuid.uuid4().hex, file, fmt)
         started = datetime.now()
-        self.con.execute("BEGIN TRANSACTION")
+        run(self.con, "BEGIN TRANSACTION")
         try:
             yield batch
-            self.con.execute(
-                "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            run(
+                self.con,
+                """INSERT INTO ingests (batch_id, file, file_sha256, format, size_bytes,
+                    rows_read, rows_loaded, rows_rejected, rows_duplicate, started_at,
+                    finished_at, rows_replaced, rows_pending)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [
                     batch.batch_id,
                     file,
@@ -312,9 +288,31 @@ class Store:
                     sum(batch.duplicates.values()),
                     started,
                     datetime.now(),
+                    sum(batch.replaced.values()),
+                    batch.pending,
                 ],
             )
-            self.con.execute("COMMIT")
+            run(self.con, "COMMIT")
+        except KeyboardInterrupt as e:
+            self._rollback()
+            if isinstance(e, Interrupted):
+                raise
+            raise Interrupted(
+                f"interrupted while loading {file}: nothing of that file was stored (its "
+                "transaction was rolled back); files finished before it stay loaded"
+            ) from None
         except BaseException:
-            self.con.execute("ROLLBACK")
+            self._rollback()
             raise
+
+    def _rollback(self) -> None:
+        """Roll the open transaction back, a second Ctrl-C held off while it runs."""
+        main = threading.current_thread() is threading.main_thread()
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            run(self.con, "ROLLBACK")
+        except duckdb.Error:
+            pass  # DuckDB already ended the interrupted transaction
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, old)

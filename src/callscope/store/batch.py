@@ -1,0 +1,357 @@
+"""One file's load inside the store's open transaction: checked appends, rejects, counts.
+
+:meth:`Batch.append` is the one way rows enter a canonical table. It checks every row
+against its columns' domains (:mod:`callscope.store.domain`) and rejects the ones that
+fail, then stores the rest by the table's natural key under one of three rules for a key
+already stored (``conflict``): keep the stored row, take the newer version of a record,
+or refuse a different record under the same key. Whatever is not stored is counted and
+said in words (:attr:`Batch.notes`), so that for every file::
+
+    rows read = rows loaded + rows rejected + duplicates (+ pending)
+
+(for a format with one record per source row; ``replaced`` counts stored rows that a
+loaded row overwrote).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from callscope.model import TABLES, Table
+from callscope.store.domain import checks_sql
+from callscope.store.sql import ident, literal, run
+
+if TYPE_CHECKING:
+    from callscope.store.store import Store
+
+__all__ = ["CONFLICTS", "Batch"]
+
+#: What :meth:`Batch.append` does with a key already stored.
+CONFLICTS = ("keep", "newer", "reject")
+_GENERATED = ("source_file", "source_line")
+
+
+@dataclass
+class Batch:
+    """One file's load in progress, inside an open transaction of the store.
+
+    Counters: ``loaded`` rows inserted per table; ``duplicates`` incoming rows not stored
+    because their key is (a repeat, or an older version of a record); ``replaced``
+    stored rows overwritten by a newer version; ``rows_read`` and ``rows_rejected``
+    source rows; ``pending`` source rows kept for the next file (a call the log does not
+    finish); ``notes`` say why rows were not stored or were replaced.
+    """
+
+    store: Store
+    batch_id: str
+    file: str
+    format: str
+    loaded: dict[str, int] = field(default_factory=dict)
+    duplicates: dict[str, int] = field(default_factory=dict)
+    replaced: dict[str, int] = field(default_factory=dict)
+    rows_read: int = 0
+    rows_rejected: int = 0
+    pending: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    # -- appending ----------------------------------------------------------------------
+    def append(
+        self,
+        table: str,
+        rows: Any,
+        *,
+        unique: bool = False,
+        raw: str | None = None,
+        conflict: str = "keep",
+    ) -> int:
+        """Append ``rows`` (an Arrow table, a DuckDB relation or a SQL query string) to
+        canonical ``table``; return the number of rows inserted.
+
+        Every row is first checked against its columns' domains; one that fails is
+        rejected at its ``source_line`` (text looked up in ``raw``, a table of ``line,
+        raw``) with the column, the value and the range, and the others go on.
+
+        A row whose natural key is already stored, by ``conflict``:
+
+        * ``"keep"``: the stored row stays; the incoming one is a duplicate.
+          ``unique=True`` promises that ``rows`` has no key twice (spares a pass);
+          otherwise the first row (by ``source_line``) of each key is the one offered.
+        * ``"newer"``: ``rows`` carries a ``_version`` timestamp (a record's last
+          update); per key the newest version wins, within the file (a tie: the later
+          line) and against the stored row, whose version the store keeps in
+          ``record_versions`` (a row stored without one is older than any). A row with
+          no version never replaces. Overwritten rows count as ``replaced``.
+        * ``"reject"``: records are final; a repeat with the very same values is a
+          duplicate, one with different values is rejected, naming where the first one
+          is and which values differ.
+        """
+        if conflict not in CONFLICTS:
+            raise ValueError(f"conflict must be one of {CONFLICTS}, not {conflict!r}")
+        con = self.store.con
+        spec = TABLES[table]
+        view = f"_incoming_{table}"
+        if isinstance(rows, str):
+            run(con, f"CREATE OR REPLACE TEMP VIEW {view} AS {rows}")
+        elif isinstance(rows, duckdb.DuckDBPyRelation):
+            rows.create_view(view, replace=True)
+        else:
+            con.register(view, rows)
+        try:
+            total, bad = run(
+                con,
+                f"SELECT count(*), count(*) FILTER (WHERE _why IS NOT NULL) "
+                f"FROM (SELECT {checks_sql(spec)} AS _why FROM {view})",
+            ).fetchall()[0]
+            good = view
+            if bad:
+                self.reject(
+                    f"SELECT source_line AS line, _why AS reason FROM (SELECT source_line, "
+                    f"{checks_sql(spec)} AS _why FROM {view}) WHERE _why IS NOT NULL",
+                    raw,
+                )
+                good = f"(SELECT * FROM {view} WHERE ({checks_sql(spec)}) IS NULL)"
+            total -= bad
+            if conflict == "newer":
+                added, dup = self._newer(spec, good, total)
+            elif conflict == "reject":
+                added, dup = self._final(spec, good, total, raw)
+            else:
+                added, dup = self._keep(spec, good, total, unique)
+            if isinstance(rows, (str, duckdb.DuckDBPyRelation)):
+                run(con, f"DROP VIEW IF EXISTS {view}")  # (a failure rolls it back)
+        finally:
+            if not isinstance(rows, (str, duckdb.DuckDBPyRelation)):
+                con.unregister(view)
+        self.loaded[table] = self.loaded.get(table, 0) + added
+        self.duplicates[table] = self.duplicates.get(table, 0) + dup
+        return added
+
+    def _keep(self, spec: Table, good: str, total: int, unique: bool) -> tuple[int, int]:
+        cols = ", ".join(spec.names)
+        keys = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in spec.key)
+        key = ", ".join(spec.key)
+        source = (
+            good
+            if unique
+            else f"(SELECT DISTINCT ON ({key}) * FROM {good} ORDER BY {key}, source_line)"
+        )
+        added = int(
+            run(
+                self.store.con,
+                f"""INSERT INTO {spec.name} ({cols})
+                SELECT {cols} FROM {source} s
+                WHERE NOT EXISTS (SELECT 1 FROM {spec.name} t WHERE {keys})""",
+            ).fetchall()[0][0]
+        )
+        if total > added:
+            self._explain_duplicates(spec, good, total - added)
+        return added, total - added
+
+    def _explain_duplicates(self, spec: Table, good: str, n: int) -> None:
+        """A note on ``n`` rows not stored, naming the files their stored twins came from."""
+        keys = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in spec.key)
+        rows = run(
+            self.store.con,
+            f"""SELECT t.source_file, count(DISTINCT s.source_line) FROM {good} s
+                JOIN {spec.name} t ON {keys}
+                WHERE NOT (t.source_file = s.source_file AND t.source_line = s.source_line)
+                GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3""",
+        ).fetchall()
+        where = ", ".join(f"{self._name(f)} ({c:,})" for f, c in rows)
+        self.notes.append(
+            f"{n:,} {spec.name} row(s) not stored: the same {'/'.join(spec.key)} is "
+            + (
+                f"already stored, from {where}"
+                if where
+                else "already stored by an earlier ingest of this file"
+            )
+        )
+
+    def _name(self, file: str) -> str:
+        return "this file" if file == self.file else Path(file).name
+
+    def _newer(self, spec: Table, good: str, total: int) -> tuple[int, int]:
+        if len(spec.key) != 1:
+            raise ValueError(f"versioned appends need a one-column key; {spec.name} has {spec.key}")
+        con, t, k = self.store.con, spec.name, spec.key[0]
+        cols = ", ".join(spec.names)
+        run(
+            con,
+            f"""CREATE OR REPLACE TEMP TABLE _cand AS SELECT * FROM {good}
+            QUALIFY row_number() OVER (PARTITION BY {k}
+                                       ORDER BY _version DESC NULLS LAST, source_line DESC) = 1""",
+        )
+        run(
+            con,
+            f"""CREATE OR REPLACE TEMP TABLE _repl AS
+            SELECT c.{k} AS k, t.source_file AS old_file FROM _cand c JOIN {t} t ON t.{k} = c.{k}
+            LEFT JOIN record_versions v ON v.tbl = {literal(t)} AND v.key = c.{k}
+            WHERE c._version IS NOT NULL AND (v.version IS NULL OR c._version > v.version)""",
+        )
+        candidates = run(con, "SELECT count(*) FROM _cand").fetchall()[0][0]
+        replaced = run(con, "SELECT count(*) FROM _repl").fetchall()[0][0]
+        if replaced:
+            files = run(
+                con,
+                "SELECT old_file, count(*) FROM _repl GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3",
+            ).fetchall()
+            run(con, f"DELETE FROM {t} WHERE {k} IN (SELECT k FROM _repl)")
+            self.replaced[t] = self.replaced.get(t, 0) + replaced
+            self.notes.append(
+                f"{replaced:,} stored {t} row(s) replaced by a newer version of the record "
+                f"(from {', '.join(f'{self._name(f)} ({c:,})' for f, c in files)})"
+            )
+        run(
+            con,
+            f"""CREATE OR REPLACE TEMP TABLE _ins AS SELECT * FROM _cand c
+            WHERE NOT EXISTS (SELECT 1 FROM {t} t WHERE t.{k} = c.{k})""",
+        )
+        added = int(run(con, f"INSERT INTO {t} ({cols}) SELECT {cols} FROM _ins").fetchall()[0][0])
+        run(
+            con,
+            f"DELETE FROM record_versions WHERE tbl = {literal(t)} AND key IN (SELECT {k} FROM _ins)",
+        )
+        run(
+            con,
+            f"INSERT INTO record_versions SELECT {literal(t)}, {k}, _version FROM _ins "
+            "WHERE _version IS NOT NULL",
+        )
+        superseded, kept = total - candidates, candidates - added
+        if superseded:
+            self.notes.append(
+                f"{superseded:,} {t} record(s) superseded by a newer version of the same {k} "
+                "later in this file (not stored)"
+            )
+        if kept:
+            self.notes.append(
+                f"{kept:,} {t} record(s) not stored: the store holds the same or a newer "
+                f"version of their {k}"
+            )
+        for tmp in ("_cand", "_repl", "_ins"):
+            run(con, f"DROP TABLE IF EXISTS {tmp}")
+        return added, superseded + kept
+
+    def _final(self, spec: Table, good: str, total: int, raw: str | None) -> tuple[int, int]:
+        con, t = self.store.con, spec.name
+        cols = ", ".join(spec.names)
+        key = ", ".join(spec.key)
+        on = " AND ".join(f"a.{k} IS NOT DISTINCT FROM b.{k}" for k in spec.key)
+        shown = " || ':' || ".join(f"coalesce(a.{k}::VARCHAR, '')" for k in spec.key)
+
+        def diff(there: str) -> str:
+            parts = [
+                f"CASE WHEN a.{c} IS DISTINCT FROM b.{c} THEN {literal(c + ' ')} || "
+                f"coalesce(b.{c}::VARCHAR, 'null') || {literal(' ' + there + ', ')} || "
+                f"coalesce(a.{c}::VARCHAR, 'null') || ' here' END"
+                for c in spec.names
+                if c not in _GENERATED
+            ]
+            return f"concat_ws('; ', {', '.join(parts)})"
+
+        run(
+            con,
+            f"""CREATE OR REPLACE TEMP TABLE _cand AS SELECT *,
+                row_number() OVER (PARTITION BY {key} ORDER BY source_line) AS _n
+            FROM {good}""",
+        )
+        # later rows of a key in this file, against its first row
+        run(
+            con,
+            f"""CREATE OR REPLACE TEMP TABLE _same AS
+            SELECT a.source_line AS line, b.source_line AS first_line, {shown} AS k,
+                   {diff("on line ' || b.source_line || '")} AS diff
+            FROM _cand a JOIN _cand b ON {on} AND b._n = 1 WHERE a._n > 1""",
+        )
+        # first rows of a key, against the stored row
+        run(
+            con,
+            f"""CREATE OR REPLACE TEMP TABLE _stored AS
+            SELECT a.source_line AS line, b.source_file AS file, b.source_line AS first_line,
+                   {shown} AS k, {diff("stored")} AS diff
+            FROM _cand a JOIN {t} b ON {on} WHERE a._n = 1""",
+        )
+        what = "/".join(spec.key)
+        self.reject(
+            f"""SELECT line, {literal(what + " ")} || k || ' appears again (first on line '
+                       || first_line || ' of this file) with other values: ' || diff
+                       || '; records of this source are final: the first one is kept'
+                       AS reason
+                FROM _same WHERE diff <> ''
+                UNION ALL
+                SELECT line, {literal(what + " ")} || k || ' is already stored (from '
+                       || file || ' line ' || first_line || ') with other values: ' || diff
+                       || '; records of this source are final: the stored one is kept'
+                FROM _stored WHERE diff <> ''""",
+            raw,
+        )
+        conflicts, repeats = run(
+            con,
+            "SELECT (SELECT count(*) FROM _same WHERE diff <> '') "
+            "+ (SELECT count(*) FROM _stored WHERE diff <> ''), "
+            "(SELECT count(*) FROM _same WHERE diff = '') "
+            "+ (SELECT count(*) FROM _stored WHERE diff = '')",
+        ).fetchall()[0]
+        added = int(
+            run(
+                con,
+                f"""INSERT INTO {t} ({cols}) SELECT {cols} FROM _cand a WHERE _n = 1
+                AND NOT EXISTS (SELECT 1 FROM {t} b WHERE {on})""",
+            ).fetchall()[0][0]
+        )
+        if repeats:
+            same = run(con, "SELECT count(*) FROM _same WHERE diff = ''").fetchall()[0][0]
+            files = run(
+                con,
+                "SELECT file, count(*) FROM _stored WHERE diff = '' GROUP BY 1 ORDER BY 2 DESC, 1 "
+                "LIMIT 3",
+            ).fetchall()
+            where = [f"{self._name(f)} ({c:,})" for f, c in files]
+            if same:
+                where.append(f"repeated in this file ({same:,})")
+            self.notes.append(
+                f"{repeats:,} {t} row(s) not stored: the very same record is already stored, "
+                f"from {', '.join(where)}"
+            )
+        for tmp in ("_cand", "_same", "_stored"):
+            run(con, f"DROP TABLE IF EXISTS {tmp}")
+        assert added + conflicts + repeats == total, (added, conflicts, repeats, total)
+        return added, repeats
+
+    # -- rejecting ----------------------------------------------------------------------
+    def reject(self, rows: Any, raw_table: str | None = None) -> int:
+        """Store rejected rows: a query/relation/Arrow table with ``line, reason`` (and
+        ``raw``, unless ``raw_table``, a table of ``line, raw``, is given to look the
+        text up in). The rejects are materialized first, so the common case of none
+        costs one small scan."""
+        con = self.store.con
+        view = "_incoming_rejects"
+        if isinstance(rows, str):
+            run(con, f"CREATE OR REPLACE TEMP TABLE {view} AS {rows}")
+        elif isinstance(rows, duckdb.DuckDBPyRelation):
+            rows.create(view)
+        else:
+            con.register("_incoming_arrow", rows)
+            run(con, f"CREATE OR REPLACE TEMP TABLE {view} AS SELECT * FROM _incoming_arrow")
+            con.unregister("_incoming_arrow")
+        n = run(con, f"SELECT count(*) FROM {view}").fetchall()[0][0]
+        if n:
+            if raw_table:
+                source = (
+                    f"(SELECT j.line, r.raw, j.reason FROM {view} j LEFT JOIN "
+                    f"(SELECT line, raw FROM {ident(raw_table)} WHERE line IN "
+                    f"(SELECT line FROM {view})) r USING (line))"
+                )
+            else:
+                source = view
+            run(
+                con,
+                f"INSERT INTO rejects SELECT ?, ?, line, raw, reason, ? FROM {source}",
+                [self.batch_id, self.file, self.format],
+            )
+        run(con, f"DROP TABLE {view}")
+        self.rows_rejected += n
+        return int(n)
