@@ -152,7 +152,8 @@ class Batch:
         return added, total - added
 
     def _explain_duplicates(self, spec: Table, good: str, n: int) -> None:
-        """A note on ``n`` rows not stored, naming the files their stored twins came from."""
+        """A note on ``n`` rows not stored, naming the files their stored twins came from
+        (this file itself: a key repeated in it, or an earlier ingest of it)."""
         keys = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in spec.key)
         rows = run(
             self.store.con,
@@ -161,14 +162,13 @@ class Batch:
                 WHERE NOT (t.source_file = s.source_file AND t.source_line = s.source_line)
                 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3""",
         ).fetchall()
-        where = ", ".join(f"{self._name(f)} ({c:,})" for f, c in rows)
+        named = sum(c for _, c in rows)
+        where = [f"{'this file' if f == self.file else Path(f).name} ({c:,})" for f, c in rows]
+        if n > named:  # the same file and line stored before: an earlier ingest of it
+            where.append(f"an earlier ingest of this file ({n - named:,})")
         self.notes.append(
-            f"{n:,} {spec.name} row(s) not stored: the same {'/'.join(spec.key)} is "
-            + (
-                f"already stored, from {where}"
-                if where
-                else "already stored by an earlier ingest of this file"
-            )
+            f"{n:,} {spec.name} row(s) not stored: the same {'/'.join(spec.key)} is already "
+            f"stored, from {', '.join(where)}"
         )
 
     def _name(self, file: str) -> str:
@@ -243,9 +243,11 @@ class Batch:
         shown = " || ':' || ".join(f"coalesce(a.{k}::VARCHAR, '')" for k in spec.key)
 
         def diff(there: str) -> str:
+            """The values of row ``a`` that differ from row ``b`` (``there``: SQL naming
+            where ``b`` is)."""
             parts = [
                 f"CASE WHEN a.{c} IS DISTINCT FROM b.{c} THEN {literal(c + ' ')} || "
-                f"coalesce(b.{c}::VARCHAR, 'null') || {literal(' ' + there + ', ')} || "
+                f"coalesce(b.{c}::VARCHAR, 'null') || ' ' || {there} || ', ' || "
                 f"coalesce(a.{c}::VARCHAR, 'null') || ' here' END"
                 for c in spec.names
                 if c not in _GENERATED
@@ -263,7 +265,7 @@ class Batch:
             con,
             f"""CREATE OR REPLACE TEMP TABLE _same AS
             SELECT a.source_line AS line, b.source_line AS first_line, {shown} AS k,
-                   {diff("on line ' || b.source_line || '")} AS diff
+                   {diff("'on line ' || b.source_line")} AS diff
             FROM _cand a JOIN _cand b ON {on} AND b._n = 1 WHERE a._n > 1""",
         )
         # first rows of a key, against the stored row
@@ -271,7 +273,7 @@ class Batch:
             con,
             f"""CREATE OR REPLACE TEMP TABLE _stored AS
             SELECT a.source_line AS line, b.source_file AS file, b.source_line AS first_line,
-                   {shown} AS k, {diff("stored")} AS diff
+                   {shown} AS k, {diff("'stored'")} AS diff
             FROM _cand a JOIN {t} b ON {on} WHERE a._n = 1""",
         )
         what = "/".join(spec.key)
