@@ -82,7 +82,7 @@ def test_an_export_that_grew_adds_only_its_new_rows_and_says_why(store, tmp_path
     assert (f.rows_read, f.rows_loaded, f.rows_duplicate) == (5, 2, 3)
     assert f.notes == (
         "3 contacts row(s) not stored: the same contact_id is already stored, from an "
-        "earlier ingest of this file (3)",
+        "earlier ingest of the same file and line (3)",
     )
     other = _csv(tmp_path / "copy.csv", rows[:2])
     again = ingest_files(store, [other], "csv", mapping=m)

@@ -38,13 +38,24 @@ Agent states: AGENTLOGIN..AGENTLOGOFF spans, and (for dynamic members) the union
 ADDMEMBER..REMOVEMEMBER memberships, become ``logged_in`` spans; PAUSE..UNPAUSE spans
 (per-queue pauses of the same moment merged) become ``not_ready`` with the pause reason.
 
-Rejected, with line and reason: lines with fewer than 5 fields, a non-integer epoch, an
-unknown event; a call whose events start without ENTERQUEUE (the log starts mid-call);
-a call with no closing event (the log ends mid-call: it lands when a later, longer copy of
-the log is ingested); an agent span with no matching end.
+Rejected, with line and reason: lines with fewer than 5 fields, a non-integer epoch or
+one outside the times callscope stores, an unknown event; a call whose events start
+without ENTERQUEUE (the log starts mid-call); a call with no closing event (the log ends
+mid-call); an agent span with no matching end.
+
+**Logs that rotate.** The events of a call that a file starts but does not finish (or
+finishes without its start) are kept in the store's ``pending`` table. The next
+``queue_log`` file ingested into the store (the next file of a rotated log, or a longer
+copy of the same log) takes them in, numbered before its own lines if they are older than
+its first event; when the call closes it lands once, with the file and line where it
+began, and the rejects it had in the earlier file are cleared (and that file's count of
+rejects lowered). Ingest the files of a rotated log oldest first. Agent login and pause
+spans that cross files are still rejected in both (not carried over).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from callscope.ingest.source import SourceFile
 from callscope.store import Batch
@@ -115,19 +126,20 @@ def _ts(epoch: str, tz: str | None) -> str:
     return f"try(make_timestamp({epoch}::BIGINT * 1000000))"
 
 
-def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
-    """Load a queue_log (temp table ``source.raw`` of its lines) into contacts and
-    agent_states."""
-    con = batch.store.con
-    raw = source.raw
-    src = literal(source.name)
-    known = CALL_EVENTS + STATE_EVENTS + IGNORED_EVENTS
+_KNOWN = CALL_EVENTS + STATE_EVENTS + IGNORED_EVENTS
+#: Lines of events carried over from earlier files (pending calls) are numbered outside
+#: this range, before or after the file's own lines by their time.
+_FAR = 10**15
+_HERE = f"(line > 0 AND line < {_FAR})"
+
+
+def _parse(lines: str) -> str:
+    """Events of ``lines`` (a query of ``line, raw``), with the reason a line is bad."""
     lo, hi = epoch_range()
-    run(
-        con,
-        f"""CREATE OR REPLACE TEMP TABLE _ql AS
+    known = _in(_KNOWN)
+    return f"""
         SELECT line, try_cast(p[1] AS BIGINT) AS epoch, p[2] AS callid, p[3] AS queue,
-               p[4] AS agent, CASE WHEN p[5] IN {_in(known)} THEN p[5] ELSE upper(p[5]) END AS event,
+               p[4] AS agent, CASE WHEN p[5] IN {known} THEN p[5] ELSE upper(p[5]) END AS event,
                p[6] AS d1, p[7] AS d2, p[8] AS d3, p[9] AS d4, p[10] AS d5,
                CASE
                  WHEN len(p) < 5 THEN 'expected at least 5 |-separated fields '
@@ -138,14 +150,23 @@ def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
                       THEN 'epoch ' || p[1] || ' is outside the times callscope stores '
                       || '({TIME_MIN:%Y-%m-%d} to {TIME_MAX:%Y-%m-%d}: {lo} to {hi} '
                       || 'seconds since 1970): a corrupt or mistyped time'
-                 WHEN upper(p[5]) NOT IN {_in(known)} THEN 'unknown queue_log event '
+                 WHEN upper(p[5]) NOT IN {known} THEN 'unknown queue_log event '
                       || p[5] || ' (not one of the events in the Asterisk Queue Logs documentation)'
                END AS reason
-        FROM (SELECT line, string_split(raw, '|') AS p FROM {raw}
-              WHERE raw IS NOT NULL AND (length(raw) > 8 OR trim(raw) <> ''))""",
-    )
+        FROM (SELECT line, string_split(raw, '|') AS p FROM ({lines})
+              WHERE raw IS NOT NULL AND (length(raw) > 8 OR trim(raw) <> ''))"""
+
+
+def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
+    """Load a queue_log (temp table ``source.raw`` of its lines) into contacts and
+    agent_states, completing calls left pending by earlier files of the log."""
+    con = batch.store.con
+    raw = source.raw
+    src = literal(source.name)
+    run(con, f"CREATE OR REPLACE TEMP TABLE _ql AS {_parse(f'SELECT line, raw FROM {raw}')}")
     batch.rows_read = run(con, "SELECT count(*) FROM _ql").fetchall()[0][0]
     batch.reject("SELECT line, reason FROM _ql WHERE reason IS NOT NULL", raw)
+    merged = _merge_pending(batch, raw)
 
     # ---- calls -> contacts -------------------------------------------------------------
     # Every start event (ENTERQUEUE, or a refusal at entry) opens a segment of its call.
@@ -223,20 +244,25 @@ def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
             """INSERT INTO _orphans SELECT callid, min(line), arg_min(event, line), count(*)
                        FROM _mev WHERE seg = 0 GROUP BY callid""",
         )
+    # Calls this file starts but does not finish, or finishes without their start, are
+    # rejected (with the reason) and kept pending: the next file of the log completes them.
     batch.reject(
-        """SELECT first_line AS line,
+        f"""SELECT first_line AS line,
                   'call ' || callid || ' has ' || n_events || ' event(s) before any ENTERQUEUE'
                   || ' (the log starts in the middle of this call, or lines are out of order); '
-                  || 'first: ' || first_event AS reason
-           FROM _orphans""",
+                  || 'first: ' || first_event || '; kept pending: it lands if the file '
+                  || 'with its start is ingested' AS reason
+           FROM _orphans WHERE first_line > 0 AND first_line < {_FAR}""",
         raw,
     )
     batch.reject(
-        """SELECT start_line AS line,
+        f"""SELECT start_line AS line,
                   'call ' || callid || ' in queue ' || queue || ' has no closing event '
                   || '(COMPLETEAGENT/COMPLETECALLER/ABANDON/EXIT.../TRANSFER): the log ends '
-                  || 'in the middle of this call, or lines are missing' AS reason
-           FROM _calls WHERE close_event IS NULL""",
+                  || 'in the middle of this call, or lines are missing; kept pending: it lands '
+                  || 'when the next file of this log (or a longer copy of it) completes it'
+                  AS reason
+           FROM _calls WHERE close_event IS NULL AND start_line > 0 AND start_line < {_FAR}""",
         raw,
     )
     wait = """CASE WHEN connect_epoch IS NULL AND close_wait IS NOT NULL THEN close_wait
@@ -274,16 +300,48 @@ def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
                CASE WHEN close_event IN {_in(_TRANSFERS)} THEN close_event || ' ' || coalesce(transfer_to, '') END
                    AS disposition,
                NULL::BOOLEAN AS resolved,
-               {src} AS source_file, start_line AS source_line
+               {"coalesce(pm.file, " + src + ")" if merged else src} AS source_file,
+               {"coalesce(pm.file_line, start_line)" if merged else "start_line"} AS source_line
         FROM (SELECT *, {outcome} AS o, {wait} AS w, {talk} AS t FROM _calls
-              WHERE close_event IS NOT NULL)
+              WHERE close_event IS NOT NULL
+                -- a call whose first events are missing waits for them (its segments
+                -- cannot be numbered before its start is known)
+                AND callid NOT IN (SELECT callid FROM _orphans)) c
+        {"LEFT JOIN _pend_map pm ON pm.line = c.start_line" if merged else ""}
     """
+    _keep_pending(batch, src, raw, merged)
     batch.append("contacts", query, unique=True, raw=raw)
 
     # ---- agent states ------------------------------------------------------------------
     _load_states(batch, src, raw, tz)
     run(con, "DROP VIEW IF EXISTS _ev1")
-    drop(con, "_ql", "_calls", "_orphans", "_mev")
+    drop(con, "_ql", "_calls", "_orphans", "_mev", "_pend_map", "_incomplete", "_done")
+
+
+def _merge_pending(batch: Batch, raw: str) -> int:
+    """Add the events of calls left pending by earlier files of the log to ``_ql``
+    (those not repeated in this file: a longer copy of a log holds them itself), numbered
+    before this file's lines if they are older than its first event, else after them.
+    Return how many were added."""
+    con = batch.store.con
+    run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE _pend_map AS
+        WITH p AS (
+            SELECT p.file, p.line AS file_line, p.raw,
+                   try_cast(split_part(p.raw, '|', 1) AS BIGINT) AS epoch,
+                   row_number() OVER (ORDER BY i.finished_at, p.file, p.line) AS n
+            FROM pending p JOIN ingests i USING (batch_id)
+            WHERE p.format = {literal(FORMAT)}
+              AND p.raw NOT IN (SELECT raw FROM {raw} WHERE raw IS NOT NULL))
+        SELECT CASE WHEN epoch < (SELECT min(epoch) FROM _ql WHERE reason IS NULL)
+                    THEN n - {_FAR} ELSE n + {_FAR} END AS line, file, file_line, raw
+        FROM p""",
+    )
+    n = int(run(con, "SELECT count(*) FROM _pend_map").fetchall()[0][0])
+    if n:
+        run(con, f"INSERT INTO _ql {_parse('SELECT line, raw FROM _pend_map')}")
+    return n
 
 
 def _load_states(batch: Batch, src: str, raw: str, tz: str | None) -> None:
@@ -375,3 +433,78 @@ def _load_states(batch: Batch, src: str, raw: str, tz: str | None) -> None:
     """
     batch.append("agent_states", query, raw=raw)
     drop(con, "_st", "_st2", "_marks", "_spans")
+
+
+def _keep_pending(batch: Batch, src: str, raw: str, merged: int) -> None:
+    """Keep this file's events of calls still incomplete for the next file; forget the
+    pending calls this file completed, and clear the rejects they had in earlier files."""
+    con = batch.store.con
+    run(
+        con,
+        """CREATE OR REPLACE TEMP TABLE _incomplete AS
+        SELECT callid FROM _orphans UNION SELECT callid FROM _calls WHERE close_event IS NULL""",
+    )
+    # A longer copy of the log repeats the events of a call still open: its copy (and
+    # its reject) now stands for the earlier one.
+    _forget(
+        batch,
+        f"""p.key IN (SELECT callid FROM _incomplete)
+            AND p.raw IN (SELECT raw FROM {raw} WHERE raw IS NOT NULL)""",
+    )
+    batch.pending = int(
+        run(
+            con,
+            f"""INSERT INTO pending
+            SELECT {literal(FORMAT)}, q.callid, {src}, q.line, r.raw, ?
+            FROM _ql q JOIN {raw} r USING (line)
+            WHERE q.reason IS NULL AND q.event IN {_in(CALL_EVENTS)} AND q.callid <> 'NONE'
+              AND q.callid IN (SELECT callid FROM _incomplete)""",
+            [batch.batch_id],
+        ).fetchall()[0][0]
+    )
+    calls, files, cleared = _forget(
+        batch,
+        """p.key IN (SELECT callid FROM _calls WHERE close_event IS NOT NULL)
+           AND p.key NOT IN (SELECT callid FROM _incomplete)""",
+    )
+    if calls:
+        batch.notes.append(
+            f"{calls:,} call(s) pending from {', '.join(Path(f).name for f in files)} "
+            f"completed by this file; {cleared:,} reject(s) of them there cleared"
+        )
+
+
+def _forget(batch: Batch, cond: str) -> tuple[int, list[str], int]:
+    """Delete the pending events of earlier files that meet ``cond`` (over ``pending
+    p``), and the rejects their files had at those lines. Return the calls, their files
+    and the rejects cleared."""
+    con = batch.store.con
+    run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE _done AS
+        SELECT DISTINCT p.key, p.file, p.line, p.batch_id FROM pending p
+        WHERE p.format = {literal(FORMAT)} AND p.batch_id <> ? AND {cond}""",
+        [batch.batch_id],
+    )
+    calls, files = run(
+        con, "SELECT count(DISTINCT key), list(DISTINCT file ORDER BY file) FROM _done"
+    ).fetchall()[0]
+    if not calls:
+        return 0, [], 0
+    done = "SELECT 1 FROM _done d WHERE d.file = r.file AND d.line = r.line AND d.batch_id = r.batch_id"
+    cleared = run(
+        con, f"SELECT r.batch_id, count(*) FROM rejects r WHERE EXISTS ({done}) GROUP BY 1"
+    ).fetchall()
+    run(con, f"DELETE FROM rejects r WHERE EXISTS ({done})")
+    for batch_id, n in cleared:
+        run(
+            con,
+            "UPDATE ingests SET rows_rejected = rows_rejected - ? WHERE batch_id = ?",
+            [n, batch_id],
+        )
+    run(
+        con,
+        """DELETE FROM pending p WHERE EXISTS (SELECT 1 FROM _done d WHERE d.file = p.file
+           AND d.line = p.line AND d.batch_id = p.batch_id)""",
+    )
+    return int(calls), list(files), sum(int(n) for _, n in cleared)

@@ -164,8 +164,8 @@ class Batch:
         ).fetchall()
         named = sum(c for _, c in rows)
         where = [f"{'this file' if f == self.file else Path(f).name} ({c:,})" for f, c in rows]
-        if n > named:  # the same file and line stored before: an earlier ingest of it
-            where.append(f"an earlier ingest of this file ({n - named:,})")
+        if n > named:  # stored from the very same file and line by an earlier ingest
+            where.append(f"an earlier ingest of the same file and line ({n - named:,})")
         self.notes.append(
             f"{n:,} {spec.name} row(s) not stored: the same {'/'.join(spec.key)} is already "
             f"stored, from {', '.join(where)}"
