@@ -124,9 +124,7 @@ def reader_rejects(con: duckdb.DuckDBPyConnection, errors: str, out: str) -> int
                  WHEN 'INVALID UNICODE' THEN 'the line is not UTF-8 text (a byte of another '
                       || 'encoding such as Latin-1, shown as ?): fix or re-save it as UTF-8; '
                       || 'the other lines were read'
-                 WHEN 'LINE SIZE OVER MAXIMUM' THEN 'the line is longer than '
-                      || {MAX_LINE_BYTES // (1024 * 1024)} || ' MB: not a record (a joined '
-                      || 'or corrupt file?); the other lines were read'
+                 WHEN 'LINE SIZE OVER MAXIMUM' THEN {literal(f"the line is longer than {MAX_LINE_BYTES:,} bytes: not a record (a joined or corrupt file?); the other lines were read")}
                  WHEN 'TOO MANY COLUMNS' THEN 'a field too many: ' || error_message
                       || ' (an unquoted delimiter inside a value?); the row is not cut'
                  WHEN 'MISSING COLUMNS' THEN 'a field missing: ' || error_message
