@@ -20,6 +20,7 @@ from callscope.errors import CallscopeError
 __all__ = ["app", "main"]
 
 import callscope.cli.schedule  # noqa: E402, F401 (registers schedule cover, adherence; help order)
+import callscope.cli.roster  # noqa: E402, F401 (registers roster solve)
 
 _ = (ingest, kpi, forecast, queueing, sample, settings, privacy)  # each registers its commands
 
