@@ -324,6 +324,8 @@ def _merge_pending(batch: Batch, raw: str) -> int:
     before this file's lines if they are older than its first event, else after them.
     Return how many were added."""
     con = batch.store.con
+    if not run(con, "SELECT count(*) FROM pending WHERE format = ?", [FORMAT]).fetchall()[0][0]:
+        return 0  # (no scan of this file's lines for nothing)
     run(
         con,
         f"""CREATE OR REPLACE TEMP TABLE _pend_map AS
@@ -444,6 +446,9 @@ def _keep_pending(batch: Batch, src: str, raw: str, merged: int) -> None:
         """CREATE OR REPLACE TEMP TABLE _incomplete AS
         SELECT callid FROM _orphans UNION SELECT callid FROM _calls WHERE close_event IS NULL""",
     )
+    if not run(con, "SELECT count(*) FROM pending WHERE format = ?", [FORMAT]).fetchall()[0][0]:
+        batch.pending = _pend_new(batch, src, raw)
+        return
     # A longer copy of the log repeats the events of a call still open: its copy (and
     # its reject) now stands for the earlier one.
     _forget(
@@ -451,17 +456,7 @@ def _keep_pending(batch: Batch, src: str, raw: str, merged: int) -> None:
         f"""p.key IN (SELECT callid FROM _incomplete)
             AND p.raw IN (SELECT raw FROM {raw} WHERE raw IS NOT NULL)""",
     )
-    batch.pending = int(
-        run(
-            con,
-            f"""INSERT INTO pending
-            SELECT {literal(FORMAT)}, q.callid, {src}, q.line, r.raw, ?
-            FROM _ql q JOIN {raw} r USING (line)
-            WHERE q.reason IS NULL AND q.event IN {_in(CALL_EVENTS)} AND q.callid <> 'NONE'
-              AND q.callid IN (SELECT callid FROM _incomplete)""",
-            [batch.batch_id],
-        ).fetchall()[0][0]
-    )
+    batch.pending = _pend_new(batch, src, raw)
     calls, files, cleared = _forget(
         batch,
         """p.key IN (SELECT callid FROM _calls WHERE close_event IS NOT NULL)
@@ -472,6 +467,21 @@ def _keep_pending(batch: Batch, src: str, raw: str, merged: int) -> None:
             f"{calls:,} call(s) pending from {', '.join(Path(f).name for f in files)} "
             f"completed by this file; {cleared:,} reject(s) of them there cleared"
         )
+
+
+def _pend_new(batch: Batch, src: str, raw: str) -> int:
+    """Keep this file's events of the calls in ``_incomplete``; return how many."""
+    return int(
+        run(
+            batch.store.con,
+            f"""INSERT INTO pending
+            SELECT {literal(FORMAT)}, q.callid, {src}, q.line, r.raw, ?
+            FROM _ql q JOIN {raw} r USING (line)
+            WHERE q.reason IS NULL AND q.event IN {_in(CALL_EVENTS)} AND q.callid <> 'NONE'
+              AND q.callid IN (SELECT callid FROM _incomplete)""",
+            [batch.batch_id],
+        ).fetchall()[0][0]
+    )
 
 
 def _forget(batch: Batch, cond: str) -> tuple[int, list[str], int]:

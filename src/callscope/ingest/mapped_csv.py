@@ -374,29 +374,17 @@ def load(batch: Batch, file: SourceFile, mapping: Mapping) -> None:
     cols = ", ".join(f"{ident(c)} AS {_col(c)}" for c in sorted(mapping.columns()))
     if "contact_id" not in mapping.fields:  # the row's content is its identity
         cols += f", md5(to_json(list_value(COLUMNS(*)))) AS {_col('')}"
-    # The reader's rejects (a field too many, not UTF-8 ...), one per line, are rejected
-    # here; the rows it reads are numbered, and mapped to their physical lines when blank
-    # or rejected lines lie between them.
-    drop(con, "_csv_errors", "_csv_scans")
-    run(
-        con,
-        f"""CREATE OR REPLACE TEMP TABLE _csv_rec AS
-        SELECT {cols}, row_number() OVER () AS _rec
-        FROM read_csv({quote(file.read_as)}, {_csv_opts(mapping.csv, rejects=True)})""",
-    )
-    unread = reader_rejects(con, "_csv_errors", "_csv_unread")
-    drop(con, "_csv_errors", "_csv_scans")
-    batch.reject("SELECT line, raw, reason FROM _csv_unread")
-    skipped = run(
-        con,
-        f"SELECT count(*) FROM {raw} WHERE raw IS NULL OR line IN (SELECT line FROM _csv_unread)",
-    ).fetchall()[0][0]
-    if skipped:
-        lines = f"""SELECT line, row_number() OVER (ORDER BY line) - 1 AS _rec FROM {raw}
-                    WHERE raw IS NOT NULL AND line NOT IN (SELECT line FROM _csv_unread)"""
-        source = f"SELECT c.*, l.line FROM _csv_rec c JOIN ({lines}) l USING (_rec)"
-    else:
-        source = "SELECT *, _rec + 1 AS line FROM _csv_rec"
+
+    # Rows are numbered as read (line = record + 1). The reader skips the rows it cannot
+    # take (a field too many, not UTF-8 ...), which are rejected here, and blank lines;
+    # when any lie between rows, the numbers are mapped to physical lines once the rows
+    # are in _csv (rare, so the common case reads the file in one pass).
+    def records(rejects: bool) -> str:
+        return f"""SELECT *, _rec + 1 AS line FROM (
+            SELECT {cols}, row_number() OVER () AS _rec
+            FROM read_csv({quote(file.read_as)}, {_csv_opts(mapping.csv, rejects)}))"""
+
+    source = records(False)
     _check_time_formats(con, path, source, mapping)
 
     exprs: dict[str, str] = {}
@@ -492,11 +480,30 @@ def load(batch: Batch, file: SourceFile, mapping: Mapping) -> None:
     )
     which = "CASE " + " ".join(f"WHEN {c.cond} THEN {i}" for i, c in enumerate(checks)) + " END"
     survey_cols = "".join(f", {_col(spec['column'])}" for spec in mapping.surveys.values())
+    drop(con, "_csv_errors", "_csv_scans")
     run(
         con,
         f"""CREATE OR REPLACE TEMP TABLE _csv AS
-        SELECT {typed}, line, {which} AS _chk{survey_cols} FROM ({source})""",
+        SELECT {typed}, line, {which} AS _chk{survey_cols} FROM ({records(True)})""",
     )
+    unread = reader_rejects(con, "_csv_errors", "_csv_unread")
+    drop(con, "_csv_errors", "_csv_scans")
+    batch.reject("SELECT line, raw, reason FROM _csv_unread")
+    skipped = run(
+        con,
+        f"SELECT count(*) FROM {raw} WHERE raw IS NULL OR line IN (SELECT line FROM _csv_unread)",
+    ).fetchall()[0][0]
+    if skipped:  # the n-th non-blank line read (the header first) holds row number n
+        run(
+            con,
+            f"""CREATE OR REPLACE TEMP TABLE _csv_lines AS
+            SELECT row_number() OVER (ORDER BY line) AS n, line FROM {raw}
+            WHERE raw IS NOT NULL AND line NOT IN (SELECT line FROM _csv_unread)""",
+        )
+        run(con, "UPDATE _csv SET line = m.line FROM _csv_lines m WHERE _csv.line = m.n")
+        source = (
+            f"SELECT c.* EXCLUDE (line), m.line FROM ({source}) c JOIN _csv_lines m ON m.n = c.line"
+        )
     batch.rows_read = run(con, "SELECT count(*) FROM _csv").fetchall()[0][0]
     # Why, in words, and the text at fault: only for failed rows (read again, if any).
     failed = run(con, "SELECT count(*) FROM _csv WHERE _chk IS NOT NULL").fetchall()[0][0]
@@ -567,7 +574,7 @@ def load(batch: Batch, file: SourceFile, mapping: Mapping) -> None:
     batch.rows_read += unread
     if mapping.surveys:
         _load_surveys(batch, file, mapping)
-    drop(con, "_csv", "_csv_bad", "_csv_dup", "_csv_rec", "_csv_unread")
+    drop(con, "_csv", "_csv_bad", "_csv_dup", "_csv_lines", "_csv_unread")
 
 
 def _stop_if_most_fail(
