@@ -19,8 +19,10 @@ from callscope.errors import CallscopeError
 
 __all__ = ["app", "main"]
 
-import callscope.cli.schedule  # noqa: E402, F401 (registers schedule cover, adherence; help order)
 import callscope.cli.roster  # noqa: E402, F401 (registers roster solve)
+import callscope.cli.schedule  # noqa: E402, F401 (registers schedule cover, adherence; help order)
+import callscope.cli.serve  # noqa: E402, F401 (registers serve)
+import callscope.cli.users  # noqa: E402, F401 (registers users add|list, token create)
 
 _ = (ingest, kpi, forecast, queueing, sample, settings, privacy)  # each registers its commands
 

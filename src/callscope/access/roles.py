@@ -1,0 +1,125 @@
+"""Roles, permissions and the scope of figures each person may see.
+
+=============  ====================================================================
+role           may
+=============  ====================================================================
+``admin``      everything: the center's figures, data, settings, users, audit log
+``analyst``    every figure; the data page (ingest history, rejects, upload)
+``qa``         every figure (a QA lead reviews every agent); no data, no settings
+``supervisor`` the figures of their teams' agents (``agents.team``)
+``agent``      their own figures only
+=============  ====================================================================
+
+Scoped roles are filtered where the figures are computed: rows of other agents never
+leave the service (:class:`Scope`), so a page, its JSON and its download agree.
+
+>>> can("agent", VIEW_KPIS), can("agent", UPLOAD), can("analyst", UPLOAD)
+(True, False, True)
+>>> scope_of(Principal("ann", "agent", agent="Agent/1001")).agents
+frozenset({'Agent/1001'})
+>>> scope_of(Principal("sam", "supervisor", teams=("North",))).teams
+frozenset({'North'})
+>>> scope_of(Principal("ana", "analyst")).everyone
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from callscope.errors import CallscopeError
+
+__all__ = [
+    "EXPORT",
+    "MANAGE_USERS",
+    "PERMISSIONS",
+    "ROLES",
+    "ROLE_PERMISSIONS",
+    "UPLOAD",
+    "VIEW_AUDIT",
+    "VIEW_DATA",
+    "VIEW_KPIS",
+    "VIEW_SETTINGS",
+    "Principal",
+    "Scope",
+    "can",
+    "check_role",
+    "scope_of",
+]
+
+ROLES = ("admin", "supervisor", "analyst", "qa", "agent")
+
+VIEW_KPIS = "view_kpis"  #: overview, service, agents (scoped)
+EXPORT = "export"  #: CSV / XLSX of what a page shows (scoped)
+VIEW_DATA = "view_data"  #: ingest history, rejects (raw rows: personal data)
+UPLOAD = "upload"  #: ingest a file
+VIEW_SETTINGS = "view_settings"
+MANAGE_USERS = "manage_users"  #: users and tokens
+VIEW_AUDIT = "view_audit"
+PERMISSIONS = (VIEW_KPIS, EXPORT, VIEW_DATA, UPLOAD, VIEW_SETTINGS, MANAGE_USERS, VIEW_AUDIT)
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset(PERMISSIONS),
+    "analyst": frozenset({VIEW_KPIS, EXPORT, VIEW_DATA, UPLOAD}),
+    "qa": frozenset({VIEW_KPIS, EXPORT}),
+    "supervisor": frozenset({VIEW_KPIS, EXPORT}),
+    "agent": frozenset({VIEW_KPIS, EXPORT}),
+}
+
+
+def check_role(role: str) -> str:
+    """``role`` if it is one of :data:`ROLES`, else a one-line error."""
+    if role not in ROLES:
+        raise CallscopeError(f"unknown role {role!r}; use one of {', '.join(ROLES)}", field="role")
+    return role
+
+
+def can(role: str, permission: str) -> bool:
+    """Whether ``role`` holds ``permission`` (an unknown role holds none)."""
+    return permission in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """A signed-in person (or a script with their token): name, role, the agent id an
+    ``agent`` is, the teams a ``supervisor`` leads."""
+
+    name: str
+    role: str
+    agent: str | None = None
+    teams: tuple[str, ...] = ()
+
+    def can(self, permission: str) -> bool:
+        return can(self.role, permission)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose figures: every agent (``everyone``), or only the ``agents`` named and the
+    agents of ``teams``. A scope that names nobody sees nothing."""
+
+    agents: frozenset[str] | None = None
+    teams: frozenset[str] | None = None
+
+    @property
+    def everyone(self) -> bool:
+        return self.agents is None and self.teams is None
+
+    def describe(self) -> str:
+        """For people: ``every agent``, ``agent Agent/1001``, ``team North``."""
+        if self.everyone:
+            return "every agent"
+        parts = [f"agent {a}" for a in sorted(self.agents or ())]
+        parts += [f"team {t}" for t in sorted(self.teams or ())]
+        return ", ".join(parts) or "nobody"
+
+
+def scope_of(principal: Principal) -> Scope:
+    """The figures ``principal`` may see (module docstring)."""
+    if principal.role == "agent":
+        return Scope(agents=frozenset({principal.agent} if principal.agent else ()))
+    if principal.role == "supervisor":
+        return Scope(teams=frozenset(principal.teams))
+    if principal.role in ("admin", "analyst", "qa"):
+        return Scope()
+    return Scope(agents=frozenset())

@@ -1,0 +1,228 @@
+"""The KPI views: Overview, Service, Agents. Each is a page, the same figures as JSON
+under ``/api/v1`` and a CSV / XLSX download, all three from one service call on the
+figures the person may see (:class:`~callscope.access.roles.Scope`)."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from callscope.access.roles import EXPORT, VIEW_KPIS, Principal, Scope
+from callscope.services import dashboard as d
+from callscope.services.kpi import format_kpi, kpi_title
+from callscope.web.deps import AppState, Require, clean, render, state, view_request
+from callscope.web.downloads import download
+
+router = APIRouter()
+
+Viewer = Annotated[Principal, Depends(Require(VIEW_KPIS))]
+Exporter = Annotated[Principal, Depends(Require(EXPORT))]
+Fmt = Annotated[str, Query(alias="format", pattern="^(csv|xlsx)$")]
+
+
+def _options(st: AppState, scope: Scope) -> d.FilterOptions:
+    """The filters' choices (cached a minute per scope)."""
+    key = ("filter_options", scope)
+    hit = st.cache.get(key)
+    if hit is not None and hit[0] > time.monotonic() - 60:
+        return hit[1]  # type: ignore[no-any-return]
+    opts = st.read(d.filter_options, scope)
+    st.cache[key] = (time.monotonic(), opts)
+    return opts
+
+
+async def _page(
+    request: Request, p: Principal, template: str, title: str, view: Any, **extra: Any
+) -> Any:
+    st = state(request)
+    req = view_request(request, p)
+    opts = await run_in_threadpool(_options, st, req.scope)
+    q = request.query_params
+    ctx = {
+        "title": title,
+        "view": view,
+        "options": opts,
+        "periods": d.PERIODS,
+        "chosen": {
+            "period": req.period,
+            "from": q.get("from") or view.period.start.date().isoformat(),
+            "to": q.get("to") or view.period.last_day.isoformat(),
+            "channel": req.channels,
+            "queue": req.queues,
+            "team": req.teams,
+        },
+        "query": request.url.query,
+        "format_kpi": format_kpi,
+        "kpi_title": kpi_title,
+        **extra,
+    }
+    return render(request, template, ctx)
+
+
+# -- overview --------------------------------------------------------------------------
+
+
+def _overview(request: Request, p: Principal) -> d.Overview:
+    st = state(request)
+    return st.read(d.overview, view_request(request, p), st.now())
+
+
+@router.get("/overview", include_in_schema=False)
+async def overview_page(request: Request, p: Viewer) -> Any:
+    view = await run_in_threadpool(_overview, request, p)
+    return await _page(request, p, "overview.html", "Overview", view)
+
+
+@router.get("/api/v1/overview", tags=["views"])
+async def overview_api(request: Request, p: Viewer) -> dict[str, Any]:
+    """Headline KPIs per channel and queue against the goals, with the previous
+    period. Query: ``period`` (today, yesterday, week, month, data, custom), ``from``,
+    ``to`` (days, both included), ``channel``, ``queue``, ``team`` (repeatable)."""
+    view = await run_in_threadpool(_overview, request, p)
+    return clean(
+        {
+            "period": _period(view.period),
+            "previous": _period(view.previous),
+            "scope": view.scope,
+            "caption": view.caption,
+            "channels": view.channels,
+            "queues": view.queues,
+        }
+    )
+
+
+@router.get("/overview/export", include_in_schema=False)
+async def overview_export(request: Request, p: Exporter, fmt: Fmt = "csv") -> Any:
+    view = await run_in_threadpool(_overview, request, p)
+    meta = {"period": view.period.label, "scope": view.scope, "definitions": view.caption}
+    return await download(request, d.overview_table(view), fmt, "overview", meta)
+
+
+def _period(period: d.Period) -> dict[str, Any]:
+    return {
+        "key": period.key,
+        "start": period.start,
+        "end": period.end,
+        "first_day": period.start.date(),
+        "last_day": period.last_day,
+        "label": period.label,
+    }
+
+
+# -- service ---------------------------------------------------------------------------
+
+
+def _service(request: Request, p: Principal) -> d.ServiceView:
+    st = state(request)
+    return st.read(d.service_view, view_request(request, p), st.now())
+
+
+def _series(view: d.ServiceView) -> dict[str, Any]:
+    """The charts' data: x as epoch seconds of the center's clock (drawn as such)."""
+    from datetime import datetime
+
+    def cols(t: Any, key: str) -> dict[str, Any]:
+        xs = []
+        for v in t.column(key).to_pylist():
+            dt = v if isinstance(v, datetime) else datetime.combine(v, datetime.min.time())
+            xs.append((dt - datetime(1970, 1, 1)).total_seconds())
+        out = {c: t.column(c).to_pylist() for c in d.SERVICE_COLUMNS}
+        return {"x": xs, **out}
+
+    return {
+        "day": cols(view.by_day, "day"),
+        "interval": cols(view.by_interval, "interval_start") if view.by_interval else None,
+        "goal": view.goal,
+        "goal_label": view.goal_label,
+        "interval_minutes": view.interval_minutes,
+    }
+
+
+@router.get("/service", include_in_schema=False)
+async def service_page(request: Request, p: Viewer) -> Any:
+    view = await run_in_threadpool(_service, request, p)
+    return await _page(
+        request,
+        p,
+        "service.html",
+        "Service",
+        view,
+        series=_series(view),
+        columns=d.SERVICE_COLUMNS,
+        days=view.by_day.to_pylist(),
+    )
+
+
+@router.get("/api/v1/service", tags=["views"])
+async def service_api(request: Request, p: Viewer) -> dict[str, Any]:
+    """Offered, answered, abandoned, service level, ASA and abandonment by day and by
+    interval (every day and interval of the period; empty where there is no data),
+    with the service-level goal. Query as for the overview."""
+    view = await run_in_threadpool(_service, request, p)
+    return clean(
+        {
+            "period": _period(view.period),
+            "scope": view.scope,
+            "goal": view.goal,
+            "goal_label": view.goal_label,
+            "interval_minutes": view.interval_minutes,
+            "by_day": view.by_day.to_pylist(),
+            "by_interval": view.by_interval.to_pylist() if view.by_interval else None,
+            "notes": view.notes,
+        }
+    )
+
+
+@router.get("/service/export", include_in_schema=False)
+async def service_export(
+    request: Request,
+    p: Exporter,
+    fmt: Fmt = "csv",
+    table: Annotated[str, Query(pattern="^(day|interval)$")] = "day",
+) -> Any:
+    view = await run_in_threadpool(_service, request, p)
+    t = view.by_interval if table == "interval" and view.by_interval else view.by_day
+    meta = {"period": view.period.label, "scope": view.scope, "goal": view.goal_label}
+    return await download(request, t, fmt, f"service-by-{table}", meta)
+
+
+# -- agents ----------------------------------------------------------------------------
+
+
+def _agents(request: Request, p: Principal) -> d.AgentsView:
+    st = state(request)
+    return st.read(d.agents_view, view_request(request, p), st.now())
+
+
+@router.get("/agents", include_in_schema=False)
+async def agents_page(request: Request, p: Viewer) -> Any:
+    view = await run_in_threadpool(_agents, request, p)
+    return await _page(request, p, "agents.html", "Agents", view)
+
+
+@router.get("/api/v1/agents", tags=["views"])
+async def agents_api(request: Request, p: Viewer) -> dict[str, Any]:
+    """The agent report: one row per agent the caller may see, a row for contacts
+    handled with no agent, and the total (the rows add up to it)."""
+    view = await run_in_threadpool(_agents, request, p)
+    return clean(
+        {
+            "period": _period(view.period),
+            "scope": view.scope,
+            "columns": [{"key": k, "title": t} for k, t in view.columns],
+            "rows": view.values,
+            "total": view.total_values,
+            "status": [{k: v for k, v in r.items() if k.endswith("_status")} for r in view.rows],
+            "caption": view.caption,
+        }
+    )
+
+
+@router.get("/agents/export", include_in_schema=False)
+async def agents_export(request: Request, p: Exporter, fmt: Fmt = "csv") -> Any:
+    view = await run_in_threadpool(_agents, request, p)
+    meta = {"period": view.period.label, "scope": view.scope, "targets": view.caption}
+    return await download(request, view.table(), fmt, "agents", meta)

@@ -1,0 +1,91 @@
+/* callscope pages: sortable tables and the Service charts (uPlot, vendored). */
+(function () {
+  "use strict";
+
+  // -- sortable tables: click a heading; numbers sort by data-v, text by its words --
+  function cellKey(td, numeric) {
+    if (!td) return numeric ? -Infinity : "";
+    var v = td.getAttribute("data-v");
+    if (numeric) {
+      var f = parseFloat(v);
+      return isNaN(f) ? -Infinity : f;
+    }
+    return (v !== null ? v : td.textContent).trim().toLowerCase();
+  }
+  document.querySelectorAll("table.sortable").forEach(function (table) {
+    var heads = table.querySelectorAll("thead th");
+    heads.forEach(function (th, i) {
+      th.setAttribute("tabindex", "0");
+      function sort() {
+        var numeric = th.getAttribute("data-type") !== "text";
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = cellKey(a.cells[i], numeric), y = cellKey(b.cells[i], numeric);
+          return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1);
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      }
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter") sort(); });
+    });
+  });
+
+  // -- charts -------------------------------------------------------------------------
+  var holder = document.getElementById("series");
+  if (!holder || typeof uPlot === "undefined") return;
+  var series = JSON.parse(holder.textContent);
+  var utc = function (ts) { return uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"); };
+  var fmtInt = function (v) { return v == null ? "-" : Math.round(v).toLocaleString("en-US"); };
+  var pct = function (v) { return v == null ? "-" : (100 * v).toFixed(1) + " %"; };
+  var secs = function (v) { return v == null ? "-" : v >= 1000 ? (v / 60).toFixed(1) + " min" : v.toFixed(1) + " s"; };
+  var bars = uPlot.paths.bars({ size: [0.7, 40] });
+
+  function axes(yfmt) {
+    return [
+      { stroke: "#5d6675", grid: { stroke: "#eceff3" } },
+      { stroke: "#5d6675", grid: { stroke: "#eceff3" }, size: 64,
+        values: function (u, vals) { return vals.map(yfmt); } }
+    ];
+  }
+
+  function build(kind, d, el) {
+    var width = Math.max(300, el.clientWidth), height = 240;
+    var x = d.x;
+    var base = { width: width, height: height, tzDate: utc, legend: { show: true },
+                 cursor: { drag: { x: false, y: false } } };
+    if (kind === "volume") {
+      return new uPlot(Object.assign(base, {
+        series: [{}, { label: "Offered", stroke: "#1f5fbf", fill: "rgba(31,95,191,0.35)", paths: bars, value: function (u, v) { return fmtInt(v); } },
+                     { label: "Abandoned", stroke: "#b3261e", width: 2, value: function (u, v) { return fmtInt(v); } }],
+        axes: axes(fmtInt), scales: { y: { range: function (u, lo, hi) { return [0, Math.max(1, hi) * 1.08]; } } }
+      }), [x, d.offered, d.abandoned], el);
+    }
+    if (kind === "sl") {
+      var goal = x.map(function () { return series.goal; });
+      return new uPlot(Object.assign(base, {
+        series: [{}, { label: "Service level", stroke: "#1e7b34", width: 2, value: function (u, v) { return pct(v); } },
+                     { label: "Goal", stroke: "#b3261e", dash: [6, 4], width: 1.5, points: { show: false }, value: function (u, v) { return pct(v); } }],
+        axes: axes(pct), scales: { y: { range: [0, 1] } }
+      }), [x, d.service_level, goal], el);
+    }
+    if (kind === "asa") {
+      return new uPlot(Object.assign(base, {
+        series: [{}, { label: "ASA", stroke: "#7a3fb0", width: 2, value: function (u, v) { return secs(v); } }],
+        axes: axes(secs), scales: { y: { range: function (u, lo, hi) { return [0, Math.max(1, hi) * 1.1]; } } }
+      }), [x, d.asa_s], el);
+    }
+    return new uPlot(Object.assign(base, {
+      series: [{}, { label: "Abandonment", stroke: "#b3261e", width: 2, value: function (u, v) { return pct(v); } }],
+      axes: axes(pct), scales: { y: { range: function (u, lo, hi) { return [0, Math.max(0.05, hi) * 1.1]; } } }
+    }), [x, d.abandon_rate], el);
+  }
+
+  document.querySelectorAll(".chart[data-chart]").forEach(function (el) {
+    var d = series[el.getAttribute("data-grain")];
+    if (d) build(el.getAttribute("data-chart"), d, el);
+  });
+})();

@@ -1,0 +1,85 @@
+"""Helpers of the web tests: a small demo center with one user per role, signing in."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from callscope.access.roles import ROLES
+from callscope.settings import Settings, load_settings
+
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+
+ARTEFACTS = Path(__file__).parent / "artefacts"
+PASSWORD = "correct horse battery staple"
+#: role -> (user name, agent id, teams)
+USERS = {
+    "admin": ("ada", None, ()),
+    "analyst": ("ana", None, ()),
+    "qa": ("quinn", None, ()),
+    "supervisor": ("sam", None, ("General 1",)),
+    "agent": ("carla", "Agent/1001", ()),
+}
+OTHER_AGENT = ("paul", "Agent/1002")  # also in General 1
+
+
+@dataclass(frozen=True)
+class Center:
+    settings: Settings
+    db: Path
+    tokens: dict[str, str]  # user name -> API token
+
+
+def make_center(root: Path) -> Center:
+    from callscope.services.sample import DemoRequest, demo
+    from callscope.services.users import AddUserRequest, TokenRequest, add_user, create_token
+
+    db = root / "center.duckdb"
+    settings = load_settings(db=db, env={}, cwd=root)
+    demo(settings, DemoRequest(contacts=6000, days=14, output_dir=root / "sample"))
+    now = datetime(2026, 2, 1, 12, 0)
+    tokens = {}
+    for role, (name, agent, teams) in USERS.items():
+        add_user(settings, AddUserRequest(name, role, PASSWORD, agent=agent, teams=teams), now)
+    add_user(settings, AddUserRequest(OTHER_AGENT[0], "agent", PASSWORD, agent=OTHER_AGENT[1]), now)
+    for name in ("carla", "ada", "paul"):
+        tokens[name] = create_token(settings, TokenRequest(name), now).token
+    return Center(settings, db, tokens)
+
+
+def make_app(center: Center, **kw):
+    from callscope.web import create_app
+
+    return create_app(center.settings, secret=b"t" * 32, **kw)
+
+
+def csrf_of(html: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, "no CSRF token on the page"
+    return m.group(1)
+
+
+def sign_in(client, name: str, password: str = PASSWORD):
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+
+
+__all__ = [
+    "ARTEFACTS",
+    "OTHER_AGENT",
+    "PASSWORD",
+    "ROLES",
+    "USERS",
+    "Center",
+    "csrf_of",
+    "make_app",
+    "make_center",
+    "sign_in",
+]
