@@ -222,3 +222,46 @@ def test_bad_files_are_one_line_errors(text: str, where: str, what: str) -> None
     msg = str(err.value)
     assert where in msg and what in msg and "\n" not in msg
     assert err.value.field == "instance"
+
+
+# -- what a contact center adds: skills, unavailability, rest between shifts -------------
+
+
+def test_skills_unavailability_and_rest_are_hard() -> None:
+    """Cover wants both agents on the skilled shift every day and N followed by E; the
+    roster must leave B (no skill) off it, A off on day 1 (unavailable), and never put E
+    the morning after N (8 h rest < 11 h)."""
+    from callscope.schedule.roster import Agent, Contract, Cover, RosterProblem, ShiftType
+
+    shifts = (
+        ShiftType("E", 480, start_minute=6 * 60),
+        ShiftType("N", 480, start_minute=22 * 60),
+        ShiftType("S", 480, start_minute=9 * 60, skill="sales"),
+    )
+    c = Contract(min_rest_minutes=11 * 60)
+    p = RosterProblem(
+        horizon=4,
+        shifts=shifts,
+        agents=(
+            Agent("A", c, skills=frozenset({"sales"}), unavailable=frozenset({(1, "S")})),
+            Agent("B", c),
+        ),
+        cover=tuple(Cover(d, "S", 2, 100, 1) for d in range(4))
+        + tuple(Cover(d, "N" if d % 2 == 0 else "E", 1, 10, 1) for d in range(4)),
+    )
+    res = solve_roster(p, 20.0)
+    assert res.roster is not None and res.feasible and violations(p, res.roster) == []
+    days = {p.agents[e].id: row for e, row in enumerate(res.roster.days)}
+    ids = p.shift_ids
+    assert all(ids[s] != "S" for s in days["B"] if s >= 0)
+    assert ids[days["A"][1]] != "S" if days["A"][1] >= 0 else True
+    for row in days.values():
+        for d in range(3):
+            assert not (
+                row[d] >= 0 and row[d + 1] >= 0 and (ids[row[d]], ids[row[d + 1]]) == ("N", "E")
+            )
+    # A works S on days 0, 2, 3 (100 each beats anything else); B covers N/E where rest
+    # allows: N day 0, E day 1 is forbidden, so one of them is short (10)
+    assert [ids[s] if s >= 0 else None for s in days["A"]].count("S") == 3
+    assert res.objective == penalty(p, res.roster).total == 4 * 100 + 100 + 10
+    assert res.optimal

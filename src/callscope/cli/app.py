@@ -100,7 +100,6 @@ FIELD_FLAGS = {
     "start_day": "--start",
     "origin": "--start",
     "target": "--target",
-    "time_limit_s": "--time-limit",
     "timezone": "--tz",
     "utilization_target": "--utilization-target",
     "what_if": "--what-if",

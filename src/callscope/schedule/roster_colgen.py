@@ -340,13 +340,18 @@ class ColumnGeneration:
     ) -> Roster | None:
         """Diving: converge (at most ``rounds`` rounds), fix the agents whose LP
         column is integral, else the one closest to it; again until every agent is
-        fixed. A heuristic (no bound); undoes its fixing at the end."""
+        fixed. After ``deadline`` it prices no more and fixes from the master LP alone
+        (milliseconds), so it always ends with a roster: every column is a feasible
+        schedule. A heuristic (no bound); undoes its fixing at the end. ``None`` only
+        when ``stop`` is set."""
         E = len(self.problem.agents)
         try:
             while len(self.fixed) < E:
+                if stop is not None and stop.is_set():
+                    return None
                 for _ in range(rounds):
-                    if time.perf_counter() >= deadline or (stop and stop.is_set()):
-                        return None
+                    if time.perf_counter() >= deadline:
+                        break
                     _, _, added = self.round(deadline, stop)
                     if added == 0:
                         break

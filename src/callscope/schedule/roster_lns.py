@@ -371,7 +371,7 @@ def solve_roster(
                     log(f"column generation converged: bound {best.bound:g}")
                     break
             if converged and not best.stop.is_set():
-                offer(cg.dive(t0 + 0.85 * time_limit, best.stop), "dive")
+                offer(cg.dive(t0 + 0.8 * time_limit, best.stop), "dive")
             if converged and not best.stop.is_set():
                 left = deadline - time.perf_counter()
                 r, _ = master_roster(problem, pool, min(0.5 * left, 20.0), cutoff=best.objective)
