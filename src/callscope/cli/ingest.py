@@ -102,7 +102,16 @@ def ingest_cmd(
                 task, completed=done_bytes, description=following, files=f"{done}/{total} files"
             )
 
-        summary = ingest(s, req, progress)
+        try:
+            summary = ingest(s, req, progress)
+        except KeyboardInterrupt as e:  # the store says what it rolled back
+            if str(e):
+                import sys
+
+                bar.stop()
+                sys.stderr.write(f"interrupted: {str(e).removeprefix('interrupted ')}\n")
+                sys.exit(130)
+            raise
     if fmt is Format.json:
         a.print_json(summary.to_json())
         return
@@ -113,8 +122,12 @@ def ingest_cmd(
             "loaded": f.rows_loaded,
             "rejected": f.rows_rejected,
             "duplicate": f.rows_duplicate,
+            "replaced": f.rows_replaced,
+            "pending": f.rows_pending,
             "seconds": f.seconds,
-            "note": f.skipped or ", ".join(f"{k} {v:,}" for k, v in f.tables.items()),
+            "note": "; ".join(f.notes)
+            or f.skipped
+            or ", ".join(f"{k} {v:,}" for k, v in f.tables.items()),
         }
         for f in summary.files
     ]
@@ -126,6 +139,8 @@ def ingest_cmd(
             ("loaded", "loaded", number),
             ("rejected", "rejected", number),
             ("duplicate", "duplicates", number),
+            ("replaced", "replaced", number),
+            ("pending", "pending", number),
             ("seconds", "s", lambda v: f"{v:.2f}"),
             ("note", "note", str),
         ),

@@ -191,7 +191,7 @@ def demo_cmd(
         cols = [x for x in r.by_queue if x.get("queue") and x.get("channel") == ch["channel"]]
         cols.append(dict(ch, queue=f"all {ch['channel']}"))
         console.print(
-            a.text(ch["channel"], "bold"),
+            a.text(f"{ch['channel']}:", "bold"),
             a.text(
                 f"headline KPIs (service level = answered within "
                 f"{r.threshold_label(ch['channel'])} / offered)"

@@ -26,7 +26,7 @@ import hashlib
 import hmac
 import re
 
-__all__ = ["PREFIX", "is_pseudonym", "normalize", "pseudonym", "pseudonym_sql"]
+__all__ = ["PREFIX", "is_pseudonym", "normalize", "pseudonym", "pseudonym_sql", "redact"]
 
 PREFIX = "p_"
 _HEX = 24
@@ -88,3 +88,21 @@ def pseudonym_sql(expr: str, key: bytes) -> tuple[str, list[bytes]]:
         f"ELSE '{PREFIX}' || left({mac}, {_HEX}) END"
     )
     return sql, [outer, inner]
+
+
+#: What looks like a customer identifier inside free text (a rejected line): a phone
+#: number of seven or more digits, or an e-mail address.
+_IN_TEXT = re.compile(r"\+?\(?\d[\d ()./-]{5,}\d|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def redact(text: str, key: bytes) -> str:
+    """``text`` with every phone number and e-mail address in it replaced by its
+    pseudonym (a rejected line keeps its shape but no longer names the caller).
+
+    >>> key = bytes(range(32))
+    >>> redact("1700000000|c1|Sales|+48 600 100 200|ENTERQUEUE", key).count("600 100")
+    0
+    >>> redact("no identifiers here", key)
+    'no identifiers here'
+    """
+    return _IN_TEXT.sub(lambda m: pseudonym(m.group(0), key), text)

@@ -50,6 +50,17 @@ def open_store(
             field="db",
         )
     store = Store(path, read_only=not write)
+    if write:
+        from callscope.privacy.keys import load_key
+        from callscope.store.store import StorePrivacy
+
+        try:
+            store.privacy = StorePrivacy(
+                load_key(settings.key_path(), create=True), settings.raw_identifiers
+            )
+        except BaseException:
+            store.close()
+            raise
     try:
         if need_contacts and store.count("contacts") == 0:
             raise CallscopeError(

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from callscope.model import TABLES, Table
+from callscope.privacy.pseudonym import pseudonym_sql, redact
 from callscope.store.domain import checks_sql
-from callscope.store.sql import ident, literal, run
+from callscope.store.sql import ident, literal, relation, run
 
 if TYPE_CHECKING:
     from callscope.store.store import Store
@@ -115,6 +116,8 @@ class Batch:
                 )
                 good = f"(SELECT * FROM {view} WHERE ({checks_sql(spec)}) IS NULL)"
             total -= bad
+            good, withheld = self._protect(spec, good)
+            total -= withheld
             if conflict == "newer":
                 added, dup = self._newer(spec, good, total)
             elif conflict == "reject":
@@ -127,8 +130,52 @@ class Batch:
             if not isinstance(rows, (str, duckdb.DuckDBPyRelation)):
                 con.unregister(view)
         self.loaded[table] = self.loaded.get(table, 0) + added
-        self.duplicates[table] = self.duplicates.get(table, 0) + dup
+        self.duplicates[table] = self.duplicates.get(table, 0) + dup + withheld
         return added
+
+    def _protect(self, spec: Table, good: str) -> tuple[str, int]:
+        """Customer identifiers in: replaced by their keyed pseudonyms (unless the store
+        keeps raw identifiers), and rows of erased customers (a tombstone of their
+        pseudonym) withheld, with a note. Needs the store's key (:attr:`Store.privacy`);
+        without one, rows pass as they are. Returns the rows to store and how many were
+        withheld."""
+        privacy = self.store.privacy
+        if privacy is None or "customer_key" not in spec.names:
+            return good, 0
+        con = self.store.con
+        expr, params = pseudonym_sql("customer_key", privacy.key)
+        keep = "customer_key" if privacy.raw_identifiers else "_p AS customer_key"
+        cols = ", ".join(keep if c == "customer_key" else c for c in spec.names)
+        extra = [
+            c for c in relation(con, f"SELECT * FROM {good} LIMIT 0").columns if c not in spec.names
+        ]
+        tail = "".join(f", {ident(c)}" for c in extra)
+        run(
+            con,
+            f"CREATE OR REPLACE TEMP TABLE _protected AS SELECT {cols}{tail}, _p FROM "
+            f"(SELECT *, {expr} AS _p FROM {good})",
+            params,
+        )
+        erased = 0
+        if self.store.has_table("erased_customers"):
+            erased = int(
+                run(
+                    con,
+                    "SELECT count(*) FROM _protected WHERE _p IN "
+                    "(SELECT pseudonym FROM erased_customers)",
+                ).fetchall()[0][0]
+            )
+        if erased:
+            self.notes.append(
+                f"{erased:,} {spec.name} row(s) of erased customers not stored (erasure "
+                "tombstones: `callscope privacy erase`)"
+            )
+            return (
+                "(SELECT * EXCLUDE (_p) FROM _protected WHERE _p IS NULL OR _p NOT IN "
+                "(SELECT pseudonym FROM erased_customers))",
+                erased,
+            )
+        return "(SELECT * EXCLUDE (_p) FROM _protected)", 0
 
     def _keep(self, spec: Table, good: str, total: int, unique: bool) -> tuple[int, int]:
         cols = ", ".join(spec.names)
@@ -349,6 +396,28 @@ class Batch:
                 )
             else:
                 source = view
+            privacy = self.store.privacy
+            if privacy is not None and not privacy.raw_identifiers:
+                # a rejected line keeps its shape, its identifiers become pseudonyms
+                run(con, f"CREATE OR REPLACE TEMP TABLE _rej_src AS SELECT * FROM {source}")
+                texts = run(con, "SELECT DISTINCT raw FROM _rej_src WHERE raw IS NOT NULL")
+                pairs = [(t, redact(t, privacy.key)) for (t,) in texts.fetchall()]
+                changed = [(a, b) for a, b in pairs if a != b]
+                if changed:
+                    run(con, "CREATE OR REPLACE TEMP TABLE _rej_map (a VARCHAR, b VARCHAR)")
+                    for i in range(0, len(changed), 500):
+                        part = changed[i : i + 500]
+                        run(
+                            con,
+                            "INSERT INTO _rej_map VALUES " + ", ".join("(?, ?)" for _ in part),
+                            [v for pair in part for v in pair],
+                        )
+                    source = (
+                        "(SELECT s.line, coalesce(m.b, s.raw) AS raw, s.reason FROM _rej_src s "
+                        "LEFT JOIN _rej_map m ON m.a = s.raw)"
+                    )
+                else:
+                    source = "_rej_src"
             run(
                 con,
                 f"INSERT INTO rejects SELECT ?, ?, line, raw, reason, ? FROM {source}",

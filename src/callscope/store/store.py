@@ -31,6 +31,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,15 @@ from callscope.model.outcome import NOT_OFFERED
 from callscope.store.batch import Batch
 from callscope.store.sql import ident, literal, relation, run
 
-__all__ = ["OFFERED_SQL", "Batch", "Interrupted", "Store", "default_db_path", "file_sha256"]
+__all__ = [
+    "OFFERED_SQL",
+    "Batch",
+    "Interrupted",
+    "Store",
+    "StorePrivacy",
+    "default_db_path",
+    "file_sha256",
+]
 
 _DUCK_TYPES = {
     pa.string(): "VARCHAR",
@@ -142,6 +151,16 @@ def _lock_message(path: str, error: str) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StorePrivacy:
+    """How a store protects customer identifiers as rows come in: the pseudonym key, and
+    whether raw identifiers are kept (``privacy.raw_identifiers`` in the settings).
+    Erased customers' tombstones apply either way."""
+
+    key: bytes
+    raw_identifiers: bool = False
+
+
 class Store:
     """An embedded DuckDB file with the canonical tables.
 
@@ -161,6 +180,8 @@ class Store:
         memory_limit: str | None = "1500MB",
     ) -> None:
         self.path = str(path if path is not None else default_db_path())
+        #: set by whoever opens the store for ingest (services.common.open_store)
+        self.privacy: StorePrivacy | None = None
         if self.path != ":memory:":
             try:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -208,6 +229,16 @@ class Store:
         self.close()
 
     # -- reading ----------------------------------------------------------------------
+    def has_table(self, name: str) -> bool:
+        """Whether the store has a table called ``name``."""
+        return bool(
+            run(
+                self.con,
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                [name],
+            ).fetchall()[0][0]
+        )
+
     def count(self, table: str) -> int:
         return int(run(self.con, f"SELECT count(*) FROM {ident(table)}").fetchall()[0][0])
 
