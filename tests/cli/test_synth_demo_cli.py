@@ -166,3 +166,16 @@ def test_synth_never_overwrites_a_file_unasked(tmp_path):
     assert p.returncode == 0, p.stderr
     assert target.read_text().count("|") > 100  # a real queue_log now
     assert not list(tmp_path.glob(".*partial"))
+
+
+def test_synth_writes_into_any_folder_name(tmp_path):
+    """A folder name with a quote and a semicolon is a name, not SQL; the hint quotes it."""
+    out = tmp_path / "we'ird;dir"
+    for source in ("csv", "amazon-connect"):
+        p = _main(
+            "synth", "--contacts", "300", "--days", "1", "--source", source,
+            "--output-dir", str(out),
+        )  # fmt: skip
+        assert p.returncode == 0, p.stderr
+        assert "'\"'\"'" in p.stdout  # shlex-quoted in the hint
+    assert sorted(f.name for f in out.iterdir()) == ["contact_records.jsonl", "contacts.csv"]

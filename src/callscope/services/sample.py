@@ -9,6 +9,7 @@ messages and orders alongside), then computes the headline KPIs per channel and 
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -129,7 +130,7 @@ def synth(
         request.days,
         file=path,
         bytes=path.stat().st_size,
-        ingest_hint=f"callscope ingest {path} {hint}",
+        ingest_hint=f"callscope ingest {shlex.quote(str(path))} {hint}",
     )
 
 

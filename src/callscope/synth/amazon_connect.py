@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 
 from callscope.model import CONTACTS
 from callscope.model.outcome import CHANNELS
+from callscope.store.sql import literal, run
 from callscope.synth.center import SynthDay
 
 __all__ = ["write_amazon_connect"]
@@ -106,7 +107,7 @@ def write_amazon_connect(
     try:
         con.register("_synth_ctr", reader)
         path = Path(path)
-        con.execute(f"COPY ({_SQL}) TO '{path}' (FORMAT json)")
+        run(con, f"COPY ({_SQL}) TO {literal(str(path))} (FORMAT json)")
     finally:
         con.close()
     return counted[0]

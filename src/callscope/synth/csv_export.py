@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from callscope.model import CONTACTS
+from callscope.store.sql import literal, run
 from callscope.synth.center import SynthDay
 
 __all__ = ["CSV_COLUMNS", "write_contacts_csv"]
@@ -41,9 +42,10 @@ def write_contacts_csv(days: Iterable[SynthDay], path: str | Path) -> int:
     con = duckdb.connect()
     try:
         con.register("_synth_csv", pa.RecordBatchReader.from_batches(schema, counting()))
-        con.execute(
-            f"COPY (SELECT * FROM _synth_csv) TO '{Path(path)}' "
-            "(FORMAT csv, HEADER, TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S')"
+        run(
+            con,
+            f"COPY (SELECT * FROM _synth_csv) TO {literal(str(Path(path)))} "
+            "(FORMAT csv, HEADER, TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S')",
         )
     finally:
         con.close()
