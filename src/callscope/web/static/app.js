@@ -44,9 +44,24 @@
   var secs = function (v) { return v == null ? "-" : v >= 1000 ? (v / 60).toFixed(1) + " min" : v.toFixed(1) + " s"; };
   var bars = uPlot.paths.bars({ size: [0.7, 40] });
 
+  // dates as people read them, on the center's clock: "Mon 12 Jan", "08:00"
+  var DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function dayText(ts) {
+    var d = new Date(ts * 1e3);
+    return DAYS[d.getUTCDay()] + " " + d.getUTCDate() + " " + MONTHS[d.getUTCMonth()];
+  }
+  function xValues(u, splits) {
+    return splits.map(function (ts) {
+      var d = new Date(ts * 1e3);
+      if (d.getUTCHours() === 0 && d.getUTCMinutes() === 0) return dayText(ts);
+      return ("0" + d.getUTCHours()).slice(-2) + ":" + ("0" + d.getUTCMinutes()).slice(-2);
+    });
+  }
+
   function axes(yfmt) {
     return [
-      { stroke: "#5d6675", grid: { stroke: "#eceff3" } },
+      { stroke: "#5d6675", grid: { stroke: "#eceff3" }, values: xValues },
       { stroke: "#5d6675", grid: { stroke: "#eceff3" }, size: 64,
         values: function (u, vals) { return vals.map(yfmt); } }
     ];
@@ -55,13 +70,16 @@
   function build(kind, d, el) {
     var width = Math.max(300, el.clientWidth), height = 240;
     var x = d.x;
+    var step = x.length > 1 ? x[1] - x[0] : 86400;
+    var pad = el.getAttribute("data-grain") === "day" ? step / 2 : 0;
+    var xScale = { time: true, range: function () { return [x[0] - pad, x[x.length - 1] + step - pad]; } };
     var base = { width: width, height: height, tzDate: utc, legend: { show: true },
-                 cursor: { drag: { x: false, y: false } } };
+                 cursor: { drag: { x: false, y: false } }, scales: { x: xScale } };
     if (kind === "volume") {
       return new uPlot(Object.assign(base, {
         series: [{}, { label: "Offered", stroke: "#1f5fbf", fill: "rgba(31,95,191,0.35)", paths: bars, value: function (u, v) { return fmtInt(v); } },
                      { label: "Abandoned", stroke: "#b3261e", width: 2, value: function (u, v) { return fmtInt(v); } }],
-        axes: axes(fmtInt), scales: { y: { range: function (u, lo, hi) { return [0, Math.max(1, hi) * 1.08]; } } }
+        axes: axes(fmtInt), scales: { x: xScale, y: { range: function (u, lo, hi) { return [0, Math.max(1, hi) * 1.08]; } } }
       }), [x, d.offered, d.abandoned], el);
     }
     if (kind === "sl") {
@@ -69,18 +87,18 @@
       return new uPlot(Object.assign(base, {
         series: [{}, { label: "Service level", stroke: "#1e7b34", width: 2, value: function (u, v) { return pct(v); } },
                      { label: "Goal", stroke: "#b3261e", dash: [6, 4], width: 1.5, points: { show: false }, value: function (u, v) { return pct(v); } }],
-        axes: axes(pct), scales: { y: { range: [0, 1] } }
+        axes: axes(pct), scales: { x: xScale, y: { range: [0, 1] } }
       }), [x, d.service_level, goal], el);
     }
     if (kind === "asa") {
       return new uPlot(Object.assign(base, {
         series: [{}, { label: "ASA", stroke: "#7a3fb0", width: 2, value: function (u, v) { return secs(v); } }],
-        axes: axes(secs), scales: { y: { range: function (u, lo, hi) { return [0, Math.max(1, hi) * 1.1]; } } }
+        axes: axes(secs), scales: { x: xScale, y: { range: function (u, lo, hi) { return [0, Math.max(1, hi) * 1.1]; } } }
       }), [x, d.asa_s], el);
     }
     return new uPlot(Object.assign(base, {
       series: [{}, { label: "Abandonment", stroke: "#b3261e", width: 2, value: function (u, v) { return pct(v); } }],
-      axes: axes(pct), scales: { y: { range: function (u, lo, hi) { return [0, Math.max(0.05, hi) * 1.1]; } } }
+      axes: axes(pct), scales: { x: xScale, y: { range: function (u, lo, hi) { return [0, Math.max(0.05, hi) * 1.1]; } } }
     }), [x, d.abandon_rate], el);
   }
 
