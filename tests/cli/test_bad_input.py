@@ -185,3 +185,16 @@ def test_commands_that_need_data_never_make_an_empty_store(tmp_path: Path, argv:
     p = run(*argv.split(), "--db", str(db))
     assert_user_error(p, "--db", "no store", "callscope ingest")
     assert not db.exists()
+
+
+def test_xlsx_text_is_never_a_formula(tmp_path: Path) -> None:
+    """A queue named like a formula stays text in an XLSX export (no injection)."""
+    import pyarrow as pa
+    from openpyxl import load_workbook
+
+    from callscope.export.tables import write_table
+
+    out = tmp_path / "x.xlsx"
+    write_table(pa.table({"queue": ['=HYPERLINK("http://x")', "ok"], "n": [1, 2]}), "xlsx", out)
+    ws = load_workbook(out)["data"]
+    assert ws["A2"].data_type == "s" and ws["A2"].value == '=HYPERLINK("http://x")'

@@ -38,7 +38,14 @@ import pyarrow.compute as pc
 
 from callscope.errors import CallscopeError
 
-__all__ = ["FORMATS", "TEXT_FORMATS", "finite_or_null", "write_table"]
+__all__ = [
+    "FORMATS",
+    "TEXT_FORMATS",
+    "finite_or_null",
+    "write_table",
+    "write_workbook",
+    "xlsx_cell",
+]
 
 #: Formats :func:`write_table` writes.
 FORMATS = ("csv", "json", "parquet", "xlsx")
@@ -173,17 +180,41 @@ def _json(table: pa.Table) -> str:
     return "[\n" + ",\n".join(rows.to_pylist()) + "\n]\n"
 
 
-def _xlsx(table: pa.Table, path: Path, meta: Mapping[str, Any], sheet: str) -> None:
+def xlsx_cell(ws: Any, value: Any) -> Any:
+    """One value for an openpyxl write-only sheet. Text is always text: openpyxl would
+    read a string starting with ``=`` as a formula (a CSV/XLSX injection), so such a
+    cell is typed as a string explicitly; lists and dicts become their text."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, (list, dict)):
+        value = str(value)
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def write_workbook(path: Path, sheets: Mapping[str, pa.Table], meta: Mapping[str, Any]) -> None:
+    """Several tables as the sheets of one XLSX file (non-finite numbers empty, text
+    always text), and ``meta`` on a last ``metadata`` sheet."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet)
-    ws.append(table.column_names)
-    for batch in table.to_batches(max_chunksize=10_000):
-        cols = [c.to_pylist() for c in batch.columns]
-        for row in zip(*cols, strict=True):
-            ws.append([v if not isinstance(v, (list, dict)) else str(v) for v in row])
+    for name, table in sheets.items():
+        clean = finite_or_null(table)
+        ws = wb.create_sheet(name)
+        ws.append([xlsx_cell(ws, c) for c in clean.column_names])
+        for batch in clean.to_batches(max_chunksize=10_000):
+            cols = [c.to_pylist() for c in batch.columns]
+            for row in zip(*cols, strict=True):
+                ws.append([xlsx_cell(ws, v) for v in row])
     md = wb.create_sheet("metadata")
     for k, v in meta.items():
-        md.append([k, json.dumps(v, default=str) if isinstance(v, (list, dict)) else v])
+        text = json.dumps(v, default=str) if isinstance(v, (list, dict)) else v
+        md.append([xlsx_cell(md, k), xlsx_cell(md, text)])
     wb.save(path)
+
+
+def _xlsx(table: pa.Table, path: Path, meta: Mapping[str, Any], sheet: str) -> None:
+    write_workbook(path, {sheet: table}, meta)

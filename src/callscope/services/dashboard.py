@@ -424,9 +424,9 @@ def _num(v: Any) -> float | None:
 
 
 def _pooled(rows: list[dict[str, Any]]) -> float | None:
-    from callscope.services.sample import _pooled_occupancy
+    from callscope.services.sample import pooled_occupancy
 
-    return _pooled_occupancy(rows)
+    return pooled_occupancy(rows)
 
 
 def _queue_channels(src: IbisSource) -> dict[str, str]:

@@ -417,22 +417,9 @@ def _write_plan(cp: CapacityPlan, path: Path) -> None:
 
 
 def _write_plan_xlsx(cp: CapacityPlan, path: Path, meta: dict[str, Any]) -> None:
-    from openpyxl import Workbook
+    from callscope.export.tables import write_workbook
 
-    wb = Workbook(write_only=True)
-    for name, table in (("summary", cp.summary_table()), ("intervals", cp.intervals)):
-        ws = wb.create_sheet(name)
-        ws.append(table.column_names)
-        for batch in table.to_batches(max_chunksize=10_000):
-            cols = [c.to_pylist() for c in batch.columns]
-            for row in zip(*cols, strict=True):
-                ws.append(
-                    [None if isinstance(v, float) and not math.isfinite(v) else v for v in row]
-                )
-    md = wb.create_sheet("metadata")
-    for k, v in meta.items():
-        md.append([k, v])
-    wb.save(path)
+    write_workbook(path, {"summary": cp.summary_table(), "intervals": cp.intervals}, meta)
 
 
 def _plan_chart(cp: CapacityPlan, path: Path) -> None:

@@ -213,7 +213,7 @@ def prepare_sample(
 _CHANNEL_ORDER = {"voice": 0, "chat": 1, "email": 2}
 
 
-def _pooled_occupancy(rows: list[dict[str, Any]]) -> float | None:
+def pooled_occupancy(rows: list[dict[str, Any]]) -> float | None:
     """Occupancy of several queues' agents together: their busy time over their
     available time (logged in minus not ready), the same definition as one queue's
     (``KPIS.md``), summed before the ratio rather than averaging the ratios."""
@@ -251,7 +251,7 @@ def demo(
             r.update({k: per_queue[r["queue"]].get(k) for k in agent_time})
     for ch in by_channel:
         if ch.get("occupancy") is None:
-            ch["occupancy"] = _pooled_occupancy(
+            ch["occupancy"] = pooled_occupancy(
                 [
                     per_queue[r["queue"]]
                     for r in by_queue
