@@ -75,6 +75,15 @@ The file (every key optional; these are the defaults)::
     adherence_tolerance = "5m"      # out of adherence this long or less is no exception
     outside_shift_exception = true  # working outside the shift counts against adherence
 
+    [alerts]                        # the live floor's alerts (wallboard, webhook); "off" = none
+    sl_window = "30m"               # SL of the last ... under its goal; also the wallboard's
+    longest_wait = "2m"             # someone has waited longer than this
+    waiting = 10                    # more than this many waiting in one queue
+    paused = "15m"                  # an agent paused longer than this
+    adherence = true                # an agent out of adherence beyond adherence_tolerance
+                                    # (when schedules exist)
+    webhook = ""                    # URL each new alert is POSTed to as JSON ("": none)
+
 Shares are written ``"30%"`` or ``0.3``; times ``"5s"``, ``"24h"`` or a number of
 seconds.
 
@@ -202,6 +211,13 @@ class Settings:
     # [schedule]
     adherence_tolerance_s: float = 300.0
     outside_shift_exception: bool = True
+    # [alerts]: None = off
+    alert_sl_window_s: float | None = 1800.0
+    alert_longest_wait_s: float | None = 120.0
+    alert_waiting: int | None = 10
+    alert_paused_s: float | None = 900.0
+    alert_adherence: bool = True
+    alert_webhook: str = ""
     # [privacy]
     raw_identifiers: bool = False
     key_file: Path | None = None  #: None: callscope.key beside the store
@@ -294,6 +310,16 @@ class Settings:
             add(f"staffing.concurrency.{ch}", self.concurrency[ch])
         add("schedule.adherence_tolerance", format_duration(self.adherence_tolerance_s))
         add("schedule.outside_shift_exception", self.outside_shift_exception)
+        for key, v in (
+            ("sl_window", self.alert_sl_window_s),
+            ("longest_wait", self.alert_longest_wait_s),
+            ("waiting", self.alert_waiting),
+            ("paused", self.alert_paused_s),
+        ):
+            shown = v if key == "waiting" else (None if v is None else _spell(v, "s"))
+            add(f"alerts.{key}", "off" if shown is None else shown)
+        add("alerts.adherence", self.alert_adherence)
+        add("alerts.webhook", self.alert_webhook)
         return out
 
     # -- changing ---------------------------------------------------------------------
@@ -424,12 +450,14 @@ _TOP = (
     "retention",
     "staffing",
     "schedule",
+    "alerts",
 )
 _PRIVACY = ("raw_identifiers", "key_file")
 _KPI = ("interval", "short_abandon", "fcr_window", "sl_variant", "preset")
 _STAFFING = ("model", "shrinkage", "fte_hours_per_week", "concurrency")
 _QUEUE = ("channel", "goal")
 _SCHEDULE = ("adherence_tolerance", "outside_shift_exception")
+_ALERTS = ("sl_window", "longest_wait", "waiting", "paused", "adherence", "webhook")
 
 
 def _unknown(key: str, known: tuple[str, ...] | list[str], where: str) -> CallscopeError:
@@ -645,11 +673,48 @@ def _from_file(path: Path, base: Settings) -> Settings:
         ch["outside_shift_exception"] = flag
     for k in sch:
         src[f"schedule.{k}"] = where
+    alerts = section("alerts", _ALERTS)
+    ch.update(_alerts(where, alerts))
+    for k in alerts:
+        src[f"alerts.{k}"] = where
     out = replace(base, **ch, sources=src)
     try:
         _check(out)
     except CallscopeError as e:
         raise CallscopeError(f"{where}: {e}", field="settings") from None
+    return out
+
+
+def _alerts(where: str, sec: dict[str, Any]) -> dict[str, Any]:
+    """The ``[alerts]`` keys as fields (``"off"`` turns one off)."""
+    out: dict[str, Any] = {}
+    for key, name in (
+        ("sl_window", "alert_sl_window_s"),
+        ("longest_wait", "alert_longest_wait_s"),
+        ("paused", "alert_paused_s"),
+    ):
+        if key in sec:
+            v = sec[key]
+            out[name] = None if v == "off" else _seconds(where, f"alerts.{key}", v)
+            if key == "sl_window" and out[name] is not None and not 60 <= out[name] <= 86400:
+                raise _bad(where, "alerts.sl_window", v, 'write 1m to 24h, e.g. "30m", or "off"')
+    if "waiting" in sec:
+        v = sec["waiting"]
+        if v == "off":
+            out["alert_waiting"] = None
+        elif isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise _bad(where, "alerts.waiting", v, 'write a whole number >= 0, or "off"')
+        else:
+            out["alert_waiting"] = v
+    if "adherence" in sec:
+        if not isinstance(sec["adherence"], bool):
+            raise _bad(where, "alerts.adherence", sec["adherence"], "write true or false")
+        out["alert_adherence"] = sec["adherence"]
+    if "webhook" in sec:
+        url = sec["webhook"]
+        if not isinstance(url, str) or (url and not re.fullmatch(r"https?://\S+", url)):
+            raise _bad(where, "alerts.webhook", url, 'write an http(s) URL, or "" for none')
+        out["alert_webhook"] = url
     return out
 
 
