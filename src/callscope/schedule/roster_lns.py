@@ -90,7 +90,7 @@ class _Best:
         self.lock = threading.Lock()
         self.roster: Roster | None = None
         self.objective = math.inf
-        self.bound = -math.inf
+        self.bound = 0.0  # every weight is >= 0: 0 bounds any roster; "none" proved more
         self.bound_source = "none"
         self.infeasible = False  #: CP-SAT proved that no roster meets the hard rules
         self.stop = threading.Event()
