@@ -84,6 +84,12 @@ The file (every key optional; these are the defaults)::
                                     # (when schedules exist)
     webhook = ""                    # URL each new alert is POSTed to as JSON ("": none)
 
+    [quality]                       # QA evaluations (`callscope qa`, `callscope scorecard`)
+    sample_per_agent = 4            # contacts evaluated per agent per month (3-6 is common)
+    score_target = 85               # QA score (0-100) an agent should reach
+    coaching_below = 70             # an evaluation scoring below this opens a coaching
+                                    # task (so does a failed critical or fatal item)
+
 Shares are written ``"30%"`` or ``0.3``; times ``"5s"``, ``"24h"`` or a number of
 seconds.
 
@@ -211,6 +217,10 @@ class Settings:
     # [schedule]
     adherence_tolerance_s: float = 300.0
     outside_shift_exception: bool = True
+    # [quality]
+    qa_sample_per_agent: int = 4
+    qa_score_target: float = 85.0
+    qa_coaching_below: float = 70.0
     # [alerts]: None = off
     alert_sl_window_s: float | None = 1800.0
     alert_longest_wait_s: float | None = 120.0
@@ -310,6 +320,9 @@ class Settings:
             add(f"staffing.concurrency.{ch}", self.concurrency[ch])
         add("schedule.adherence_tolerance", format_duration(self.adherence_tolerance_s))
         add("schedule.outside_shift_exception", self.outside_shift_exception)
+        add("quality.sample_per_agent", self.qa_sample_per_agent)
+        add("quality.score_target", self.qa_score_target)
+        add("quality.coaching_below", self.qa_coaching_below)
         for key, v in (
             ("sl_window", self.alert_sl_window_s),
             ("longest_wait", self.alert_longest_wait_s),
@@ -368,6 +381,9 @@ _DOTTED = {
     "fte_hours_per_week": ("staffing.fte_hours_per_week",),
     "adherence_tolerance_s": ("schedule.adherence_tolerance",),
     "outside_shift_exception": ("schedule.outside_shift_exception",),
+    "qa_sample_per_agent": ("quality.sample_per_agent",),
+    "qa_score_target": ("quality.score_target",),
+    "qa_coaching_below": ("quality.coaching_below",),
 }
 
 
@@ -429,6 +445,17 @@ def _check(s: Settings) -> None:
         raise CallscopeError(
             "the adherence tolerance must be >= 0, e.g. 5m", field="adherence_tolerance_s"
         )
+    if not (isinstance(s.qa_sample_per_agent, int) and 1 <= s.qa_sample_per_agent <= 1000):
+        raise CallscopeError(
+            f"contacts sampled per agent must be a whole number >= 1; got {s.qa_sample_per_agent}",
+            field="qa_sample_per_agent",
+        )
+    for name, v in (
+        ("qa_score_target", s.qa_score_target),
+        ("qa_coaching_below", s.qa_coaching_below),
+    ):
+        if not 0 <= v <= 100:
+            raise CallscopeError(f"a QA score is 0-100; got {v:g}", field=name)
     for ch, k in s.concurrency.items():
         if k < 1:
             raise CallscopeError(
@@ -451,6 +478,7 @@ _TOP = (
     "staffing",
     "schedule",
     "alerts",
+    "quality",
 )
 _PRIVACY = ("raw_identifiers", "key_file")
 _KPI = ("interval", "short_abandon", "fcr_window", "sl_variant", "preset")
@@ -458,6 +486,7 @@ _STAFFING = ("model", "shrinkage", "fte_hours_per_week", "concurrency")
 _QUEUE = ("channel", "goal")
 _SCHEDULE = ("adherence_tolerance", "outside_shift_exception")
 _ALERTS = ("sl_window", "longest_wait", "waiting", "paused", "adherence", "webhook")
+_QUALITY = ("sample_per_agent", "score_target", "coaching_below")
 
 
 def _unknown(key: str, known: tuple[str, ...] | list[str], where: str) -> CallscopeError:
@@ -673,6 +702,20 @@ def _from_file(path: Path, base: Settings) -> Settings:
         ch["outside_shift_exception"] = flag
     for k in sch:
         src[f"schedule.{k}"] = where
+    qa = section("quality", _QUALITY)
+    if "sample_per_agent" in qa:
+        n = qa["sample_per_agent"]
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise _bad(where, "quality.sample_per_agent", n, "a whole number >= 1, e.g. 4")
+        ch["qa_sample_per_agent"] = n
+    for k in ("score_target", "coaching_below"):
+        if k in qa:
+            v = _number(where, f"quality.{k}", qa[k])
+            if not 0 <= v <= 100:
+                raise _bad(where, f"quality.{k}", qa[k], "a QA score from 0 to 100")
+            ch[f"qa_{k}"] = v
+    for k in qa:
+        src[f"quality.{k}"] = where
     alerts = section("alerts", _ALERTS)
     ch.update(_alerts(where, alerts))
     for k in alerts:

@@ -241,6 +241,8 @@ def parse_answer(item: Item, raw: Any) -> Answer:
     if item.type == "yes_no":
         if isinstance(raw, bool):
             return 1.0 if raw else 0.0
+        if isinstance(raw, (int, float)) and raw in (0, 1):
+            return float(raw)
         if text in _YES:
             return 1.0
         if text in _NO:
