@@ -158,6 +158,10 @@ class _Keyer:
                 out.append(ts.date())
             elif k == "interval_start":
                 out.append(_floor(ts, self.p.interval_minutes))
+            elif k == "weekday":
+                out.append(ts.isoweekday())
+            elif k == "hour":
+                out.append(ts.hour)
             elif k == "queue":
                 out.append(queue)
             elif k == "channel":
@@ -586,7 +590,9 @@ def reference_kpis(
     key = _Keyer(keys, p, teams)
     if "interval_start" in keys:
         step: int | None = p.interval_minutes
-    elif any(k in keys for k in ("day", "week", "month")):
+    elif "hour" in keys:
+        step = 60
+    elif any(k in keys for k in ("day", "week", "month", "weekday")):
         step = 1440
     else:
         step = None

@@ -25,6 +25,9 @@ GROUPINGS = [
     ("week", "team"),
     ("month", "channel"),
     ("interval_start",),
+    ("weekday", "hour"),
+    ("weekday", "queue"),
+    ("hour", "agent"),
 ]
 
 #: Per-row thresholds on the random center (voice/chat, sales/support, waits 0-59 s):
@@ -147,6 +150,7 @@ def test_spark_equals_reference(data, spark):
         (("week", "team"), preset("amazon-connect")),
         (("day", "queue"), with_rules(preset("amazon-connect"))),
         (("channel",), with_rules(KpiParams())),
+        (("weekday", "hour"), KpiParams()),
     ]:
         got = compute_kpis(src, by, params).rows()
         assert_rows_equal(

@@ -72,8 +72,8 @@ def kpi_cmd(
         str,
         typer.Option(
             "--by",
-            help="Group keys: month, week, day, interval, queue, channel, agent, team "
-            "(comma-separated); empty for totals.",
+            help="Group keys: month, week, day, interval, queue, channel, agent, team, "
+            "weekday (1 = Monday), hour (comma-separated); empty for totals.",
         ),
     ] = "",
     start: FromOpt = None,

@@ -9,7 +9,11 @@ piece of a logged-in session, a survey answer ...) with four standard anchor col
 
 and :func:`add_keys` turns those into the group key columns named like the ``--by``
 words: ``month``, ``week``, ``day`` (dates; weeks start on Monday), ``interval_start``
-(timestamp), ``queue``, ``channel``, ``agent`` and ``team`` (from the ``agents`` table).
+(timestamp), ``queue``, ``channel``, ``agent`` and ``team`` (from the ``agents`` table),
+and the profile keys ``weekday`` (ISO day number, 1 = Monday ... 7 = Sunday) and ``hour``
+(0-23) of the same time: ``--by weekday,hour`` is the week's heat map, every Monday
+09:00-10:00 of the period in one row. Spans (sessions, schedules) are split at the hour
+or the day for them, as for ``interval`` and ``day``.
 
 Which rows appear (:func:`complete_days`): a group appears when anything happened in it
 - a contact arrived (offered or not), an agent was logged in or busy, a schedule, a
@@ -36,6 +40,7 @@ from callscope.errors import CallscopeError
 __all__ = [
     "BY_WORDS",
     "DIMENSIONS",
+    "PROFILE_KEYS",
     "TIME_KEYS",
     "add_keys",
     "bucket_step_minutes",
@@ -55,9 +60,13 @@ BY_WORDS = {
     "channel": "channel",
     "agent": "agent",
     "team": "team",
+    "weekday": "weekday",
+    "hour": "hour",
 }
 #: Time keys, finest last.
 TIME_KEYS = ("month", "week", "day", "interval_start")
+#: Profile keys: a time's day of the week (1 = Monday) and hour of the day.
+PROFILE_KEYS = ("weekday", "hour")
 #: Non-time keys and the anchor column each needs (team needs the agent).
 DIMENSIONS = {"queue": "_queue", "channel": "_channel", "agent": "_agent", "team": "_agent"}
 
@@ -87,10 +96,13 @@ def parse_by(text: str | Sequence[str] | None) -> tuple[str, ...]:
 
 def bucket_step_minutes(keys: Sequence[str], interval_minutes: int) -> int | None:
     """How finely spans (sessions, schedules) must be split for these keys: the
-    interval length, a day for day/week/month, or ``None`` (no time key: no split)."""
+    interval length (at most an hour with ``hour``), an hour for ``hour``, a day for
+    day/week/month/weekday, or ``None`` (no time key: no split)."""
     if "interval_start" in keys:
-        return interval_minutes
-    if any(k in keys for k in ("day", "week", "month")):
+        return interval_minutes if "hour" not in keys else min(interval_minutes, 60)
+    if "hour" in keys:
+        return 60
+    if any(k in keys for k in ("day", "week", "month", "weekday")):
         return 1440
     return None
 
@@ -118,6 +130,10 @@ def add_keys(frame: Any, keys: Sequence[str], interval_minutes: int, agents: Any
             cols[k] = ts.date()
         elif k == "interval_start":
             cols[k] = _floor(ts, interval_minutes)
+        elif k == "weekday":
+            cols[k] = (ts.day_of_week.index() + 1).cast("int8")
+        elif k == "hour":
+            cols[k] = ts.hour().cast("int8")
         elif k in ("queue", "channel", "agent"):
             cols[k] = frame[DIMENSIONS[k]]
     out = frame.mutate(**cols) if cols else frame

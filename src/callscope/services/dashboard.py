@@ -49,6 +49,7 @@ __all__ = [
     "Overview",
     "OverviewRow",
     "Period",
+    "HEATMAP_COLUMNS",
     "ServiceView",
     "ViewRequest",
     "agents_view",
@@ -519,8 +520,27 @@ def overview_table(view: Overview) -> pa.Table:
 SERVICE_COLUMNS = ("offered", "answered", "abandoned", "service_level", "asa_s", "abandon_rate")
 
 
+#: The heat map's columns (per weekday and hour).
+HEATMAP_COLUMNS = ("offered", "service_level", "asa_s", "abandon_rate")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
 @dataclass(frozen=True)
 class ServiceView:
+    """The service page.
+
+    ``heatmap``: one row per weekday (1 = Monday) and hour that had contacts in the
+    period, the KPIs of :data:`HEATMAP_COLUMNS` over every such hour of the period
+    (``callscope kpi --by weekday,hour``). ``staffing`` (periods of at most
+    :data:`MAX_INTERVAL_DAYS` days, every agent in scope): per interval the agents
+    ``required`` for the contacts that came, each queue planned against its own goal
+    with the staffing planner (:func:`callscope.queueing.plan.plan_intervals`: Erlang C,
+    chat concurrency, no shrinkage) on its offered contacts and AHT, summed over queues,
+    beside ``on_duty``, the agents logged in on average over the interval
+    (``logged_in_s / interval length``), and ``forecast``, the newest stored forecast's
+    contacts for the interval (the queues the filters keep), beside ``offered``.
+    """
+
     period: Period
     by_day: pa.Table  #: one row per day of the period; a day without data is empty
     by_interval: pa.Table | None  #: every interval of the period (``None``: too long)
@@ -529,6 +549,25 @@ class ServiceView:
     goal_label: str  #: which goal it is: ``voice 80/20``
     scope: str
     notes: tuple[str, ...]
+    heatmap: pa.Table | None = None
+    staffing: pa.Table | None = None  #: interval_start, offered, forecast, required, on_duty
+    forecast_id: str | None = None
+
+    def heat(self, kpi: str) -> list[list[float | None]]:
+        """``kpi`` as 7 rows (Monday first) of 24 hours (``None``: no contacts)."""
+        grid: list[list[float | None]] = [[None] * 24 for _ in range(7)]
+        if self.heatmap is not None:
+            for r in self.heatmap.to_pylist():
+                if r["weekday"] is not None and r["hour"] is not None:
+                    grid[int(r["weekday"]) - 1][int(r["hour"])] = r.get(kpi)
+        return grid
+
+    def heat_hours(self) -> list[int]:
+        """The hours of the day in which any contact came (the heat map's columns)."""
+        if self.heatmap is None:
+            return []
+        hours = {int(r["hour"]) for r in self.heatmap.to_pylist() if r.get("offered")}
+        return list(range(min(hours), max(hours) + 1)) if hours else []
 
 
 def _grid(table: pa.Table, key: str, stamps: list[Any], columns: Sequence[str]) -> pa.Table:
@@ -566,12 +605,28 @@ def service_view(settings: Settings, request: ViewRequest, now: datetime) -> Ser
     interval of the period present (empty where there is no data), with the goal."""
     from callscope.kpi.engine import compute_kpis
 
+    everyone = request.scope.agents is None and request.scope.teams is None and not request.teams
+    staffing_rows = fc = None
+    fc_id: str | None = None
     with _view(settings, request) as (src, params):
         period = resolve_period(settings, request, now, _last_contact(src))
         day_rows = compute_kpis(src, ("day",), params, period.start, period.end).table
+        heat = compute_kpis(
+            src, ("weekday", "hour"), params, period.start, period.end, only=["accessibility"]
+        ).table
         ivl = None
         if period.days <= MAX_INTERVAL_DAYS:
             ivl = compute_kpis(src, ("interval_start",), params, period.start, period.end).table
+            if everyone:
+                staffing_rows = compute_kpis(
+                    src,
+                    ("interval_start", "queue"),
+                    params,
+                    period.start,
+                    period.end,
+                    only=["accessibility", "productivity"],
+                ).table
+                fc, fc_id = _forecast_rows(settings, request, period)
     days = [period.start.date() + timedelta(days=i) for i in range(round(period.days))]
     by_day = _grid(day_rows, "day", days, SERVICE_COLUMNS)
     step = timedelta(minutes=params.interval_minutes)
@@ -595,6 +650,16 @@ def service_view(settings: Settings, request: ViewRequest, now: datetime) -> Ser
             "each contact's service level is judged against its own channel's or queue's "
             f"goal; the line is the {label}"
         )
+    staffing = None
+    if by_interval is not None and staffing_rows is not None and ivl is not None:
+        staffing = _staffing(settings, by_interval, ivl, staffing_rows, fc, params.interval_minutes)
+        if fc is None:
+            notes.append("no stored forecast covers this period (callscope forecast makes one)")
+    elif by_interval is not None and not everyone:
+        notes.append(
+            "required agents and the forecast are the center's, shown to those who see every "
+            "agent with no team filter"
+        )
     return ServiceView(
         period,
         by_day,
@@ -604,6 +669,122 @@ def service_view(settings: Settings, request: ViewRequest, now: datetime) -> Ser
         label,
         request.scope.describe(),
         tuple(notes),
+        _heat_table(heat),
+        staffing,
+        fc_id if fc is not None else None,
+    )
+
+
+def _heat_table(t: pa.Table) -> pa.Table | None:
+    """The weekday x hour rows that had contacts, with :data:`HEATMAP_COLUMNS`."""
+    import pyarrow.compute as pc
+
+    if t.num_rows == 0 or "offered" not in t.column_names:
+        return None
+    t = t.filter(pc.greater(pc.fill_null(t.column("offered"), 0), 0))
+    return t.select(["weekday", "hour", *HEATMAP_COLUMNS]) if t.num_rows else None
+
+
+def _forecast_rows(
+    settings: Settings, request: ViewRequest, period: Period
+) -> tuple[dict[datetime, float] | None, str | None]:
+    """The newest stored forecast's contacts per interval start inside ``period`` for
+    the queues and channels the request keeps (``None``: no forecast covers it)."""
+    from callscope.services.common import open_store
+    from callscope.store.forecasts import latest_forecast
+
+    with open_store(settings) as store:
+        fc = latest_forecast(store)
+    if fc.num_rows == 0:
+        return None, None
+    out: dict[datetime, float] = {}
+    for r in fc.select(["interval_start", "queue", "channel", "calls"]).to_pylist():
+        ts = r["interval_start"]
+        if ts is None or not (period.start <= ts.replace(tzinfo=None) < period.end):
+            continue
+        if request.queues and r["queue"] not in request.queues:
+            continue
+        if request.channels and r["channel"] not in request.channels:
+            continue
+        key = ts.replace(tzinfo=None)
+        out[key] = out.get(key, 0.0) + float(r["calls"] or 0.0)
+    fid = str(fc.column("forecast_id")[0].as_py())
+    return (out or None), fid
+
+
+def _staffing(
+    settings: Settings,
+    by_interval: pa.Table,
+    ivl: pa.Table,
+    per_queue: pa.Table,
+    forecast: dict[datetime, float] | None,
+    interval_minutes: int,
+) -> pa.Table:
+    """Per interval: offered, forecast, required and on-duty agents (see
+    :class:`ServiceView`)."""
+    import pyarrow as pa
+
+    from callscope.queueing.plan import plan_intervals
+    from callscope.services.queueing import targets_by_queue, with_channels
+
+    step_s = interval_minutes * 60.0
+    required: dict[datetime, int] = {}
+    rows = [
+        r
+        for r in per_queue.to_pylist()
+        if r.get("queue") is not None and (r.get("offered") or 0) > 0 and (r.get("aht_s") or 0) > 0
+    ]
+    if rows:
+        t = pa.table(
+            {
+                "interval_start": [r["interval_start"] for r in rows],
+                "queue": [str(r["queue"]) for r in rows],
+                "calls": [float(r["offered"]) for r in rows],
+                "aht_s": [float(r["aht_s"]) for r in rows],
+            }
+        )
+        t = with_channels(settings, t)
+        plan = plan_intervals(
+            t,
+            target=targets_by_queue(settings, t),
+            model="erlang-c",
+            concurrency=settings.concurrency,
+            interval_s=step_s,
+        )
+        for ts, n in zip(
+            plan.column("interval_start").to_pylist(),
+            plan.column("agents").to_pylist(),
+            strict=True,
+        ):
+            k = ts.replace(tzinfo=None)
+            required[k] = required.get(k, 0) + int(n or 0)
+    logged = {}
+    if "logged_in_s" in ivl.column_names:
+        for ts, v in zip(
+            ivl.column("interval_start").to_pylist(),
+            ivl.column("logged_in_s").to_pylist(),
+            strict=True,
+        ):
+            if ts is not None and v is not None:
+                logged[ts.replace(tzinfo=None)] = float(v) / step_s
+    stamps = [ts.replace(tzinfo=None) for ts in by_interval.column("interval_start").to_pylist()]
+    offered = by_interval.column("offered").to_pylist()
+    return pa.table(
+        {
+            "interval_start": pa.array(stamps, pa.timestamp("us")),
+            "offered": pa.array(offered, pa.int64()),
+            "forecast": pa.array(
+                [forecast.get(ts) if forecast else None for ts in stamps], pa.float64()
+            ),
+            "required": pa.array(
+                [
+                    required.get(ts, 0 if o is not None else None)
+                    for ts, o in zip(stamps, offered, strict=True)
+                ],
+                pa.int64(),
+            ),
+            "on_duty": pa.array([logged.get(ts) for ts in stamps], pa.float64()),
+        }
     )
 
 

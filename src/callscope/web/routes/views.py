@@ -129,12 +129,20 @@ def _series(view: d.ServiceView) -> dict[str, Any]:
         for v in t.column(key).to_pylist():
             dt = v if isinstance(v, datetime) else datetime.combine(v, datetime.min.time())
             xs.append((dt - datetime(1970, 1, 1)).total_seconds())
-        out = {c: t.column(c).to_pylist() for c in d.SERVICE_COLUMNS}
+        out = {c: t.column(c).to_pylist() for c in d.SERVICE_COLUMNS if c in t.column_names}
         return {"x": xs, **out}
 
+    staffing = None
+    if view.staffing is not None:
+        st = view.staffing
+        staffing = {
+            "x": cols(st.select(["interval_start", "offered"]), "interval_start")["x"],
+            **{c: st.column(c).to_pylist() for c in ("offered", "forecast", "required", "on_duty")},
+        }
     return {
         "day": cols(view.by_day, "day"),
         "interval": cols(view.by_interval, "interval_start") if view.by_interval else None,
+        "staffing": staffing,
         "goal": view.goal,
         "goal_label": view.goal_label,
         "interval_minutes": view.interval_minutes,
@@ -153,6 +161,8 @@ async def service_page(request: Request, p: Viewer) -> Any:
         series=_series(view),
         columns=d.SERVICE_COLUMNS,
         days=view.by_day.to_pylist(),
+        heat_columns=d.HEATMAP_COLUMNS,
+        weekdays=d.WEEKDAYS,
     )
 
 
@@ -160,7 +170,10 @@ async def service_page(request: Request, p: Viewer) -> Any:
 async def service_api(request: Request, p: Viewer) -> dict[str, Any]:
     """Offered, answered, abandoned, service level, ASA and abandonment by day and by
     interval (every day and interval of the period; empty where there is no data),
-    with the service-level goal. Query as for the overview."""
+    with the service-level goal; the weekday (1 = Monday) x hour heat map; per interval
+    the agents required for the contacts that came, the agents on duty and the newest
+    forecast's contacts (``staffing``; periods up to 31 days, every agent in scope).
+    Query as for the overview."""
     view = await run_in_threadpool(_service, request, p)
     return clean(
         {
@@ -171,6 +184,9 @@ async def service_api(request: Request, p: Viewer) -> dict[str, Any]:
             "interval_minutes": view.interval_minutes,
             "by_day": view.by_day.to_pylist(),
             "by_interval": view.by_interval.to_pylist() if view.by_interval else None,
+            "heatmap": view.heatmap.to_pylist() if view.heatmap is not None else [],
+            "staffing": view.staffing.to_pylist() if view.staffing is not None else None,
+            "forecast_id": view.forecast_id,
             "notes": view.notes,
         }
     )
@@ -181,10 +197,17 @@ async def service_export(
     request: Request,
     p: Exporter,
     fmt: Fmt = "csv",
-    table: Annotated[str, Query(pattern="^(day|interval)$")] = "day",
+    table: Annotated[str, Query(pattern="^(day|interval|heatmap|staffing)$")] = "day",
 ) -> Any:
     view = await run_in_threadpool(_service, request, p)
-    t = view.by_interval if table == "interval" and view.by_interval else view.by_day
+    tables = {
+        "interval": view.by_interval,
+        "heatmap": view.heatmap,
+        "staffing": view.staffing,
+    }
+    t = tables.get(table)
+    if t is None:
+        t, table = view.by_day, "day"
     meta = {"period": view.period.label, "scope": view.scope, "goal": view.goal_label}
     return await download(request, t, fmt, f"service-by-{table}", meta)
 

@@ -96,6 +96,21 @@
         axes: axes(secs), scales: { x: xScale, y: { range: function (u, lo, hi) { return [0, Math.max(1, hi) * 1.1]; } } }
       }), [x, d.asa_s], el);
     }
+    if (kind === "staffing") {
+      var agents = function (v) { return v == null ? "-" : v.toFixed(1); };
+      return new uPlot(Object.assign(base, {
+        series: [{}, { label: "Required", stroke: "#b3261e", width: 2, paths: uPlot.paths.stepped({ align: 1 }), value: function (u, v) { return fmtInt(v); } },
+                     { label: "On duty", stroke: "#1f5fbf", fill: "rgba(31,95,191,0.18)", width: 2, paths: uPlot.paths.stepped({ align: 1 }), value: function (u, v) { return agents(v); } }],
+        axes: axes(fmtInt), scales: { x: xScale, y: { range: function (u, lo, hi) { return [0, Math.max(1, hi) * 1.08]; } } }
+      }), [x, d.required, d.on_duty], el);
+    }
+    if (kind === "forecast") {
+      return new uPlot(Object.assign(base, {
+        series: [{}, { label: "Offered", stroke: "#1f5fbf", fill: "rgba(31,95,191,0.30)", paths: bars, value: function (u, v) { return fmtInt(v); } },
+                     { label: "Forecast", stroke: "#8a5a00", width: 2, dash: [6, 3], value: function (u, v) { return v == null ? "-" : v.toFixed(1); } }],
+        axes: axes(fmtInt), scales: { x: xScale, y: { range: function (u, lo, hi) { return [0, Math.max(1, hi) * 1.08]; } } }
+      }), [x, d.offered, d.forecast], el);
+    }
     return new uPlot(Object.assign(base, {
       series: [{}, { label: "Abandonment", stroke: "#b3261e", width: 2, value: function (u, v) { return pct(v); } }],
       axes: axes(pct), scales: { x: xScale, y: { range: function (u, lo, hi) { return [0, Math.max(0.05, hi) * 1.1]; } } }
