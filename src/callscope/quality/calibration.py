@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,13 +155,18 @@ def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def calibrate(table: pa.Table, expert: str | None = None) -> Calibration:
-    """Agreement, ICCs, deviations and spread of ``table`` (evaluator, item, score)."""
+def calibrate(
+    table: pa.Table, expert: str | None = None, lines: Sequence[int] | None = None
+) -> Calibration:
+    """Agreement, ICCs, deviations and spread of ``table`` (evaluator, item, score).
+    ``lines``: the file line of each row, for error messages (default: row ``i`` is on
+    line ``i + 2``, after a header)."""
     rows = table.select(["evaluator", "item", "score"]).to_pylist()
+    where = list(lines) if lines is not None else list(range(2, len(rows) + 2))
     scores: dict[str, dict[str, float]] = defaultdict(dict)
     evaluators: list[str] = []
     items: list[str] = []
-    for n, r in enumerate(rows, start=2):
+    for n, r in zip(where, rows, strict=True):
         ev = str(r["evaluator"] or "").strip()
         it = str(r["item"] or "").strip()
         if not ev or not it:

@@ -32,6 +32,8 @@ one-line error naming the evaluation and the item.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -49,6 +51,7 @@ __all__ = [
     "coaching_reason",
     "format_answer",
     "new_evaluation",
+    "read_answers",
     "revise",
 ]
 
@@ -253,3 +256,107 @@ def coaching_reason(e: Evaluation, below: float) -> str | None:
     if e.score is not None and e.score < below:
         parts.append(f"score {e.score:.1f} below {below:g}")
     return "; ".join(parts) or None
+
+
+def read_answers(text: str, kind: str, where: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The answers and comments of an answers file, before they are checked against a
+    form (:func:`new_evaluation` does that, naming the item).
+
+    ``kind`` ``yaml`` (also JSON): a mapping ``item: answer``, or ``item: {answer: ...,
+    comment: ...}``, or ``{answers: {item: answer}, comments: {item: text}}``. ``kind``
+    ``csv``: a header ``item,answer`` with an optional ``comment`` column, one item a
+    row. ``where`` (the file name) starts every error message.
+
+    >>> read_answers("item,answer,comment\\ngreet,yes,warm\\nhold,na,\\n", "csv", "a.csv")
+    ({'greet': 'yes', 'hold': 'na'}, {'greet': 'warm'})
+    >>> read_answers("greet: yes\\nwarmth: {answer: 4, comment: kind}", "yaml", "a.yaml")
+    ({'greet': True, 'warmth': 4}, {'warmth': 'kind'})
+    """
+    if kind == "csv":
+        return _answers_csv(text, where)
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark is not None else ""
+        raise CallscopeError(f"{where}: not valid YAML{at}", field="answers") from None
+    if not isinstance(data, dict) or not data:
+        raise CallscopeError(
+            f"{where}: write one line per item, `item: answer` (yes, no, na or a number)",
+            field="answers",
+        )
+    answers: dict[str, Any] = {}
+    comments: dict[str, str] = {}
+    if set(data) <= {"answers", "comments"} and isinstance(data.get("answers"), dict):
+        raw_comments = data.get("comments") or {}
+        if not isinstance(raw_comments, dict):
+            raise CallscopeError(f"{where}: comments is a mapping `item: text`", field="answers")
+        answers = {str(k): v for k, v in data["answers"].items()}
+        comments = {str(k): str(v) for k, v in raw_comments.items() if v is not None}
+        return answers, comments
+    for k, v in data.items():
+        if isinstance(v, dict):
+            extra = set(v) - {"answer", "comment"}
+            if extra or "answer" not in v:
+                raise CallscopeError(
+                    f"{where}: item {k!r}: write `{k}: ANSWER` or "
+                    f"`{k}: {{answer: ANSWER, comment: TEXT}}`",
+                    field="answers",
+                )
+            answers[str(k)] = v["answer"]
+            if v.get("comment") is not None and str(v["comment"]).strip():
+                comments[str(k)] = str(v["comment"])
+        else:
+            answers[str(k)] = v
+    return answers, comments
+
+
+def _answers_csv(text: str, where: str) -> tuple[dict[str, Any], dict[str, str]]:
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    if not rows or not any(c.strip() for c in rows[0]):
+        raise CallscopeError(
+            f"{where} is empty; write a header item,answer[,comment] and one row per item",
+            field="answers",
+        )
+    head = [c.strip().lower() for c in rows[0]]
+    for need in ("item", "answer"):
+        if need not in head:
+            raise CallscopeError(
+                f"{where} has no column {need!r} (header: {','.join(head)}); the header is "
+                "item,answer[,comment]",
+                field="answers",
+            )
+    unknown = [c for c in head if c not in ("item", "answer", "comment")]
+    if unknown:
+        raise CallscopeError(
+            f"{where}: unknown column {unknown[0]!r}; the header is item,answer[,comment]",
+            field="answers",
+        )
+    answers: dict[str, Any] = {}
+    comments: dict[str, str] = {}
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) > len(head):
+            raise CallscopeError(
+                f"{where} line {n}: {len(row)} fields, the header has {len(head)}; quote a "
+                'comment that holds a comma ("like this, say")',
+                field="answers",
+            )
+        cells = [c.strip() for c in row] + [""] * (len(head) - len(row))  # no comment: fine
+        r = dict(zip(head, cells, strict=True))
+        if not r["item"]:
+            raise CallscopeError(f"{where} line {n}: the item is blank", field="answers")
+        if r["item"] in answers:
+            raise CallscopeError(
+                f"{where} line {n}: item {r['item']!r} is answered twice; keep one row",
+                field="answers",
+            )
+        answers[r["item"]] = r["answer"]
+        if r.get("comment"):
+            comments[r["item"]] = r["comment"]
+    if not answers:
+        raise CallscopeError(f"{where} has a header but no answers", field="answers")
+    return answers, comments

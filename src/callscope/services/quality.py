@@ -54,7 +54,9 @@ __all__ = [
     "evaluation",
     "evaluations",
     "form_versions",
+    "form_yaml",
     "get_form",
+    "read_answers_file",
     "sample",
     "survey_summary",
 ]
@@ -172,6 +174,17 @@ def get_form(settings: Settings, name: str = "default", version: int | None = No
         return _form(None, name, version)
     with open_store(settings) as store:
         return _form(store, name, version)
+
+
+def form_yaml(
+    settings: Settings, name: str = "default", version: int | None = None
+) -> tuple[Form, str]:
+    """A form version (the newest by default) and its YAML, headed by a comment naming
+    the version; edit it and add it back to make the next version."""
+    from callscope.quality.forms import dump_form
+
+    form = get_form(settings, name, version)
+    return form, f"# {form.label}\n" + dump_form(form)
 
 
 # -- evaluations ------------------------------------------------------------------------
@@ -308,6 +321,36 @@ class EvaluateRequest:
     evaluator: str = "cli"
     comments: Mapping[str, str] = field(default_factory=dict)
     agent: str | None = None  #: only when the contact has none (a contact nobody answered)
+    answers_file: Path | None = None  #: YAML or CSV answers (and comments), read first
+
+
+def read_answers_file(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """The answers and comments of a YAML (``.yaml``, ``.yml``, ``.json``) or CSV
+    (``.csv``) answers file; see :func:`callscope.quality.evaluations.read_answers`."""
+    from callscope.quality.evaluations import read_answers
+
+    path = Path(path)
+    kinds = {".yaml": "yaml", ".yml": "yaml", ".json": "yaml", ".csv": "csv"}
+    kind = kinds.get(path.suffix.lower())
+    if kind is None:
+        raise CallscopeError(
+            f"{path}: give a .yaml or .csv answers file (item: answer, or item,answer,comment)",
+            field="answers",
+        )
+    if not path.is_file():
+        what = "is a folder" if path.is_dir() else "does not exist"
+        raise CallscopeError(f"{path} {what}; give a YAML or CSV answers file", field="answers")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CallscopeError(
+            f"{path} is not UTF-8 text; save it as UTF-8", field="answers"
+        ) from None
+    if not text.strip():
+        raise CallscopeError(
+            f"{path} is empty; write one answer per item of the form", field="answers"
+        )
+    return read_answers(text, kind, str(path))
 
 
 def _maybe_coach(store: Store, settings: Settings, e: Evaluation, now: datetime) -> str | None:
@@ -336,6 +379,11 @@ def evaluate(settings: Settings, request: EvaluateRequest, now: datetime) -> Eva
     evaluator = request.evaluator.strip()
     if not evaluator:
         raise CallscopeError("give the evaluator's name", field="evaluator")
+    answers, comments = dict(request.answers), dict(request.comments)
+    if request.answers_file is not None:
+        from_file, file_comments = read_answers_file(request.answers_file)
+        answers = {**from_file, **answers}
+        comments = {**file_comments, **comments}
     with open_store(settings, write=True, create=False) as store:
         contact = contact_info(store, cid)
         if contact is None:
@@ -357,8 +405,8 @@ def evaluate(settings: Settings, request: EvaluateRequest, now: datetime) -> Eva
             cid,
             agent,
             evaluator,
-            request.answers,
-            request.comments,
+            answers,
+            comments,
             now,
         )
         with transaction(store):
@@ -636,10 +684,22 @@ def calibration(settings: Settings, request: CalibrationRequest) -> Calibration:
     missing = [c for c in ("evaluator", "item", "score") if c not in table.column_names]
     if missing:
         raise CallscopeError(
-            f"{request.input} has no column {missing[0]!r}; the header is evaluator,item,score",
+            f"{request.input} has no column {missing[0]!r} (its header: "
+            f"{','.join(table.column_names)}); the header is evaluator,item,score",
             field="input",
         )
-    return calibrate(table, expert=request.expert)
+    if table.num_rows == 0:
+        raise CallscopeError(
+            f"{request.input} has a header but no rows; add one row per evaluator and item: "
+            "evaluator,item,score",
+            field="input",
+        )
+    # the file line of each row (the reader skips blank lines), for the error messages
+    body = Path(request.input).read_text(encoding="utf-8", errors="replace").splitlines()
+    lines = [n for n, ln in enumerate(body[1:], start=2) if ln.strip()]
+    if len(lines) != table.num_rows:  # quoted fields over several lines: count rows
+        lines = list(range(2, table.num_rows + 2))
+    return calibrate(table, expert=request.expert, lines=lines)
 
 
 # -- surveys ----------------------------------------------------------------------------
