@@ -19,6 +19,7 @@ from callscope.errors import CallscopeError
 
 __all__ = ["app", "main"]
 
+import callscope.cli.qa  # noqa: E402, F401 (registers qa forms|evaluate|sample|calibration ...)
 import callscope.cli.roster  # noqa: E402, F401 (registers roster solve)
 import callscope.cli.schedule  # noqa: E402, F401 (registers schedule cover, adherence; help order)
 import callscope.cli.serve  # noqa: E402, F401 (registers serve)
