@@ -7,9 +7,11 @@ availability per day and shift, rest between shifts from start times):
 
 * a horizon of ``horizon`` days, day 0 a Monday (``first_weekday``), at most one shift
   per agent and day;
-* shift types with a length in minutes, optionally a start (minutes after midnight) and a
-  required skill; ``forbidden`` pairs ``(s, t)``: shift ``t`` cannot follow shift ``s`` on
-  the next day (rest between shifts);
+* shift types with a length in minutes, optionally a start (minutes after midnight), a
+  required skill and a ``group`` (a family of shift types, e.g. the starts of one shift
+  template: contracts and requests may name a group wherever they name a shift, and
+  ``"*"`` names every shift); ``forbidden`` pairs ``(s, t)``: shift ``t`` cannot follow
+  shift ``s`` on the next day (rest between shifts);
 * per agent (hard): a :class:`Contract` (maximum shifts of each type, minimum and maximum
   paid minutes over the horizon, maximum and minimum consecutive working days, minimum
   consecutive days off, maximum working weekends, minimum rest in minutes), skills, days
@@ -42,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 __all__ = [
     "OFF",
@@ -55,6 +58,7 @@ __all__ = [
     "ShiftType",
     "penalty",
     "runs",
+    "unmet_requests",
     "violations",
 ]
 
@@ -64,19 +68,34 @@ OFF = -1  #: the day-off code in :attr:`Roster.days`
 @dataclass(frozen=True, slots=True)
 class ShiftType:
     """A shift: ``id``, paid ``minutes``, optionally its start (minutes after midnight,
-    used for the rest rule) and the skill an agent needs to work it."""
+    used for the rest rule), the skill an agent needs to work it, the ``group`` it
+    belongs to and ``length_minutes`` from start to end when that differs from the paid
+    minutes (unpaid breaks; the rest rule counts from the end)."""
 
     id: str
     minutes: int
     start_minute: int | None = None
     skill: str | None = None
+    group: str | None = None
+    length_minutes: int | None = None
+
+    @property
+    def end_minute(self) -> int | None:
+        """Minutes after the start day's midnight the shift ends (past 1440: the next
+        day); ``None`` without a start."""
+        if self.start_minute is None:
+            return None
+        return self.start_minute + (
+            self.minutes if self.length_minutes is None else self.length_minutes
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class Contract:
     """An agent's hard limits over the horizon. ``None`` is "no limit".
 
-    ``max_shifts`` maps a shift id to the most shifts of that type (absent: no limit);
+    ``max_shifts`` maps a shift id (or a group, or ``"*"``) to the most shifts of that
+    type (absent: no limit);
     minutes are paid minutes (the shift lengths) summed over the horizon; consecutive
     limits count days; ``max_weekends`` counts Saturday-Sunday pairs with any shift;
     ``min_rest_minutes`` forbids a shift starting less than that after the previous
@@ -107,7 +126,8 @@ class Agent:
 @dataclass(frozen=True, slots=True)
 class ShiftRequest:
     """A soft wish: ``on`` (work ``shift`` on ``day``; ``weight`` paid if not) or off
-    (do not; ``weight`` paid if worked)."""
+    (do not; ``weight`` paid if worked). ``shift`` is a shift id, a group (any shift of
+    it) or ``"*"`` (any shift: an off request for ``"*"`` asks for the day off)."""
 
     agent: str
     day: int
@@ -145,6 +165,20 @@ class RosterProblem:
     def shift_ids(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.shifts)
 
+    @cached_property
+    def _named(self) -> dict[str, frozenset[int]]:
+        out: dict[str, set[int]] = {"*": set(range(len(self.shifts)))}
+        for i, s in enumerate(self.shifts):
+            out.setdefault(s.id, set()).add(i)
+            if s.group is not None:
+                out.setdefault(s.group, set()).add(i)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    def shift_set(self, name: str) -> frozenset[int]:
+        """The shift indexes ``name`` stands for: a shift id, a group (every shift of
+        it) or ``"*"`` (every shift); empty when it names none."""
+        return self._named.get(name, frozenset())
+
     def shift_index(self) -> dict[str, int]:
         return {s.id: i for i, s in enumerate(self.shifts)}
 
@@ -179,9 +213,10 @@ class RosterProblem:
             return out
         for i, s in enumerate(self.shifts):
             for j, t in enumerate(self.shifts):
-                if s.start_minute is None or t.start_minute is None:
+                end = s.end_minute
+                if end is None or t.start_minute is None:
                     continue
-                rest = 1440 + t.start_minute - (s.start_minute + s.minutes)
+                rest = 1440 + t.start_minute - end
                 if rest < contract.min_rest_minutes:
                     out.add((i, j))
         return out
@@ -189,15 +224,19 @@ class RosterProblem:
     def allowed(self, agent: Agent) -> list[list[bool]]:
         """``allowed[d][s]``: may ``agent`` work shift index ``s`` on day ``d``
         (days off, unavailability, skills and zero maxima)."""
+        barred: set[int] = set()
+        for key, cap in agent.contract.max_shifts.items():
+            if cap <= 0:
+                barred |= self.shift_set(key)
         out = []
         for d in range(self.horizon):
             row = []
-            for s in self.shifts:
+            for i, s in enumerate(self.shifts):
                 ok = (
                     d not in agent.days_off
                     and (d, s.id) not in agent.unavailable
                     and (s.skill is None or s.skill in agent.skills)
-                    and agent.contract.max_shifts.get(s.id, 1) > 0
+                    and i not in barred
                 )
                 row.append(ok)
             out.append(row)
@@ -249,14 +288,23 @@ class Penalty:
         return self.requests + self.under + self.over
 
 
+def unmet_requests(problem: RosterProblem, roster: Roster) -> list[ShiftRequest]:
+    """The requests ``roster`` does not meet: a shift-on request whose agent does not
+    work that shift (or a shift of that group) that day, a shift-off request whose
+    agent does."""
+    aidx = problem.agent_index()
+    out = []
+    for r in problem.requests:
+        worked = roster.days[aidx[r.agent]][r.day] in problem.shift_set(r.shift)
+        if worked != r.on:
+            out.append(r)
+    return out
+
+
 def penalty(problem: RosterProblem, roster: Roster) -> Penalty:
     """The benchmark objective of ``roster`` (Curtois & Qu 2014, section 2)."""
-    sidx, aidx = problem.shift_index(), problem.agent_index()
-    req = 0
-    for r in problem.requests:
-        worked = roster.days[aidx[r.agent]][r.day] == sidx[r.shift]
-        if worked != r.on:
-            req += r.weight
+    sidx = problem.shift_index()
+    req = sum(r.weight for r in unmet_requests(problem, roster))
     count: dict[tuple[int, int], int] = {}
     for row in roster.days:
         for d, s in enumerate(row):
@@ -313,11 +361,11 @@ def violations(problem: RosterProblem, roster: Roster) -> list[str]:
             s, t = row[d], row[d + 1]
             if s != OFF and t != OFF and (t in succ[s] or (s, t) in rest):
                 out.append(f"{a.id} days {d}-{d + 1}: {ids[t]} cannot follow {ids[s]}")
-        for i, sid in enumerate(ids):
-            n = sum(1 for s in row if s == i)
-            cap = c.max_shifts.get(sid)
-            if cap is not None and n > cap:
-                out.append(f"{a.id}: {n} {sid} shifts, at most {cap}")
+        for key, cap in c.max_shifts.items():
+            members = problem.shift_set(key)
+            n = sum(1 for s in row if s in members)
+            if n > cap:
+                out.append(f"{a.id}: {n} {key} shifts, at most {cap}")
         minutes = sum(problem.shifts[s].minutes for s in row if s != OFF)
         if minutes < c.min_minutes or (c.max_minutes is not None and minutes > c.max_minutes):
             out.append(f"{a.id}: {minutes} min, allowed {c.min_minutes}-{c.max_minutes}")

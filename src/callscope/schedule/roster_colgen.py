@@ -72,16 +72,17 @@ class ColumnPool:
 def request_costs(problem: RosterProblem) -> tuple[list[dict[tuple[int, int], int]], list[int]]:
     """Per agent: (day, shift) -> weight change if worked (off requests +, on requests
     -), and the constant (every on request's weight, paid when not met)."""
-    aidx, sidx = problem.agent_index(), problem.shift_index()
+    aidx = problem.agent_index()
     delta: list[dict[tuple[int, int], int]] = [{} for _ in problem.agents]
     const = [0] * len(problem.agents)
     for r in problem.requests:
-        e, key = aidx[r.agent], (r.day, sidx[r.shift])
+        e = aidx[r.agent]
         if r.on:
             const[e] += r.weight
-            delta[e][key] = delta[e].get(key, 0) - r.weight
-        else:
-            delta[e][key] = delta[e].get(key, 0) + r.weight
+        sign = -1 if r.on else 1
+        for s in problem.shift_set(r.shift):  # at most one shift a day: exact
+            key = (r.day, s)
+            delta[e][key] = delta[e].get(key, 0) + sign * r.weight
     return delta, const
 
 

@@ -112,10 +112,10 @@ class RosterModel:
                     m.add(sum(xs) == wv)
                     self.w[e, d] = wv
             ws = [self.w[e, d] for d in range(H)]
-            for s, sh in enumerate(p.shifts):
-                cap = c.max_shifts.get(sh.id)
-                xs = [self.x[e, d, s] for d in range(H) if (e, d, s) in self.x]
-                if cap is not None and xs and cap < len(xs):
+            for key, cap in c.max_shifts.items():
+                members = p.shift_set(key)
+                xs = [self.x[e, d, s] for d in range(H) for s in members if (e, d, s) in self.x]
+                if xs and cap < len(xs):
                     m.add(sum(xs) <= cap)
             minutes = sum(p.shifts[s].minutes * v for (ee, _, s), v in self.x.items() if ee == e)
             if c.max_minutes is not None:
@@ -153,15 +153,16 @@ class RosterModel:
                         m.add(self.x[e, d, s] + sum(vs) <= 1)
         aidx = p.agent_index()
         for r in p.requests:
-            e, s = aidx[r.agent], sidx[r.shift]
-            xv = self.x.get((e, r.day, s))
-            if xv is None:
-                const += r.weight if r.on else 0
-            elif r.on:
+            e = aidx[r.agent]
+            xs = [
+                self.x[e, r.day, s] for s in sorted(p.shift_set(r.shift)) if (e, r.day, s) in self.x
+            ]
+            if r.on:  # at most one shift a day: the sum is 0 or 1
                 const += r.weight
-                objective.append(-r.weight * xv)
-            else:
-                objective.append(r.weight * xv)
+                if xs:
+                    objective.append(-r.weight * sum(xs))
+            elif xs:
+                objective.append(r.weight * sum(xs))
         self.cover_vars: list[tuple[cp_model.IntVar, cp_model.IntVar]] = []
         for cv in p.cover:
             s = sidx[cv.shift]

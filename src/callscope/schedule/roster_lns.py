@@ -121,14 +121,14 @@ def _neighbourhood(
     horizon); ``size`` in (0, 1] is roughly the share of the roster freed."""
     E, H = len(problem.agents), problem.horizon
     if kind == "agents":
-        k = max(2, min(E, round(size * E)))
+        k = min(E, max(2, round(size * E)))  # a single agent: that one
         return sorted(rng.sample(range(E), k)), range(H)
     if kind == "days":
-        w = max(2, min(H, round(size * H)))
+        w = min(H, max(2, round(size * H)))
         start = rng.randrange(0, H - w + 1)
         return list(range(E)), range(start, start + w)
-    w = max(3, min(H, round(H * 0.5)))
-    k = max(2, min(E, round(2 * size * E)))
+    w = min(H, max(3, round(H * 0.5)))
+    k = min(E, max(2, round(2 * size * E)))
     start = rng.randrange(0, H - w + 1)
     return sorted(rng.sample(range(E), k)), range(start, start + w)
 

@@ -1,4 +1,5 @@
-"""Rostering use cases: roster a benchmark instance (``callscope roster solve``).
+"""Rostering use cases: roster a benchmark instance (``callscope roster solve``) and
+the center's own agents (``callscope roster build``).
 
 :func:`roster_solve` reads an Employee Shift Scheduling Benchmark file (Curtois & Qu,
 2014; :mod:`callscope.schedule.roster_instances`), rosters it with
@@ -6,12 +7,24 @@
 roster as an Arrow table (``employee, day, shift``: one row per worked shift, ``day`` a
 0-based index), a per-agent summary and the numbers that say how good it is: the
 benchmark objective, a proven lower bound, the gap between them, seconds, feasibility.
+
+:func:`roster_build` rosters the store's ``agents`` (optionally some teams) for a
+requirement per interval: a plan CSV, else the capacity plan of the store's latest
+forecast (as ``callscope plan`` makes it, base scenario). The shift cover
+(:func:`callscope.schedule.cover.solve_cover`, the horizon not wrapping) turns it into
+shifts per template, start and day; :mod:`callscope.schedule.roster_build` turns those
+and the contracts file into a roster problem, which :func:`solve_roster` solves. Agents
+whose contract no schedule meets are named before solving. With ``save`` the roster's
+work and breaks replace the agents' ``schedules`` rows of those days in one
+transaction (:mod:`callscope.store.roster`), so ``callscope adherence`` measures
+against it; without it nothing is written to the store.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +34,19 @@ from callscope.settings import Settings
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["RosterSolveRequest", "RosterSolveResult", "roster_solve"]
+    from callscope.schedule.cover import CoverResult
+    from callscope.schedule.roster_agents import AgentsFile
+    from callscope.schedule.roster_contracts import ContractFile
+    from callscope.schedule.templates import ShiftSet
+
+__all__ = [
+    "RosterBuildRequest",
+    "RosterBuildResult",
+    "RosterSolveRequest",
+    "RosterSolveResult",
+    "roster_build",
+    "roster_solve",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +127,7 @@ def roster_solve(settings: Settings, request: RosterSolveRequest) -> RosterSolve
     agents)."""
     import pyarrow as pa
 
-    from callscope.schedule.roster import OFF
+    from callscope.schedule.roster import OFF, unmet_requests
     from callscope.schedule.roster_instances import read_instance
     from callscope.schedule.roster_lns import solve_roster
 
@@ -119,14 +144,10 @@ def roster_solve(settings: Settings, request: RosterSolveRequest) -> RosterSolve
         }
     )
     unmet: dict[str, int] = {}
-    sidx = problem.shift_index()
-    aidx = problem.agent_index()
     weekends = problem.weekends()
     if res.roster is not None:
-        for r in problem.requests:
-            worked = res.roster.days[aidx[r.agent]][r.day] == sidx[r.shift]
-            if worked != r.on:
-                unmet[r.agent] = unmet.get(r.agent, 0) + r.weight
+        for r in unmet_requests(problem, res.roster):
+            unmet[r.agent] = unmet.get(r.agent, 0) + r.weight
     per: dict[str, list[Any]] = {k: [] for k in ("employee", "shifts", "minutes", "weekends")}
     per["request_penalty"] = []
     for e, a in enumerate(problem.agents):
@@ -164,3 +185,611 @@ def roster_solve(settings: Settings, request: RosterSolveRequest) -> RosterSolve
         roster=roster,
         agents=agents,
     )
+
+
+# -- a center's own roster (``callscope roster build``) ---------------------------------
+
+
+@dataclass(frozen=True)
+class RosterBuildRequest:
+    """Roster the store's agents (``teams``: only these teams' agents) on the shifts of
+    ``shifts`` (a template file, or a coverage matrix) for ``requirement`` (a plan or
+    staff CSV; ``None``: the capacity plan of the store's latest forecast), with the
+    contracts of ``contracts`` (TOML or YAML, :mod:`callscope.schedule.roster_contracts`;
+    ``None``: the defaults for everyone). ``agents``: an agents file (CSV or YAML,
+    :mod:`callscope.schedule.roster_agents`: ids, teams, each agent's own terms) to
+    roster instead of the store's ``agents`` table. ``queues`` keeps those queues' rows of the
+    requirement; ``column`` picks its agents column. The shift cover gets
+    ``cover_time_limit_s`` seconds, the roster ``time_limit_s``. ``save`` writes the
+    roster into the store's ``schedules`` (replacing the agents' rows in its days)."""
+
+    shifts: Path
+    requirement: Path | None = None
+    contracts: Path | None = None
+    agents: Path | None = None
+    teams: tuple[str, ...] = ()
+    queues: tuple[str, ...] = ()
+    column: str | None = None
+    time_limit_s: float = 60.0
+    cover_time_limit_s: float = 30.0
+    seed: int = 0
+    workers: int = 2
+    save: bool = False
+
+
+@dataclass(frozen=True)
+class RosterBuildResult:
+    """The roster of the store's agents and how good it is.
+
+    The numbers of :class:`RosterSolveResult` (``objective``: unmet request weights
+    plus the cover's shortfall and excess times their weights), and tables:
+
+    * ``roster``: one row per worked shift: ``employee, day`` (0 = ``first``),
+      ``shift`` (``template@HH:MM``), ``date, template, start, end`` (local
+      ``YYYY-MM-DD HH:MM``), ``paid_hours``;
+    * ``agents``: per agent ``employee, team, shifts, paid_hours, min_hours,
+      max_hours`` (the contract over the horizon), ``weekends, request_penalty``;
+    * ``cover``: per day and shift type ``date, day, shift, required, rostered,
+      short, over`` (``required`` is the shift cover's count);
+    * ``coverage``: per interval ``interval_start, required`` (the requirement),
+      ``covered`` (agents on the phones in the shift cover) and ``rostered`` (in the
+      roster, breaks off the phones);
+    * ``schedules``: the rows ``--save`` stores (``agent, activity, start_ts,
+      end_ts``); ``saved`` and ``replaced`` count what it wrote and removed."""
+
+    objective: int | None
+    bound: int
+    gap: float | None
+    seconds: float
+    feasible: bool
+    optimal: bool
+    bound_source: str
+    request_penalty: int | None
+    under_penalty: int | None
+    over_penalty: int | None
+    first: date
+    days: int
+    shift_types: tuple[str, ...]
+    cover_seconds: float
+    roster: pa.Table
+    agents: pa.Table
+    cover: pa.Table
+    coverage: pa.Table
+    schedules: pa.Table
+    source: str
+    saved: int = 0
+    replaced: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def unmet(self) -> list[dict[str, Any]]:
+        """Shifts of the cover the roster leaves short: date, shift, required,
+        rostered, short."""
+        return [
+            {k: r[k] for k in ("date", "shift", "required", "rostered", "short")}
+            for r in self.cover.to_pylist()
+            if r["short"] > 0
+        ]
+
+    def short_intervals(self) -> list[dict[str, Any]]:
+        """The requirement's spans the roster leaves short: runs of intervals with at
+        least half an agent fewer on the phones than required, ``from, to`` (interval
+        starts and the end of the last), ``most_short`` (agents) and
+        ``agent_hours`` short over the run."""
+        t = self.coverage.column("interval_start").to_pylist()
+        req = self.coverage.column("required").to_pylist()
+        got = self.coverage.column("rostered").to_pylist()
+        if not t:
+            return []
+        step = (
+            datetime.fromisoformat(t[1]) - datetime.fromisoformat(t[0])
+            if len(t) > 1
+            else timedelta(minutes=30)
+        )
+        out: list[dict[str, Any]] = []
+        prev_end = None
+        for when, r, g in zip(t, req, got, strict=True):
+            gap = r - g
+            start = datetime.fromisoformat(when)
+            if gap < 0.5:
+                prev_end = None
+                continue
+            hours = gap * step.total_seconds() / 3600
+            if prev_end == start and out:
+                run = out[-1]
+                run["to"] = (start + step).strftime("%Y-%m-%d %H:%M")
+                run["most_short"] = max(run["most_short"], round(gap, 2))
+                run["agent_hours"] = round(run["agent_hours"] + hours, 2)
+            else:
+                out.append(
+                    {
+                        "from": start.strftime("%Y-%m-%d %H:%M"),
+                        "to": (start + step).strftime("%Y-%m-%d %H:%M"),
+                        "most_short": round(gap, 2),
+                        "agent_hours": round(hours, 2),
+                    }
+                )
+            prev_end = start + step
+        return out
+
+    def short_days(self) -> list[dict[str, Any]]:
+        """Per day the roster leaves the requirement short: ``date``,
+        ``agent_hours`` short, ``most_short`` (agents) and ``at`` (the first interval
+        that short)."""
+        out: dict[str, dict[str, Any]] = {}
+        for run in self.short_intervals():
+            day = run["from"][:10]
+            d = out.setdefault(day, {"date": day, "agent_hours": 0.0, "most_short": 0.0})
+            d["agent_hours"] = round(d["agent_hours"] + run["agent_hours"], 2)
+            if run["most_short"] > d["most_short"]:
+                d["most_short"], d["at"] = run["most_short"], run["from"][11:]
+        return list(out.values())
+
+    def grid(self) -> tuple[list[str], list[dict[str, Any]]]:
+        """The roster as a grid: the day labels (``Mon 02-03``) and one row per agent,
+        ``employee, team``, each day label -> ``HH:MM-HH:MM`` (empty when off) and
+        ``paid_hours``."""
+        labels = [(self.first + timedelta(days=d)).strftime("%a %m-%d") for d in range(self.days)]
+        cells: dict[str, dict[str, str]] = {}
+        for r in self.roster.to_pylist():
+            cells.setdefault(r["employee"], {})[labels[r["day"]]] = (
+                f"{r['start'][11:16]}-{r['end'][11:16]}"
+            )
+        rows = []
+        for a in self.agents.to_pylist():
+            got = cells.get(a["employee"], {})
+            rows.append(
+                {
+                    "employee": a["employee"],
+                    "team": a["team"],
+                    **{lab: got.get(lab, "") for lab in labels},
+                    "paid_hours": a["paid_hours"],
+                }
+            )
+        return labels, rows
+
+    def summary(self) -> dict[str, Any]:
+        """The numbers, JSON-safe: the solve's, unmet cover per day and shift, hours
+        per agent, the cover per day and shift, and the requirement's intervals left
+        short."""
+        cov = self.coverage
+        slot_h = 0.0
+        if cov.num_rows > 1:
+            t = cov.column("interval_start").to_pylist()
+            slot_h = (
+                datetime.fromisoformat(t[1]) - datetime.fromisoformat(t[0])
+            ).total_seconds() / 3600
+
+        def short(col: str) -> float:
+            req = cov.column("required").to_numpy()
+            got = cov.column(col).to_numpy()
+            return round(float((req - got).clip(min=0).sum()) * slot_h, 3)
+
+        return {
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "seconds": round(self.seconds, 3),
+            "feasible": self.feasible,
+            "optimal": self.optimal,
+            "bound_source": self.bound_source,
+            "penalty": {
+                "requests": self.request_penalty,
+                "under": self.under_penalty,
+                "over": self.over_penalty,
+            },
+            "first": self.first.isoformat(),
+            "days": self.days,
+            "agents": self.agents.num_rows,
+            "shift_types": list(self.shift_types),
+            "shifts_required": sum(self.cover.column("required").to_pylist()),
+            "shifts_worked": self.roster.num_rows,
+            "unmet": self.unmet,
+            "cover": [{**r, "date": r["date"].isoformat()} for r in self.cover.to_pylist()],
+            "under_agent_hours": {"cover": short("covered"), "roster": short("rostered")},
+            "short_intervals": self.short_intervals(),
+            "per_agent": self.agents.to_pylist(),
+            "cover_seconds": round(self.cover_seconds, 3),
+            "source": self.source,
+            "saved": self.saved,
+            "replaced": self.replaced,
+            "notes": list(self.notes),
+        }
+
+
+def _read_text(path: Path, field: str, what: str) -> str:
+    path = Path(path)
+    if not path.exists():
+        raise CallscopeError(f"{path} does not exist", field=field)
+    if path.is_dir():
+        raise CallscopeError(f"{path} is a folder; give {what}", field=field)
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CallscopeError(f"cannot read {path}: it is not UTF-8 text", field=field) from None
+
+
+def _is_yaml(path: Path) -> bool:
+    return Path(path).suffix.lower() in (".yaml", ".yml")
+
+
+def _agents_file(request: RosterBuildRequest, weight: int) -> AgentsFile | None:
+    from callscope.schedule.roster_agents import read_agents_file
+
+    if request.agents is None:
+        return None
+    path = Path(request.agents)
+    if path.suffix.lower() not in (".csv", ".yaml", ".yml"):
+        raise CallscopeError(
+            f"{path}: give a .csv or a .yaml file of agents (agent,team,...)", field="agents"
+        )
+    text = _read_text(path, "agents", "an agents file (CSV or YAML)")
+    return read_agents_file(text, str(path), yaml_syntax=_is_yaml(path), request_weight=weight)
+
+
+def _store_inputs(
+    settings: Settings, request: RosterBuildRequest, listed: AgentsFile | None
+) -> tuple[list[tuple[str, str | None]], list[tuple[str, str | None]], list[str]]:
+    """The agents to roster (``listed``, else the store's) and every team, after
+    checking that there are agents, the teams asked for and (without
+    ``--requirement``) a forecast. The store is not opened when nothing needs it."""
+    from callscope.services.common import open_store
+    from callscope.store.forecasts import forecast_info
+    from callscope.store.roster import read_agents
+
+    everyone: list[tuple[str, str | None]] = []
+    info = None
+    if listed is None or request.requirement is None:
+        with open_store(settings) as store:
+            everyone = read_agents(store) if listed is None else []
+            info = forecast_info(store) if request.requirement is None else None
+    if listed is not None:
+        everyone = list(listed.agents)
+    elif not everyone:
+        raise CallscopeError(
+            f"the store {settings.db} has no agents to roster: give them in a file with "
+            "--agents (CSV or YAML: agent,team,...), load the agents table, or give another "
+            "store",
+            field="db",
+        )
+    teams = sorted({t for _, t in everyone if t is not None})
+    for t in request.teams:
+        if t not in teams:
+            where = "the agents file" if listed is not None else "the store"
+            raise CallscopeError(
+                f"no team {t!r} in {where} (teams: {', '.join(teams) or 'none'})", field="teams"
+            )
+    agents = [a for a in everyone if not request.teams or a[1] in request.teams]
+    if request.requirement is None and info is None:
+        raise CallscopeError(
+            "the store has no forecast to plan from: run `callscope forecast` (this command "
+            "then plans it as `callscope plan` does), or give a plan CSV with --requirement",
+            field="requirement",
+        )
+    return agents, everyone, teams
+
+
+def _requirement(
+    settings: Settings, request: RosterBuildRequest, tmp: Path
+) -> tuple[Any, Any, list[str], date | None, str, list[str], str]:
+    """The requirement per slot (:func:`callscope.services.scheduling.read_requirement`
+    on the file, or on the base scenario of the latest forecast's capacity plan), with
+    only ``request.queues``' rows when given; plus where it came from."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from callscope.export.tables import write_table
+    from callscope.services.common import read_csv_table
+    from callscope.services.scheduling import read_requirement
+
+    source = str(request.requirement)
+    path = request.requirement
+    table = None
+    if path is None:
+        from callscope.services.forecasting import PlanRequest, capacity_plan
+
+        plan = capacity_plan(settings, PlanRequest())
+        table = plan.plan.intervals
+        table = table.filter(pc.equal(table.column("scenario"), "base"))
+        source = f"the capacity plan of {plan.source}"
+    elif request.queues:
+        table = read_csv_table(path, "requirement", strings=("interval_start", "queue"))
+    if request.queues:
+        assert table is not None
+        if "queue" not in table.column_names:
+            raise CallscopeError("the requirement has no column 'queue' to pick", field="queues")
+        known = sorted({str(q) for q in table.column("queue").to_pylist()})
+        for q in request.queues:
+            if q not in known:
+                raise CallscopeError(
+                    f"no queue {q!r} in the requirement (queues: {', '.join(known)})",
+                    field="queues",
+                )
+        queues = pa.array(list(request.queues), pa.string())
+        table = table.filter(pc.is_in(table.column("queue").cast(pa.string()), queues))
+        source += f", queues {', '.join(request.queues)}"
+    if table is not None:
+        if table.column("interval_start").type != pa.string():
+            strs = [
+                v.strftime("%Y-%m-%d %H:%M:%S") if hasattr(v, "strftime") else v
+                for v in table.column("interval_start").to_pylist()
+            ]
+            i = table.column_names.index("interval_start")
+            table = table.set_column(i, "interval_start", pa.array(strs, pa.string()))
+        path = tmp / "requirement.csv"
+        write_table(table, "csv", path)
+    assert path is not None
+    required, horizon, labels, first, col, notes = read_requirement(settings, path, request.column)
+    return required, horizon, labels, first, col, notes, source
+
+
+def roster_build(settings: Settings, request: RosterBuildRequest) -> RosterBuildResult:
+    """Roster the store's agents for a requirement (see :class:`RosterBuildRequest` and
+    :mod:`callscope.schedule.roster_build`): shift cover, then the roster, then (with
+    ``save``) the store's ``schedules``. Every mistake is a :class:`CallscopeError`
+    raised before anything is stored."""
+    import tempfile
+    from dataclasses import replace
+
+    from callscope.schedule.cover import solve_cover
+    from callscope.schedule.roster_contracts import ContractFile, read_contracts
+    from callscope.services.scheduling import read_shifts
+
+    for name, t in (
+        ("time_limit_s", request.time_limit_s),
+        ("cover_time_limit_s", request.cover_time_limit_s),
+    ):
+        if not (isinstance(t, (int, float)) and math.isfinite(t) and t > 0):
+            raise CallscopeError(f"must be > 0 seconds; got {t}", field=name)
+    if request.workers < 1:
+        raise CallscopeError(f"must be >= 1; got {request.workers}", field="workers")
+    shifts = read_shifts(request.shifts)
+    contracts = (
+        read_contracts(
+            _read_text(request.contracts, "contracts", "a contracts file (TOML or YAML)"),
+            str(request.contracts),
+            yaml_syntax=_is_yaml(request.contracts),
+        )
+        if request.contracts is not None
+        else ContractFile(where="")
+    )
+    listed = _agents_file(request, contracts.weights.request)
+    agents, everyone, teams = _store_inputs(settings, request, listed)
+    fte = settings.fte_hours_per_week
+    names = [t.name for t in shifts.templates]
+    contracts.check(dict(everyone), names, teams, fte)
+    if listed is not None:
+        listed.check(names)
+        contracts = listed.merged_into(contracts)
+        contracts.check(dict(agents), names, teams, fte)
+    with tempfile.TemporaryDirectory(prefix="callscope-roster-") as tmp:
+        required, horizon, labels, first, col, notes, source = _requirement(
+            settings, request, Path(tmp)
+        )
+    if first is None:
+        raise CallscopeError(
+            "the requirement has times but no dates; a roster needs dates: give `plan` "
+            "output, or interval_start as 2025-01-06 09:00",
+            field="requirement",
+        )
+    horizon = replace(horizon, cyclic=False)  # real dates: nothing wraps around
+    cover = solve_cover(required, shifts, horizon, time_limit_s=request.cover_time_limit_s)
+    if int(cover.counts.sum()) == 0:
+        raise CallscopeError(
+            "the requirement needs no shift of the shifts file on these days (all zero, or "
+            "only when no template can be worked): nothing to roster",
+            field="requirement",
+        )
+    return _solve_and_store(
+        settings, request, shifts, contracts, agents, cover, first, labels, col, notes, source
+    )
+
+
+def _solve_and_store(
+    settings: Settings,
+    request: RosterBuildRequest,
+    shifts: ShiftSet,
+    contracts: ContractFile,
+    agents: list[tuple[str, str | None]],
+    cover: CoverResult,
+    first: date,
+    labels: list[str],
+    column: str,
+    notes: list[str],
+    source: str,
+) -> RosterBuildResult:
+    import pyarrow as pa
+
+    from callscope.schedule.roster import OFF, unmet_requests
+    from callscope.schedule.roster_build import (
+        build_problem,
+        cover_shortfall,
+        coverage,
+        roster_shifts,
+        unmeetable,
+    )
+    from callscope.schedule.roster_lns import solve_roster
+
+    built = build_problem(
+        cover,
+        shifts,
+        first,
+        agents,
+        contracts,
+        fte_hours_per_week=settings.fte_hours_per_week,
+        name=f"roster from {first}",
+    )
+    p = built.problem
+    bad = unmeetable(p)
+    if bad:
+        (agent, why), more = bad[0], len(bad) - 1
+        also = f" ({more} more agent{'s' if more > 1 else ''} likewise)" if more else ""
+        if request.agents is None:
+            raise CallscopeError(
+                f"agent {agent!r}: {why}{also}; change the contract", field="contracts"
+            )
+        raise CallscopeError(
+            f"agent {agent!r}: {why}{also}; change their terms (here or in --contracts)",
+            field="agents",
+        )
+    res = solve_roster(p, request.time_limit_s, seed=request.seed, workers=request.workers)
+    if res.roster is None or not res.feasible:
+        raise CallscopeError(
+            f"no roster meeting every contract was found in {request.time_limit_s:g} s; allow "
+            "more time",
+            field="time_limit_s",
+        )
+    roster = res.roster
+    dated = roster_shifts(built, roster, cover, shifts)
+    fmt = "%Y-%m-%d %H:%M"
+    roster_t = pa.table(
+        {
+            "employee": pa.array([s.agent for s in dated], pa.string()),
+            "day": pa.array([s.day for s in dated], pa.int64()),
+            "shift": pa.array([s.shift for s in dated], pa.string()),
+            "date": pa.array([built.date(s.day) for s in dated], pa.date32()),
+            "template": pa.array([s.template for s in dated], pa.string()),
+            "start": pa.array([s.start.strftime(fmt) for s in dated], pa.string()),
+            "end": pa.array([s.end.strftime(fmt) for s in dated], pa.string()),
+            "paid_hours": pa.array([s.paid_minutes / 60 for s in dated], pa.float64()),
+        }
+    )
+    unmet: dict[str, int] = {}
+    for r in unmet_requests(p, roster):
+        unmet[r.agent] = unmet.get(r.agent, 0) + r.weight
+    weekends = p.weekends()
+    per: dict[str, list[Any]] = {}
+    for e, a in enumerate(p.agents):
+        row = roster.days[e]
+        c = a.contract
+        values = {
+            "employee": a.id,
+            "team": built.teams[e],
+            "shifts": sum(1 for s in row if s != OFF),
+            "paid_hours": sum(p.shifts[s].minutes for s in row if s != OFF) / 60,
+            "min_hours": c.min_minutes / 60,
+            "max_hours": None if c.max_minutes is None else c.max_minutes / 60,
+            "weekends": sum(1 for days in weekends if any(row[d] != OFF for d in days)),
+            "request_penalty": unmet.get(a.id, 0),
+        }
+        for k, v in values.items():
+            per.setdefault(k, []).append(v)
+    agents_t = pa.table(
+        {
+            "employee": pa.array(per["employee"], pa.string()),
+            "team": pa.array(per["team"], pa.string()),
+            "shifts": pa.array(per["shifts"], pa.int64()),
+            "paid_hours": pa.array(per["paid_hours"], pa.float64()),
+            "min_hours": pa.array(per["min_hours"], pa.float64()),
+            "max_hours": pa.array(per["max_hours"], pa.float64()),
+            "weekends": pa.array(per["weekends"], pa.int64()),
+            "request_penalty": pa.array(per["request_penalty"], pa.int64()),
+        }
+    )
+    off = {(d, s): (req, n) for d, s, req, n in cover_shortfall(p, roster)}
+    cov_rows: dict[str, list[Any]] = {k: [] for k in ("date", "day", "shift", "required")}
+    cov_rows.update(rostered=[], short=[], over=[])
+    sidx = p.shift_index()
+    for cv in sorted(p.cover, key=lambda x: (x.day, sidx[x.shift])):
+        req, n = off.get((cv.day, cv.shift), (cv.requirement, cv.requirement))
+        if req == 0 and n == 0:
+            continue
+        cov_rows["date"].append(built.date(cv.day))
+        cov_rows["day"].append(cv.day)
+        cov_rows["shift"].append(cv.shift)
+        cov_rows["required"].append(req)
+        cov_rows["rostered"].append(n)
+        cov_rows["short"].append(max(0, req - n))
+        cov_rows["over"].append(max(0, n - req))
+    cover_t = pa.table(
+        {
+            "date": pa.array(cov_rows["date"], pa.date32()),
+            "day": pa.array(cov_rows["day"], pa.int64()),
+            "shift": pa.array(cov_rows["shift"], pa.string()),
+            **{
+                k: pa.array(cov_rows[k], pa.int64())
+                for k in ("required", "rostered", "short", "over")
+            },
+        }
+    )
+    h = cover.horizon
+    on_phones = coverage(dated, first, h.slot_min, h.slots)
+    coverage_t = pa.table(
+        {
+            "interval_start": pa.array(labels, pa.string()),
+            "required": pa.array(cover.required, pa.float64()),
+            "covered": pa.array(cover.scheduled, pa.float64()),
+            "rostered": pa.array(on_phones, pa.float64()),
+        }
+    )
+    acts = [(s.agent, *a) for s in dated for a in s.activities]
+    schedules = pa.table(
+        {
+            "agent": pa.array([a[0] for a in acts], pa.string()),
+            "activity": pa.array([_activity(a[1]) for a in acts], pa.string()),
+            "start_ts": pa.array([a[2] for a in acts], pa.timestamp("us")),
+            "end_ts": pa.array([a[3] for a in acts], pa.timestamp("us")),
+        }
+    )
+    notes = list(notes)
+    per_day = [0] * h.days
+    for q, n in zip(cover.patterns, cover.counts, strict=True):
+        per_day[q.day] += int(n)
+    most = max(per_day, default=0)
+    if most > len(agents):
+        notes.append(
+            f"the cover needs up to {most} shifts a day and {len(agents)} agents are rostered: "
+            "the roster leaves shifts short (see unmet)"
+        )
+    if column == "scheduled_agents" and any(t.breaks for t in shifts.templates):
+        notes.append(
+            "covering scheduled_agents, which already allow for shrinkage; the templates' "
+            "breaks are placed on top (--column agents covers the agents on the phones)"
+        )
+    saved = replaced = 0
+    if request.save:
+        from callscope.services.common import open_store
+        from callscope.store.roster import publish_schedules
+
+        start = datetime.combine(first, time())
+        end = start + timedelta(days=h.days)
+        label = f"roster:{first.isoformat()}+{h.days}d"
+        with open_store(settings, write=True, create=False) as store:
+            saved, replaced = publish_schedules(
+                store, schedules, [a for a, _ in agents], start, end, label
+            )
+    pen = res.penalty
+    return RosterBuildResult(
+        objective=int(res.objective),
+        bound=int(res.bound),
+        gap=res.gap,
+        seconds=res.seconds,
+        feasible=res.feasible,
+        optimal=res.optimal,
+        bound_source=res.bound_source,
+        request_penalty=pen.requests if pen else None,
+        under_penalty=pen.under if pen else None,
+        over_penalty=pen.over if pen else None,
+        first=first,
+        days=h.days,
+        shift_types=p.shift_ids,
+        cover_seconds=cover.seconds,
+        roster=roster_t,
+        agents=agents_t,
+        cover=cover_t,
+        coverage=coverage_t,
+        schedules=schedules,
+        source=source,
+        saved=saved,
+        replaced=replaced,
+        notes=tuple(notes),
+    )
+
+
+def _activity(name: str) -> str:
+    """A template's break name as a ``schedules`` activity: ``lunch`` when it says so,
+    one of the table's activities when it is one, else ``break``."""
+    n = name.strip().lower()
+    if "lunch" in n:
+        return "lunch"
+    return n if n in ("work", "break", "training", "meeting") else "break"
