@@ -209,6 +209,69 @@ def test_hard_rules_hold_and_the_objective_is_its_own_price(tmp_path: Path) -> N
     assert s["penalty"]["under"] + s["penalty"]["over"] + s["penalty"]["requests"] == price
 
 
+def test_a_requirement_per_day_and_shift_reaches_its_optimum(tmp_path: Path) -> None:
+    """Shifts wanted per day (no shift cover): Mon 2 early, Tue 1 late, Wed 2 early,
+    two agents of 40 h a week (over 3 days: 17.1 h, two paid 8-hour shifts each), 11 h
+    rest (a late until 21:30 cannot precede a 07:00 early), ann asks for Wednesday off:
+    one of the five shifts stays short (8.5 h x 100 = 850), nothing else costs."""
+    (tmp_path / "shifts.toml").write_text(TWO_SHIFTS)
+    (tmp_path / "agents.csv").write_text(
+        "agent,team,requests\nann,red,2026-02-04 off 7\nbob,red,\n"
+    )
+    (tmp_path / "need.csv").write_text(
+        "date,shift,required\n2026-02-02,early@07:00,2\n2026-02-03,late@13:00,1\n"
+        "2026-02-04,early@07:00,2\n"
+    )
+    out = tmp_path / "roster.csv"
+    s = build(
+        "--db", str(tmp_path / "none.duckdb"),
+        "--agents", str(tmp_path / "agents.csv"),
+        "--shifts", str(tmp_path / "shifts.toml"),
+        "--requirement", str(tmp_path / "need.csv"),
+        "--time-limit", "3",
+        "-o", str(out),
+    )  # fmt: skip
+    assert (s["objective"], s["bound"], s["gap"]) == (850, 850, 0.0)
+    assert s["days"] == 3 and s["first"] == "2026-02-02"
+    shifts = read_roster(out)
+    rules = {
+        a: Rules(max_hours=40 * 3 / 7, max_days_in_a_row=6, min_rest_h=11) for a in ("ann", "bob")
+    }
+    assert violations(shifts, rules, MON, 3) == []
+    required = {
+        (MON, "early@07:00"): 2,
+        (MON + timedelta(1), "late@13:00"): 1,
+        (MON + timedelta(2), "early@07:00"): 2,
+    }
+    reqs = [Request("ann", date(2026, 2, 4), "*", 7, on=False)]
+    hours = {"early": 8.5, "late": 8.5}
+    price = objective(
+        shifts, required, reqs, under_per_hour=100, over_per_hour=1, template_hours=hours
+    )
+    assert price == 850
+    res = CliRunner().invoke(
+        app,
+        ["roster", "build", "--db", str(tmp_path / "none.duckdb"), "--agents",
+         str(tmp_path / "agents.csv"), "--shifts", str(tmp_path / "shifts.toml"),
+         "--requirement", str(tmp_path / "need.csv"), "--time-limit", "3"],
+    )  # fmt: skip
+    assert res.exit_code == 0 and "Mon 02-02" in res.stdout and "850" in res.stdout
+
+
+def test_a_given_cover_staggers_breaks_and_counts_agents_on_the_phones() -> None:
+    from callscope.schedule.cover import Horizon
+    from callscope.schedule.roster_build import fixed_cover
+    from callscope.schedule.templates import read_templates
+
+    shifts = read_templates(TWO_SHIFTS)
+    cover = fixed_cover(shifts, Horizon(1, 15.0, 0, cyclic=False), [(2, 0, "early@07:00", 2)])
+    assert int(cover.counts.sum()) == 2
+    a, b = cover.shifts
+    assert [x.start_min for x in a.breaks] != [x.start_min for x in b.breaks]
+    # 8h30m less a 15-minute break and a 30-minute lunch, twice
+    assert float(cover.required.sum()) * 15 / 60 == pytest.approx(2 * 7.75)
+
+
 def test_yaml_and_csv_agents_files_say_the_same() -> None:
     csv_file = read_agents_file(AGENTS_CSV, "a.csv")
     yaml_text = """
@@ -287,6 +350,18 @@ BAD = {
         "agent,min_hours_per_week,days_off\nann,36,mon|tue|wed\n",
         "--agents: agent 'ann': min_hours_per_week asks for 36 paid hours in 7 days; at most 32 h fit",
     ),
+    "shift not in the templates": (
+        "need.csv",
+        "date,shift,required\n2026-02-02,night,1\n",
+        "--requirement: {d}/need.csv line 2: no shift template 'night'",
+    ),
+    "several starts": (
+        "need.csv",
+        "date,shift,required\n2026-02-02,early,1\n",
+        "line 2: template 'early' has 3 starts; name one, e.g. early@07:00",
+    ),
+    "bad count": ("need.csv", "date,shift,required\n2026-02-02,early@07:00,two\n", "line 2: required 'two'"),
+    "bad day": ("need.csv", "date,shift,required\n2026-02-30,early@07:00,1\n", "line 2: date '2026-02-30'"),
 }  # fmt: skip
 
 
@@ -294,10 +369,16 @@ BAD = {
 def test_bad_input_is_one_line(tmp_path: Path, case: str) -> None:
     name, text, want = BAD[case]
     (tmp_path / name).write_text(text)
-    (tmp_path / "shifts.toml").write_text(ONE_SHIFT)
-    need = requirement_csv(tmp_path / "need.csv", 7)
+    if name == "need.csv":
+        (tmp_path / "shifts.toml").write_text(TWO_SHIFTS)
+        (tmp_path / "agents.csv").write_text("agent\nann\n")
+        need = tmp_path / name
+    else:
+        (tmp_path / "shifts.toml").write_text(ONE_SHIFT)
+        need = requirement_csv(tmp_path / "need.csv", 7)
     p = _cli(
-        "--agents", str(tmp_path / name), "--shifts", str(tmp_path / "shifts.toml"),
+        "--agents", str(tmp_path / (name if name != "need.csv" else "agents.csv")),
+        "--shifts", str(tmp_path / "shifts.toml"),
         "--requirement", str(need), "--db", str(tmp_path / "none.duckdb"), "--time-limit", "2",
     )  # fmt: skip
     assert p.returncode == 2, p.stderr

@@ -293,6 +293,7 @@ def _print_build(r: RosterBuildResult, summary: dict[str, Any]) -> None:
                 ("team", "team", plain),
                 *[(lab, lab, plain) for lab in labels],
                 ("paid_hours", "paid h", lambda v: number(v, 1)),
+                ("max_hours", "max h", lambda v: "-" if v is None else number(v, 1)),
             ],
             left=("employee", "team", *labels),
         )

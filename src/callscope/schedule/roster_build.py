@@ -41,7 +41,8 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 
-from callscope.schedule.cover import CoverResult
+from callscope.errors import CallscopeError
+from callscope.schedule.cover import CoverResult, Horizon
 from callscope.schedule.roster import (
     OFF,
     Agent,
@@ -53,7 +54,7 @@ from callscope.schedule.roster import (
     ShiftType,
 )
 from callscope.schedule.roster_contracts import ContractFile, Terms
-from callscope.schedule.templates import ShiftSet, ShiftTemplate
+from callscope.schedule.templates import DAY_NAMES, ShiftSet, ShiftTemplate
 
 __all__ = [
     "BuiltProblem",
@@ -62,6 +63,7 @@ __all__ = [
     "Kind",
     "cover_shortfall",
     "coverage",
+    "fixed_cover",
     "roster_shifts",
     "unmeetable",
 ]
@@ -221,6 +223,139 @@ def build_problem(
 def _hm(minutes: float) -> str:
     h, m = divmod(int(round(minutes)), 60)
     return f"{h}h" + (f"{m}m" if m else "")
+
+
+# -- a requirement per day and shift -----------------------------------------------------
+
+
+def fixed_cover(
+    shifts: ShiftSet,
+    horizon: Horizon,
+    wanted: Sequence[tuple[int, int, str, int]],
+    where: str = "requirement",
+) -> CoverResult:
+    """A shift cover given, not solved: ``wanted`` holds ``(line, day, shift, count)``,
+    ``shift`` a template name (when it has one start and one length) or
+    ``TEMPLATE@HH:MM`` (one of its starts; the first length when it has several). The
+    k-th shift of a kind on a day takes the k-th start of each break's window
+    (staggered breaks); ``required`` and ``scheduled`` are the agents on the phones
+    those shifts give, so the roster's coverage compares with them. A shift the
+    templates do not have, or do not allow that day, is a :class:`CallscopeError`
+    naming ``where`` and the line."""
+    from callscope.schedule.cover import (
+        PlacedBreak,
+        PlacedShift,
+        build_patterns,
+    )
+
+    patterns = build_patterns(shifts, horizon)
+    names = [t.name for t in shifts.templates]
+    index: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for k, p in enumerate(patterns):
+        clock = p.start_min - p.day * _DAY
+        index[p.day, p.template].append(k)
+        index[p.day, f"{p.template}@{int(clock // 60):02d}:{int(clock % 60):02d}"].append(k)
+    counts = np.zeros(len(patterns), dtype=np.int64)
+    for line, day, name, n in wanted:
+        tpl = name.split("@")[0]
+        at = f"{where} line {line}"
+        if tpl not in names:
+            raise CallscopeError(
+                f"{at}: no shift template {tpl!r} (templates: {', '.join(names)}); write "
+                "a template name, or TEMPLATE@HH:MM for one of its starts",
+                field="requirement",
+            )
+        ks = index.get((day, name), [])
+        if not ks:
+            wd = (horizon.first_weekday + day) % 7
+            raise CallscopeError(
+                f"{at}: {name!r} cannot be worked on day {day} ({DAY_NAMES[wd]}): not one of "
+                f"its starts, or not its day or open hours",
+                field="requirement",
+            )
+        lengths = {patterns[k].length_min for k in ks}
+        starts = {patterns[k].start_min for k in ks}
+        if "@" not in name and len(starts) > 1:
+            sample = sorted(
+                (patterns[k].start_min - day * _DAY for k in ks),
+            )[0]
+            raise CallscopeError(
+                f"{at}: template {name!r} has {len(starts)} starts; name one, e.g. "
+                f"{name}@{int(sample // 60):02d}:{int(sample % 60):02d}",
+                field="requirement",
+            )
+        k = min(ks, key=lambda k: patterns[k].length_min) if len(lengths) > 1 else ks[0]
+        counts[k] += n
+    slots = horizon.slots
+    on = np.zeros(slots)
+    placed: list[PlacedShift] = []
+    for k, p in enumerate(patterns):
+        t = shifts.templates[p.template_index]
+        for i in range(int(counts[k])):
+            brs = []
+            for rule in t.breaks:
+                offs = rule.offsets()
+                a = p.start_min + offs[i % len(offs)]
+                brs.append(PlacedBreak(rule.name, a, a + rule.minutes, rule.paid))
+            placed.append(
+                PlacedShift(
+                    len(placed) + 1,
+                    k,
+                    p.template,
+                    p.day,
+                    p.start_min,
+                    p.start_min + _end(t, p.length_min),
+                    p.cost,
+                    tuple(brs),
+                )
+            )
+            spans = [(p.start_min + a, p.start_min + b) for a, b in _work_spans(t, p.length_min)]
+            for x, y in _minus(spans, [(b.start_min, b.end_min) for b in brs]):
+                lo, hi = x / horizon.slot_min, y / horizon.slot_min
+                j = int(math.floor(lo + 1e-9))
+                while j < slots and j < hi - 1e-9:
+                    on[j] += min(hi, j + 1) - max(lo, j)
+                    j += 1
+    cost = float(sum(p.cost * n for p, n in zip(patterns, counts, strict=True)))
+    return CoverResult(
+        patterns=tuple(patterns),
+        counts=counts,
+        required=on.copy(),
+        scheduled=on,
+        under=np.zeros(slots),
+        over=np.zeros(slots),
+        cost=cost,
+        objective=cost,
+        lp_bound=cost,
+        bound=cost,
+        gap=0.0,
+        status="given",
+        seconds=0.0,
+        shifts=tuple(sorted(placed, key=lambda s: (s.start_min, s.number))),
+        under_weight=0.0,
+        over_weight=0.0,
+        horizon=horizon,
+        templates=tuple(names),
+    )
+
+
+def _work_spans(t: ShiftTemplate, length: float) -> tuple[tuple[float, float], ...]:
+    return t.work if t.work is not None else ((0.0, length),)
+
+
+def _minus(
+    spans: Sequence[tuple[float, float]], holes: Sequence[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    out = []
+    for a, b in spans:
+        cur = a
+        for x, y in sorted(h for h in holes if h[0] < b and h[1] > a):
+            if x > cur:
+                out.append((cur, x))
+            cur = max(cur, y)
+        if cur < b:
+            out.append((cur, b))
+    return out
 
 
 # -- contracts no schedule meets ---------------------------------------------------------

@@ -8,12 +8,16 @@ roster as an Arrow table (``employee, day, shift``: one row per worked shift, ``
 0-based index), a per-agent summary and the numbers that say how good it is: the
 benchmark objective, a proven lower bound, the gap between them, seconds, feasibility.
 
-:func:`roster_build` rosters the store's ``agents`` (optionally some teams) for a
-requirement per interval: a plan CSV, else the capacity plan of the store's latest
-forecast (as ``callscope plan`` makes it, base scenario). The shift cover
-(:func:`callscope.schedule.cover.solve_cover`, the horizon not wrapping) turns it into
-shifts per template, start and day; :mod:`callscope.schedule.roster_build` turns those
-and the contracts file into a roster problem, which :func:`solve_roster` solves. Agents
+:func:`roster_build` rosters the store's ``agents`` or an agents file (CSV or YAML,
+optionally some teams; :mod:`callscope.services.roster_inputs` reads them) for a
+requirement per interval (a plan CSV, else the capacity plan of the store's latest
+forecast as ``callscope plan`` makes it, base scenario) or per day and shift
+(``date,shift,required``). The shift cover (:func:`callscope.schedule.cover.solve_cover`,
+the horizon not wrapping) turns a requirement per interval into shifts per template,
+start and day (a requirement per shift gives them:
+:func:`callscope.schedule.roster_build.fixed_cover`);
+:mod:`callscope.schedule.roster_build` turns those and the contracts into a roster
+problem, which :func:`solve_roster` solves. Agents
 whose contract no schedule meets are named before solving. With ``save`` the roster's
 work and breaks replace the agents' ``schedules`` rows of those days in one
 transaction (:mod:`callscope.store.roster`), so ``callscope adherence`` measures
@@ -35,7 +39,6 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from callscope.schedule.cover import CoverResult
-    from callscope.schedule.roster_agents import AgentsFile
     from callscope.schedule.roster_contracts import ContractFile
     from callscope.schedule.templates import ShiftSet
 
@@ -327,8 +330,8 @@ class RosterBuildResult:
 
     def grid(self) -> tuple[list[str], list[dict[str, Any]]]:
         """The roster as a grid: the day labels (``Mon 02-03``) and one row per agent,
-        ``employee, team``, each day label -> ``HH:MM-HH:MM`` (empty when off) and
-        ``paid_hours``."""
+        ``employee, team``, each day label -> ``HH:MM-HH:MM`` (empty when off),
+        ``paid_hours`` and ``max_hours`` (the contract's over the horizon)."""
         labels = [(self.first + timedelta(days=d)).strftime("%a %m-%d") for d in range(self.days)]
         cells: dict[str, dict[str, str]] = {}
         for r in self.roster.to_pylist():
@@ -344,6 +347,7 @@ class RosterBuildResult:
                     "team": a["team"],
                     **{lab: got.get(lab, "") for lab in labels},
                     "paid_hours": a["paid_hours"],
+                    "max_hours": a["max_hours"],
                 }
             )
         return labels, rows
@@ -397,132 +401,6 @@ class RosterBuildResult:
         }
 
 
-def _read_text(path: Path, field: str, what: str) -> str:
-    path = Path(path)
-    if not path.exists():
-        raise CallscopeError(f"{path} does not exist", field=field)
-    if path.is_dir():
-        raise CallscopeError(f"{path} is a folder; give {what}", field=field)
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CallscopeError(f"cannot read {path}: it is not UTF-8 text", field=field) from None
-
-
-def _is_yaml(path: Path) -> bool:
-    return Path(path).suffix.lower() in (".yaml", ".yml")
-
-
-def _agents_file(request: RosterBuildRequest, weight: int) -> AgentsFile | None:
-    from callscope.schedule.roster_agents import read_agents_file
-
-    if request.agents is None:
-        return None
-    path = Path(request.agents)
-    if path.suffix.lower() not in (".csv", ".yaml", ".yml"):
-        raise CallscopeError(
-            f"{path}: give a .csv or a .yaml file of agents (agent,team,...)", field="agents"
-        )
-    text = _read_text(path, "agents", "an agents file (CSV or YAML)")
-    return read_agents_file(text, str(path), yaml_syntax=_is_yaml(path), request_weight=weight)
-
-
-def _store_inputs(
-    settings: Settings, request: RosterBuildRequest, listed: AgentsFile | None
-) -> tuple[list[tuple[str, str | None]], list[tuple[str, str | None]], list[str]]:
-    """The agents to roster (``listed``, else the store's) and every team, after
-    checking that there are agents, the teams asked for and (without
-    ``--requirement``) a forecast. The store is not opened when nothing needs it."""
-    from callscope.services.common import open_store
-    from callscope.store.forecasts import forecast_info
-    from callscope.store.roster import read_agents
-
-    everyone: list[tuple[str, str | None]] = []
-    info = None
-    if listed is None or request.requirement is None:
-        with open_store(settings) as store:
-            everyone = read_agents(store) if listed is None else []
-            info = forecast_info(store) if request.requirement is None else None
-    if listed is not None:
-        everyone = list(listed.agents)
-    elif not everyone:
-        raise CallscopeError(
-            f"the store {settings.db} has no agents to roster: give them in a file with "
-            "--agents (CSV or YAML: agent,team,...), load the agents table, or give another "
-            "store",
-            field="db",
-        )
-    teams = sorted({t for _, t in everyone if t is not None})
-    for t in request.teams:
-        if t not in teams:
-            where = "the agents file" if listed is not None else "the store"
-            raise CallscopeError(
-                f"no team {t!r} in {where} (teams: {', '.join(teams) or 'none'})", field="teams"
-            )
-    agents = [a for a in everyone if not request.teams or a[1] in request.teams]
-    if request.requirement is None and info is None:
-        raise CallscopeError(
-            "the store has no forecast to plan from: run `callscope forecast` (this command "
-            "then plans it as `callscope plan` does), or give a plan CSV with --requirement",
-            field="requirement",
-        )
-    return agents, everyone, teams
-
-
-def _requirement(
-    settings: Settings, request: RosterBuildRequest, tmp: Path
-) -> tuple[Any, Any, list[str], date | None, str, list[str], str]:
-    """The requirement per slot (:func:`callscope.services.scheduling.read_requirement`
-    on the file, or on the base scenario of the latest forecast's capacity plan), with
-    only ``request.queues``' rows when given; plus where it came from."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from callscope.export.tables import write_table
-    from callscope.services.common import read_csv_table
-    from callscope.services.scheduling import read_requirement
-
-    source = str(request.requirement)
-    path = request.requirement
-    table = None
-    if path is None:
-        from callscope.services.forecasting import PlanRequest, capacity_plan
-
-        plan = capacity_plan(settings, PlanRequest())
-        table = plan.plan.intervals
-        table = table.filter(pc.equal(table.column("scenario"), "base"))
-        source = f"the capacity plan of {plan.source}"
-    elif request.queues:
-        table = read_csv_table(path, "requirement", strings=("interval_start", "queue"))
-    if request.queues:
-        assert table is not None
-        if "queue" not in table.column_names:
-            raise CallscopeError("the requirement has no column 'queue' to pick", field="queues")
-        known = sorted({str(q) for q in table.column("queue").to_pylist()})
-        for q in request.queues:
-            if q not in known:
-                raise CallscopeError(
-                    f"no queue {q!r} in the requirement (queues: {', '.join(known)})",
-                    field="queues",
-                )
-        queues = pa.array(list(request.queues), pa.string())
-        table = table.filter(pc.is_in(table.column("queue").cast(pa.string()), queues))
-        source += f", queues {', '.join(request.queues)}"
-    if table is not None:
-        if table.column("interval_start").type != pa.string():
-            strs = [
-                v.strftime("%Y-%m-%d %H:%M:%S") if hasattr(v, "strftime") else v
-                for v in table.column("interval_start").to_pylist()
-            ]
-            i = table.column_names.index("interval_start")
-            table = table.set_column(i, "interval_start", pa.array(strs, pa.string()))
-        path = tmp / "requirement.csv"
-        write_table(table, "csv", path)
-    assert path is not None
-    required, horizon, labels, first, col, notes = read_requirement(settings, path, request.column)
-    return required, horizon, labels, first, col, notes, source
-
-
 def roster_build(settings: Settings, request: RosterBuildRequest) -> RosterBuildResult:
     """Roster the store's agents for a requirement (see :class:`RosterBuildRequest` and
     :mod:`callscope.schedule.roster_build`): shift cover, then the roster, then (with
@@ -533,6 +411,15 @@ def roster_build(settings: Settings, request: RosterBuildRequest) -> RosterBuild
 
     from callscope.schedule.cover import solve_cover
     from callscope.schedule.roster_contracts import ContractFile, read_contracts
+    from callscope.services.roster_inputs import (
+        agents_file,
+        given_cover,
+        is_yaml,
+        per_shift,
+        read_text,
+        requirement_per_interval,
+        store_inputs,
+    )
     from callscope.services.scheduling import read_shifts
 
     for name, t in (
@@ -546,15 +433,15 @@ def roster_build(settings: Settings, request: RosterBuildRequest) -> RosterBuild
     shifts = read_shifts(request.shifts)
     contracts = (
         read_contracts(
-            _read_text(request.contracts, "contracts", "a contracts file (TOML or YAML)"),
+            read_text(request.contracts, "contracts", "a contracts file (TOML or YAML)"),
             str(request.contracts),
-            yaml_syntax=_is_yaml(request.contracts),
+            yaml_syntax=is_yaml(request.contracts),
         )
         if request.contracts is not None
         else ContractFile(where="")
     )
-    listed = _agents_file(request, contracts.weights.request)
-    agents, everyone, teams = _store_inputs(settings, request, listed)
+    listed = agents_file(request, contracts.weights.request)
+    agents, everyone, teams = store_inputs(settings, request, listed)
     fte = settings.fte_hours_per_week
     names = [t.name for t in shifts.templates]
     contracts.check(dict(everyone), names, teams, fte)
@@ -562,8 +449,23 @@ def roster_build(settings: Settings, request: RosterBuildRequest) -> RosterBuild
         listed.check(names)
         contracts = listed.merged_into(contracts)
         contracts.check(dict(agents), names, teams, fte)
+    if request.requirement is not None and per_shift(request.requirement):
+        given, day0, labels, col, notes = given_cover(settings, request, shifts)
+        return _solve_and_store(
+            settings,
+            request,
+            shifts,
+            contracts,
+            agents,
+            given,
+            day0,
+            labels,
+            col,
+            notes,
+            str(request.requirement),
+        )
     with tempfile.TemporaryDirectory(prefix="callscope-roster-") as tmp:
-        required, horizon, labels, first, col, notes, source = _requirement(
+        required, horizon, labels, first, col, notes, source = requirement_per_interval(
             settings, request, Path(tmp)
         )
     if first is None:
