@@ -23,6 +23,32 @@ Exporter = Annotated[Principal, Depends(Require(EXPORT))]
 Fmt = Annotated[str, Query(alias="format", pattern="^(csv|xlsx)$")]
 
 
+def view_query(
+    period: Annotated[
+        str | None,
+        Query(
+            description="today, yesterday, week, month, data (the last 7 days with data: "
+            "the default) or custom (with from and to)",
+        ),
+    ] = None,
+    first: Annotated[
+        str | None, Query(alias="from", description="First day, YYYY-MM-DD (custom period)")
+    ] = None,
+    last: Annotated[
+        str | None, Query(alias="to", description="Last day, YYYY-MM-DD, included")
+    ] = None,
+    channel: Annotated[list[str] | None, Query(description="Keep these channels")] = None,
+    queue: Annotated[list[str] | None, Query(description="Keep these queues")] = None,
+    team: Annotated[list[str] | None, Query(description="Keep these teams' agents")] = None,
+) -> None:
+    """The query parameters of a view, declared for the OpenAPI schema; they are read
+    and checked (with the field named in the error) by
+    :func:`callscope.web.deps.view_request`."""
+
+
+ViewQuery = [Depends(view_query)]
+
+
 def _options(st: AppState, scope: Scope) -> d.FilterOptions:
     """The filters' choices (cached a minute per scope)."""
     key = ("filter_options", scope)
@@ -76,7 +102,7 @@ async def overview_page(request: Request, p: Viewer) -> Any:
     return await _page(request, p, "overview.html", "Overview", view)
 
 
-@router.get("/api/v1/overview", tags=["views"])
+@router.get("/api/v1/overview", tags=["views"], dependencies=ViewQuery)
 async def overview_api(request: Request, p: Viewer) -> dict[str, Any]:
     """Headline KPIs per channel and queue against the goals, with the previous
     period. Query: ``period`` (today, yesterday, week, month, data, custom), ``from``,
@@ -166,7 +192,7 @@ async def service_page(request: Request, p: Viewer) -> Any:
     )
 
 
-@router.get("/api/v1/service", tags=["views"])
+@router.get("/api/v1/service", tags=["views"], dependencies=ViewQuery)
 async def service_api(request: Request, p: Viewer) -> dict[str, Any]:
     """Offered, answered, abandoned, service level, ASA and abandonment by day and by
     interval (every day and interval of the period; empty where there is no data),
@@ -226,7 +252,7 @@ async def agents_page(request: Request, p: Viewer) -> Any:
     return await _page(request, p, "agents.html", "Agents", view)
 
 
-@router.get("/api/v1/agents", tags=["views"])
+@router.get("/api/v1/agents", tags=["views"], dependencies=ViewQuery)
 async def agents_api(request: Request, p: Viewer) -> dict[str, Any]:
     """The agent report: one row per agent the caller may see, a row for contacts
     handled with no agent, and the total (the rows add up to it)."""
