@@ -22,6 +22,7 @@ __all__ = ["app", "main"]
 import callscope.cli.qa  # noqa: E402, F401 (registers qa forms|evaluate|sample|calibration ...)
 import callscope.cli.roster  # noqa: E402, F401 (registers roster solve)
 import callscope.cli.schedule  # noqa: E402, F401 (registers schedule cover, adherence; help order)
+import callscope.cli.scorecard  # noqa: E402, F401 (registers scorecard)
 import callscope.cli.serve  # noqa: E402, F401 (registers serve)
 import callscope.cli.users  # noqa: E402, F401 (registers users add|list, token create)
 

@@ -40,6 +40,7 @@ __all__ = [
     "add_disputes",
     "add_event",
     "add_form",
+    "agent_teams",
     "close_task",
     "coaching_tasks",
     "contact_info",
@@ -214,6 +215,13 @@ def contact_info(store: Store, contact_id: str) -> dict[str, Any] | None:
         )
     )
     return rows[0] if rows else None
+
+
+def agent_teams(store: Store) -> dict[str, str | None]:
+    """Every known agent's team (``agents.team``)."""
+    if not _present(store, "agents"):
+        return {}
+    return {a: t for a, t in run(store.con, "SELECT agent, team FROM agents").fetchall()}
 
 
 def agent_team(store: Store, agent: str) -> str | None:
