@@ -285,18 +285,25 @@ def _print_build(r: RosterBuildResult, summary: dict[str, Any]) -> None:
         title=f"roster of {r.agents.num_rows} agents, {r.first} to {last} ({r.days} days)",
     )
     labels, grid = r.grid()
-    if r.days <= 14:
-        print_rows(
-            grid,
-            [
-                ("employee", "agent", plain),
-                ("team", "team", plain),
-                *[(lab, lab, plain) for lab in labels],
+    if r.days <= 35:  # a grid per week (7 day columns fit a terminal)
+        weeks = [labels[i : i + 7] for i in range(0, len(labels), 7)]
+        for w, days in enumerate(weeks):
+            last_week = w == len(weeks) - 1
+            totals = [
                 ("paid_hours", "paid h", lambda v: number(v, 1)),
                 ("max_hours", "max h", lambda v: "-" if v is None else number(v, 1)),
-            ],
-            left=("employee", "team", *labels),
-        )
+            ]
+            print_rows(
+                grid,
+                [
+                    ("employee", "agent", plain),
+                    ("team", "team", plain),
+                    *[(lab, lab, plain) for lab in days],
+                    *(totals if last_week else []),
+                ],
+                title=f"week {w + 1}" if len(weeks) > 1 else None,
+                left=("employee", "team", *days),
+            )
     else:
         print_rows(
             r.agents.to_pylist(),
