@@ -256,3 +256,58 @@ def test_forms_show_add_list(center, tmp_path, capsys) -> None:
     bad.write_text("name: x\nsections:\n- id: a\n  weight: -1\n  items: [{id: q}]\n")
     err = _error(capsys, "qa", "forms", "add", str(bad), "--db", db)
     assert "section 'a': weight must be a positive number" in err
+
+
+def test_calibration_from_stored_evaluations(center, tmp_path, capsys) -> None:
+    import krippendorff
+    import numpy as np
+
+    db = str(center.db)
+    items = [i for i in default_form().items if not i.na]
+    na_items = [i.id for i in default_form().items if i.na]
+    # three evaluators score contacts c0001 and c0002 blind; warmth items differ
+    scores = {
+        "eve": {"proactive": 4, "helpful": 5, "friendly": 5},
+        "bob": {"proactive": 3, "helpful": 5, "friendly": 4},
+        "cat": {"proactive": 4, "helpful": 2, "friendly": 5},
+    }
+    for who, warm in scores.items():
+        for contact in ("c0001", "c0002"):
+            f = _answers_yaml(
+                tmp_path / f"{who}{contact}.yaml",
+                **{k: str(v) for k, v in warm.items()},
+                **{k: "na" for k in na_items},
+            )
+            code, out, err = run(
+                capsys, "qa", "evaluate", contact, "--answers", str(f), "--evaluator", who,
+                "--db", db, "--format", "json",
+            )  # fmt: skip
+            assert code == 0, err
+    first = json.loads(out)["evaluation_id"]
+    # a later revision (an accepted dispute) does not change the blind first scores
+    run(capsys, "qa", "dispute", first, "--item", "helpful=no", "--db", db)
+    run(capsys, "qa", "resolve", first, "--item", "helpful", "--accept", "5", "--db", db)
+    code, out, err = run(
+        capsys, "qa", "calibration", "--from-store", "--db", db, "--format", "json"
+    )
+    assert code == 0, err
+    got = json.loads(out)
+
+    # the same units by hand: each non-N/A item of each contact, the evaluators' answers
+    def value(who, item):
+        return scores[who].get(item.id, 4 if item.type != "yes_no" else 1)
+
+    m = np.array(
+        [[value(w, i) for _ in ("c0001", "c0002") for i in items] for w in ("bob", "cat", "eve")],
+        dtype=float,
+    )
+    for level in ("nominal", "ordinal", "interval"):
+        kw = {"value_domain": np.unique(m)} if level != "interval" else {}
+        want = krippendorff.alpha(reliability_data=m, level_of_measurement=level, **kw)
+        assert got[f"alpha_{level}"] == pytest.approx(want)
+    assert got["icc_items"] == 2 * len(items)
+    assert (
+        f"{2 * len(na_items)} item(s) scored by fewer than two evaluators left out" in got["notes"]
+    )
+    err = _error(capsys, "qa", "calibration", "--db", db)
+    assert "give --input SCORES.csv (evaluator,item,score) or --from-store" in err

@@ -14,6 +14,7 @@ import typer
 from callscope.cli.app import DbOpt, FromOpt, OutputOpt, SettingsOpt, ToOpt, load, print_json, say
 from callscope.cli.qa import Format, FormatOpt, TableFormat, flags, qa_app
 from callscope.cli.render import number, pct, plain, print_rows
+from callscope.errors import CallscopeError
 
 __all__ = ["calibration_cmd", "sample_cmd", "surveys_cmd"]
 
@@ -220,13 +221,29 @@ def _print_calibration(c: Any) -> None:
 @qa_app.command("calibration")
 def calibration_cmd(
     input: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--input",
             help="CSV with a header evaluator,item,score; a blank score is not scored.",
             show_default=False,
         ),
-    ],
+    ] = None,
+    from_store: Annotated[
+        bool,
+        typer.Option(
+            "--from-store",
+            help="Instead of --input: the stored evaluations of contacts two or more "
+            "evaluators evaluated (each contact's item a unit, first revisions).",
+        ),
+    ] = False,
+    form: Annotated[
+        str | None,
+        typer.Option(
+            "--form", help="With --from-store: this form's evaluations.", show_default=False
+        ),
+    ] = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
     expert: Annotated[
         str | None,
         typer.Option(
@@ -236,15 +253,20 @@ def calibration_cmd(
         ),
     ] = None,
     fmt: FormatOpt = Format.table,
+    db: DbOpt = None,
     settings: SettingsOpt = None,
 ) -> None:
     """Do the evaluators score alike? Krippendorff's alpha (nominal, ordinal, interval),
     ICC(1), ICC(2,1), ICC(3,1) and their k forms, each evaluator's deviation and the
-    spread per item."""
+    spread per item; from a CSV (--input) or the store's evaluations (--from-store)."""
     from callscope.services.quality import CalibrationRequest, calibration
 
+    if (input is None) == (not from_store):
+        raise CallscopeError(
+            "give --input SCORES.csv (evaluator,item,score) or --from-store", field="--input"
+        )
     with flags():
-        c = calibration(load(settings), CalibrationRequest(input, expert))
+        c = calibration(load(settings, db), CalibrationRequest(input, expert, form, start, end))
     if fmt is Format.json:
         print_json(c.as_dict())
         return

@@ -27,7 +27,8 @@ not scored) this reports
   that item;
 * the **spread** of each item: evaluators, mean, standard deviation, min, max.
 
-An item scored by fewer than two evaluators cannot be compared: one line names it.
+An item scored by fewer than two evaluators cannot be compared: one line names it (or,
+for stored evaluations where one evaluator answered N/A, it is left out with a note).
 """
 
 from __future__ import annotations
@@ -156,11 +157,17 @@ def _finite(x: float) -> float | None:
 
 
 def calibrate(
-    table: pa.Table, expert: str | None = None, lines: Sequence[int] | None = None
+    table: pa.Table,
+    expert: str | None = None,
+    lines: Sequence[int] | None = None,
+    *,
+    skip_single: bool = False,
 ) -> Calibration:
     """Agreement, ICCs, deviations and spread of ``table`` (evaluator, item, score).
     ``lines``: the file line of each row, for error messages (default: row ``i`` is on
-    line ``i + 2``, after a header)."""
+    line ``i + 2``, after a header). ``skip_single``: leave out, with a note, items
+    fewer than two evaluators scored (an N/A in stored evaluations) instead of
+    refusing them."""
     rows = table.select(["evaluator", "item", "score"]).to_pylist()
     where = list(lines) if lines is not None else list(range(2, len(rows) + 2))
     scores: dict[str, dict[str, float]] = defaultdict(dict)
@@ -202,8 +209,13 @@ def calibrate(
         scores[ev][it] = value
     if not items:
         raise CallscopeError("the calibration set has no rows", field="input")
-    for it in items:
+    dropped = 0
+    for it in list(items):
         who = [e for e in evaluators if it in scores[e]]
+        if len(who) < 2 and skip_single:
+            items.remove(it)
+            dropped += 1
+            continue
         if len(who) < 2:
             by = f"only {who[0]!r}" if who else "nobody"
             raise CallscopeError(
@@ -216,8 +228,14 @@ def calibrate(
             f"expert {expert!r} scored nothing here; evaluators: {', '.join(evaluators)}",
             field="expert",
         )
+    if not items:
+        raise CallscopeError(
+            "no item is scored by two or more evaluators: nothing to compare", field="input"
+        )
     m = np.array([[scores[e].get(i, np.nan) for i in items] for e in evaluators])
     notes = []
+    if dropped:
+        notes.append(f"{dropped} item(s) scored by fewer than two evaluators left out")
     alphas = {lvl: krippendorff_alpha(m, lvl) for lvl in ("nominal", "ordinal", "interval")}
     if alphas["nominal"] is None:
         notes.append(

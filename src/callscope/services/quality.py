@@ -670,15 +670,51 @@ def sample(settings: Settings, request: SampleRequest) -> SamplePlan:
 
 @dataclass(frozen=True, slots=True)
 class CalibrationRequest:
-    input: Path  #: CSV evaluator,item,score (blank score: not scored)
+    input: Path | None  #: CSV evaluator,item,score (blank score: not scored); None: the store
     expert: str | None = None  #: deviations from this evaluator (default: the item mean)
+    form: str | None = None  #: from the store: this form's evaluations (needed if several)
+    start: datetime | None = None  #: from the store: contacts of [start, end)
+    end: datetime | None = None
+
+
+def _stored_calibration(settings: Settings, request: CalibrationRequest) -> Calibration:
+    import pyarrow.compute as pc
+
+    from callscope.quality.calibration import calibrate
+    from callscope.services.common import open_store
+    from callscope.store.quality import calibration_scores
+
+    with open_store(settings) as store:
+        t = calibration_scores(store, request.start, request.end)
+    forms = sorted(set(t.column("form").to_pylist()))
+    if request.form is not None:
+        t = t.filter(pc.equal(t.column("form"), request.form))
+    elif len(forms) > 1:
+        raise CallscopeError(
+            f"contacts evaluated by several evaluators on forms {', '.join(forms)}; "
+            "choose one with --form",
+            field="form",
+        )
+    if t.num_rows == 0:
+        raise CallscopeError(
+            "no contact in the store has evaluations by two or more evaluators"
+            + (f" on form {request.form!r}" if request.form else "")
+            + "; have several evaluators evaluate the same contacts, or give --input",
+            field="input",
+        )
+    return calibrate(t, expert=request.expert, skip_single=True)
 
 
 def calibration(settings: Settings, request: CalibrationRequest) -> Calibration:
     """Agreement of evaluators who scored the same items: Krippendorff's alpha, ICCs,
-    each evaluator's deviation and the spread per item."""
+    each evaluator's deviation and the spread per item; from a CSV, or (``input``
+    None) from the stored evaluations of contacts several evaluators evaluated, each
+    item of each contact a unit and their first, blind revision the score."""
     from callscope.quality.calibration import calibrate
     from callscope.services.common import read_csv_table
+
+    if request.input is None:
+        return _stored_calibration(settings, request)
 
     table = read_csv_table(Path(request.input), "input", strings=("evaluator", "item"))
     missing = [c for c in ("evaluator", "item", "score") if c not in table.column_names]

@@ -41,6 +41,7 @@ __all__ = [
     "add_event",
     "add_form",
     "agent_teams",
+    "calibration_scores",
     "close_task",
     "coaching_tasks",
     "contact_info",
@@ -378,6 +379,44 @@ def evaluated_contacts(store: Store) -> list[str]:
     return [
         r[0] for r in run(store.con, "SELECT DISTINCT contact_id FROM qa_evaluations").fetchall()
     ]
+
+
+def calibration_scores(
+    store: Store,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> pa.Table:
+    """The first revision's answers (the evaluator's own, blind score) of every contact
+    that two or more evaluators evaluated: form, evaluator, item (``contact:item``) and
+    score (null: N/A); only contacts answered in ``[start, end)`` when given."""
+    empty = pa.table(
+        {
+            "form": pa.array([], pa.string()),
+            "evaluator": pa.array([], pa.string()),
+            "item": pa.array([], pa.string()),
+            "score": pa.array([], pa.float64()),
+        }
+    )
+    if not _present(store, "qa_evaluations", "qa_answers"):
+        return empty
+    where, params = "e.revision = 1", list[Any]()
+    if start is not None:
+        where += " AND coalesce(c.answer_ts, c.arrival_ts, e.created_at) >= ?"
+        params.append(start)
+    if end is not None:
+        where += " AND coalesce(c.answer_ts, c.arrival_ts, e.created_at) < ?"
+        params.append(end)
+    sql = (
+        "WITH firsts AS (SELECT e.* FROM qa_evaluations e "
+        f"LEFT JOIN contacts c ON c.contact_id = e.contact_id WHERE {where}), "
+        "shared AS (SELECT contact_id, form FROM firsts GROUP BY contact_id, form "
+        "HAVING count(DISTINCT evaluator) >= 2) "
+        "SELECT f.form, f.evaluator, f.contact_id || ':' || a.item AS item, a.answer AS score "
+        "FROM firsts f JOIN shared s ON s.contact_id = f.contact_id AND s.form = f.form "
+        "JOIN qa_answers a ON a.evaluation_id = f.evaluation_id AND a.revision = 1 "
+        "ORDER BY f.form, f.contact_id, a.item, f.evaluator"
+    )
+    return relation(store.con, sql, params).to_arrow_table()
 
 
 # -- disputes and history ---------------------------------------------------------------
