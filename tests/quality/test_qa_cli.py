@@ -252,6 +252,8 @@ def test_forms_show_add_list(center, tmp_path, capsys) -> None:
     assert out.startswith("added default v2")
     code, out, _ = run(capsys, "qa", "forms", "list", "--db", db, "--format", "json")
     assert [r["version"] for r in json.loads(out)] == [1, 2]
+    err = _error(capsys, "qa", "forms", "show", "default", "--version", "3", "--db", db)
+    assert err.startswith("error: --version: form 'default' has versions 1..2; no version 3")
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nsections:\n- id: a\n  weight: -1\n  items: [{id: q}]\n")
     err = _error(capsys, "qa", "forms", "add", str(bad), "--db", db)

@@ -99,6 +99,7 @@ _FLAGS = {
     "comments": "--comment",
     "contact": "CONTACT",
     "form": "--form",
+    "form_version": "--form-version",
     "evaluator": "--evaluator",
     "agent": "--agent",
     "items": "--item",
@@ -192,7 +193,7 @@ def forms_show_cmd(
     """A form version as YAML (edit it and `qa forms add` it to make a new version)."""
     from callscope.services.quality import form_yaml
 
-    with flags(form="NAME"):
+    with flags(form="NAME", form_version="--version"):
         form, body = form_yaml(load(settings, db), name, version)
     if output is None:
         sys.stdout.write(body)

@@ -150,6 +150,11 @@ def _form(store: Store | None, name: str, version: int | None) -> Form:
     if not versions:
         if name == "default" and version in (None, 1):
             return default_form()
+        if name == "default":
+            raise CallscopeError(
+                f"the built-in form 'default' has version 1 only; no version {version}",
+                field="form_version",
+            )
         raise CallscopeError(
             f"no form named {name!r}; add it with `callscope qa forms add FILE.yaml` "
             "(or use the built-in form 'default')",
@@ -162,7 +167,7 @@ def _form(store: Store | None, name: str, version: int | None) -> Form:
             return f
     raise CallscopeError(
         f"form {name!r} has versions 1..{versions[-1].version}; no version {version}",
-        field="form",
+        field="form_version",
     )
 
 
