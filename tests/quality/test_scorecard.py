@@ -80,6 +80,19 @@ def test_hand_worked_scorecard_and_ranking() -> None:
     assert ("South", 1, "C", 1, 1) in rank
 
 
+def test_a_contact_several_evaluators_scored_counts_once() -> None:
+    evals = [
+        {"agent": "A", "contact_id": "c1", "contact_ts": datetime(2025, 1, 3), "score": 60.0},
+        {"agent": "A", "contact_id": "c1", "contact_ts": datetime(2025, 1, 3), "score": 80.0},
+        {"agent": "A", "contact_id": "c1", "contact_ts": datetime(2025, 1, 3), "score": 100.0},
+        {"agent": "A", "contact_id": "c2", "contact_ts": datetime(2025, 1, 5), "score": 50.0},
+    ]
+    sc = build_scorecard([], evals, [], {}, TARGETS, _status)
+    (line,) = sc.lines.to_pylist()
+    # contacts c1 (mean 80) and c2 (50): 65 over 2 contacts, not 72.5 over 4 evaluations
+    assert (line["measure"], line["value"], line["n"]) == ("qa_score", 65.0, 2)
+
+
 def test_scorecard_from_the_store(center) -> None:
     from callscope.quality.forms import default_form
 

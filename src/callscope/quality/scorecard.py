@@ -5,8 +5,10 @@ Lines (one per agent, month and measure; a measure the agent has no data for, su
 first response for an agent who took no chats, is left out, so each agent sees the
 KPIs of their own channel):
 
-* ``qa_score``: the mean score of the agent's evaluations (their current revision) of
-  contacts of that month, with the number of evaluations and the t interval
+* ``qa_score``: the mean score of the agent's evaluated contacts of that month (each
+  evaluation's current revision; a contact several evaluators scored, as in a
+  calibration, counts once with the mean of their scores), with the number of
+  contacts and the t interval
   ``mean +- t(n-1) s / sqrt(n)`` clipped to 0-100 (none for one evaluation); target
   ``quality.score_target``.
 * ``csat`` (top-two share, Wilson interval) and ``nps`` (analytic interval) from the
@@ -169,11 +171,19 @@ def build_scorecard(
             }
         )
 
-    scores: dict[tuple[str, date], list[float]] = defaultdict(list)
-    for e in evaluations:
+    # each contact counts once: several evaluators of one contact (a calibration) give
+    # the mean of their scores
+    per_contact: dict[tuple[str, date], dict[Any, list[float]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for i, e in enumerate(evaluations):
         if e.get("score") is None or e.get("contact_ts") is None or e.get("agent") is None:
             continue
-        scores[(str(e["agent"]), _month(e["contact_ts"]))].append(float(e["score"]))
+        key = (str(e["agent"]), _month(e["contact_ts"]))
+        per_contact[key][e.get("contact_id", i)].append(float(e["score"]))
+    scores = {
+        key: [sum(v) / len(v) for v in contacts.values()] for key, contacts in per_contact.items()
+    }
     kpis: dict[tuple[str, date], Mapping[str, Any]] = {}
     for r in kpi_rows:
         if r.get("agent") is None or r.get("month") is None:
