@@ -16,6 +16,7 @@ QUERY = {
     "/overview/export": "?format=csv",
     "/agents/export": "?format=csv",
     "/service/export": "?format=csv",
+    "/api/v1/live/stream": "?limit=1",  # one snapshot, then the stream ends
 }
 
 

@@ -10,6 +10,10 @@ role           may
 ``agent``      their own figures only
 =============  ====================================================================
 
+The live floor: every role may watch it (``view_live``: the queues' figures are the
+center's, the agent grid is scoped like every other figure); only ``admin`` may feed
+it (``send_events``: ``POST /api/v1/events``, with an admin's token).
+
 Scoped roles are filtered where the figures are computed: rows of other agents never
 leave the service (:class:`Scope`), so a page, its JSON and its download agree.
 
@@ -33,12 +37,14 @@ __all__ = [
     "EXPORT",
     "MANAGE_USERS",
     "PERMISSIONS",
+    "SEND_EVENTS",
     "ROLES",
     "ROLE_PERMISSIONS",
     "UPLOAD",
     "VIEW_AUDIT",
     "VIEW_DATA",
     "VIEW_KPIS",
+    "VIEW_LIVE",
     "VIEW_SETTINGS",
     "Principal",
     "Scope",
@@ -56,14 +62,26 @@ UPLOAD = "upload"  #: ingest a file
 VIEW_SETTINGS = "view_settings"
 MANAGE_USERS = "manage_users"  #: users and tokens
 VIEW_AUDIT = "view_audit"
-PERMISSIONS = (VIEW_KPIS, EXPORT, VIEW_DATA, UPLOAD, VIEW_SETTINGS, MANAGE_USERS, VIEW_AUDIT)
+VIEW_LIVE = "view_live"  #: the wallboard and the live figures (agent grid scoped)
+SEND_EVENTS = "send_events"  #: feed the live floor (POST /api/v1/events)
+PERMISSIONS = (
+    VIEW_KPIS,
+    EXPORT,
+    VIEW_DATA,
+    UPLOAD,
+    VIEW_SETTINGS,
+    MANAGE_USERS,
+    VIEW_AUDIT,
+    VIEW_LIVE,
+    SEND_EVENTS,
+)
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS),
-    "analyst": frozenset({VIEW_KPIS, EXPORT, VIEW_DATA, UPLOAD}),
-    "qa": frozenset({VIEW_KPIS, EXPORT}),
-    "supervisor": frozenset({VIEW_KPIS, EXPORT}),
-    "agent": frozenset({VIEW_KPIS, EXPORT}),
+    "analyst": frozenset({VIEW_KPIS, EXPORT, VIEW_DATA, UPLOAD, VIEW_LIVE}),
+    "qa": frozenset({VIEW_KPIS, EXPORT, VIEW_LIVE}),
+    "supervisor": frozenset({VIEW_KPIS, EXPORT, VIEW_LIVE}),
+    "agent": frozenset({VIEW_KPIS, EXPORT, VIEW_LIVE}),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -24,6 +25,14 @@ def serve_cmd(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     db: DbOpt = None,
     settings: SettingsOpt = None,
+    follow_queue_log: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--follow-queue-log",
+            help="An Asterisk queue_log to follow live, like tail -F (repeatable): its "
+            "calls feed the wallboard and land in the store as they finish.",
+        ),
+    ] = None,
 ) -> None:
     """The web app: overview, service, agents, data, settings and users pages, and the
     same figures as JSON under /api/v1 (sign in with a user from `callscope users add`)."""
@@ -36,4 +45,12 @@ def serve_cmd(
     from callscope.web import create_app
 
     say(f"serving {ready.db} ({ready.users} users) on http://{host}:{port}/ ; Ctrl-C stops")
-    uvicorn.run(create_app(s), host=host, port=port, log_level="warning", access_log=False)
+    app_ = create_app(s, follow_queue_logs=tuple(follow_queue_log or ()))
+    uvicorn.run(
+        app_,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=3,  # live streams stay open: end them on Ctrl-C
+    )

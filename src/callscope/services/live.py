@@ -41,6 +41,7 @@ __all__ = [
     "settle_into_store",
     "start_hub",
     "stop_hub",
+    "team_agents",
 ]
 
 T = TypeVar("T")
@@ -351,6 +352,15 @@ def live_view(
             if allowed is None or x.kind not in ("paused", "adherence") or x.subject in allowed
         ],
     }
+
+
+def team_agents(settings: Settings, teams: Sequence[str]) -> list[str]:
+    """The agents of ``teams`` (the store's agent directory)."""
+    from callscope.services.common import open_store
+    from callscope.store.live import agents_of_teams
+
+    with open_store(settings) as store:
+        return agents_of_teams(store, list(teams))
 
 
 def status(hub: Hub) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from callscope.store.domain import checks_sql
 from callscope.store.sql import ident, run
 from callscope.store.store import Store
 
-__all__ = ["LIVE_FORMAT", "settle"]
+__all__ = ["LIVE_FORMAT", "agents_of_teams", "settle"]
 
 LIVE_FORMAT = "live"
 
@@ -135,3 +135,14 @@ def settle(
         run(con, "ROLLBACK")
         raise
     return out
+
+
+def agents_of_teams(store: Store, teams: list[str]) -> list[str]:
+    """The agents of ``teams`` (the ``agents`` directory)."""
+    if not teams:
+        return []
+    marks = ", ".join("?" for _ in teams)
+    rows = run(
+        store.con, f"SELECT DISTINCT agent FROM agents WHERE team IN ({marks})", list(teams)
+    ).fetchall()
+    return sorted(str(r[0]) for r in rows)

@@ -71,13 +71,15 @@ def create_app(
     throttle: LoginThrottle | None = None,
     secret: bytes | None = None,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    follow_queue_logs: tuple[Path, ...] = (),
 ) -> FastAPI:
     """The web app of the center whose settings (and store, ``settings.db``) are given.
     ``clock`` (default: the system clock) and ``throttle`` are parameters for tests;
     ``secret`` signs the session cookies (default:
-    :func:`callscope.services.users.web_secret`)."""
+    :func:`callscope.services.users.web_secret`); ``follow_queue_logs``: Asterisk
+    queue_logs the live floor follows while the server runs (:mod:`callscope.web.routes.live`)."""
     from callscope.services.users import web_secret
-    from callscope.web.routes import admin, auth, data, views
+    from callscope.web.routes import admin, auth, data, live, views
 
     app = FastAPI(
         title="callscope",
@@ -87,6 +89,7 @@ def create_app(
         docs_url=None,  # Swagger UI loads from a CDN: no page that needs the internet
         redoc_url=None,
         openapi_url=None,  # served below, to signed-in users only
+        lifespan=live.lifespan,
     )
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     st = AppState(
@@ -99,8 +102,9 @@ def create_app(
         max_upload_bytes=max_upload_bytes,
     )
     app.state.callscope = st
+    st.cache["live_follow"] = tuple(follow_queue_logs)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (auth, views, data, admin):
+    for module in (auth, views, data, admin, live):
         app.include_router(module.router)
 
     @app.get("/api/v1/openapi.json", include_in_schema=False)
