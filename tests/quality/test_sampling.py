@@ -9,10 +9,12 @@ from datetime import datetime, timedelta
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from qacenter import NOW
 
 from callscope.errors import CallscopeError
-from callscope.quality.sampling import allocate, plan_sample, weighted_pick
+from callscope.quality.sampling import STRATA, WEIGHTS, allocate, plan_sample, weighted_pick
 from callscope.services import quality as q
 
 
@@ -161,3 +163,71 @@ def test_sample_from_the_store_skips_evaluated_contacts(center) -> None:
     period = q.sample(center, q.SampleRequest(start=datetime(2025, 1, 6), end=datetime(2025, 1, 7)))
     assert period.coverage.column("answered").to_pylist() == [3, 3, 3]
     assert datetime(2025, 1, 6) + timedelta(days=1) > max(period.picks.column("ts").to_pylist())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 12), min_size=1, max_size=4),
+    per_agent=st.integers(1, 6),
+    evaluated_every=st.integers(2, 5),
+    strata=st.sampled_from([(), ("queue",), ("queue", "handle_band"), STRATA]),
+    weight=st.sampled_from([None, *WEIGHTS]),
+    seed=st.integers(0, 2**16),
+)
+def test_plan_invariants(sizes, per_agent, evaluated_every, strata, weight, seed) -> None:
+    # agents with 0-12 contacts in January, every k-th already evaluated
+    rows, evaluated = [], []
+    for a, n in enumerate(sizes):
+        for i in range(n):
+            cid = f"a{a}-{i}"
+            rows.append(
+                {
+                    "contact_id": cid,
+                    "agent": f"a{a}",
+                    "queue": "Sales" if i % 3 else "Support",
+                    "channel": "voice",
+                    "ts": datetime(2025, 1, 1 + i, 9),
+                    "handle_s": float(30 * i),
+                    "transferred": i % 4 == 0,
+                    "resolved": None,
+                    "csat": float(1 + i % 5) if i % 2 else None,
+                }
+            )
+            if i % evaluated_every == 0:
+                evaluated.append(cid)
+    if not rows:
+        return
+    cands = pa.Table.from_pylist(rows)
+    evals = pa.Table.from_pylist(
+        [{"agent": c.split("-")[0], "contact_ts": datetime(2025, 1, 1)} for c in evaluated]
+    )
+    plan = plan_sample(
+        cands,
+        evaluated=evaluated,
+        evaluations=evals,
+        per_agent=per_agent,
+        strata=strata,
+        weight=weight,
+        seed=seed,
+    )
+    picks = plan.picks.column("contact_id").to_pylist()
+    assert len(picks) == len(set(picks))  # no contact twice
+    assert not set(picks) & set(evaluated)  # never an evaluated contact
+    for cov in plan.coverage.to_pylist():
+        n = sizes[int(cov["agent"][1:])]
+        done = sum(1 for c in evaluated if c.split("-")[0] == cov["agent"])
+        need = max(0, per_agent - done)
+        assert cov["evaluated"] == done and cov["answered"] == n
+        # as many as the quota needs, or every contact left
+        assert cov["sampled"] == min(need, n - done)
+        assert cov["short"] == need - cov["sampled"]
+    again = plan_sample(
+        cands,
+        evaluated=evaluated,
+        evaluations=evals,
+        per_agent=per_agent,
+        strata=strata,
+        weight=weight,
+        seed=seed,
+    )
+    assert again.picks.equals(plan.picks)
