@@ -78,6 +78,8 @@ OVERVIEW_KPIS: tuple[tuple[str, str | None, str | None], ...] = (
     ("aht_s", "at_most", "aht"),
     ("occupancy", "at_most", "occupancy"),
 )
+#: The KPI families the overview's KPIs come from (the others are not computed).
+OVERVIEW_FAMILIES = ("accessibility", "productivity", "states")
 _CHANNEL_ORDER = {"voice": 0, "chat": 1, "email": 2}
 #: The longest period shown by interval (longer: by day only).
 MAX_INTERVAL_DAYS = 31
@@ -447,12 +449,13 @@ def _overview_rows(
     from its queues' agents as the demo does (agent time has a queue, not a channel)."""
     from callscope.kpi.engine import compute_kpis
 
+    fams = OVERVIEW_FAMILIES
     by_queue = [
         {**r, "channel": channel_of.get(r["queue"])}
-        for r in compute_kpis(src, ("queue",), params, period.start, period.end).rows()
+        for r in compute_kpis(src, ("queue",), params, period.start, period.end, fams).rows()
         if r.get("queue") is not None and r.get("offered")
     ]
-    by_channel = compute_kpis(src, ("channel",), params, period.start, period.end).rows()
+    by_channel = compute_kpis(src, ("channel",), params, period.start, period.end, fams).rows()
     for ch in by_channel:
         if ch.get("occupancy") is None:
             ch["occupancy"] = _pooled([r for r in by_queue if r["channel"] == ch.get("channel")])
@@ -610,13 +613,22 @@ def service_view(settings: Settings, request: ViewRequest, now: datetime) -> Ser
     fc_id: str | None = None
     with _view(settings, request) as (src, params):
         period = resolve_period(settings, request, now, _last_contact(src))
-        day_rows = compute_kpis(src, ("day",), params, period.start, period.end).table
+        day_rows = compute_kpis(
+            src, ("day",), params, period.start, period.end, only=["accessibility"]
+        ).table
         heat = compute_kpis(
             src, ("weekday", "hour"), params, period.start, period.end, only=["accessibility"]
         ).table
         ivl = None
         if period.days <= MAX_INTERVAL_DAYS:
-            ivl = compute_kpis(src, ("interval_start",), params, period.start, period.end).table
+            ivl = compute_kpis(
+                src,
+                ("interval_start",),
+                params,
+                period.start,
+                period.end,
+                only=["accessibility", "states"] if everyone else ["accessibility"],
+            ).table
             if everyone:
                 staffing_rows = compute_kpis(
                     src,
