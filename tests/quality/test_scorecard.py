@@ -132,6 +132,7 @@ def test_scorecard_from_the_store(center) -> None:
 
 def test_scorecard_command(center, tmp_path, capsys, monkeypatch) -> None:
     import json
+    import re
 
     from callscope.cli import main
 
@@ -156,9 +157,18 @@ def test_scorecard_command(center, tmp_path, capsys, monkeypatch) -> None:
     code, out, _ = run("scorecard")
     assert code == 0 and "A1" in out and "ranking in each team" in out
     xlsx = tmp_path / "sc.xlsx"
-    code, _, err = run("scorecard", "--format", "xlsx", "-o", str(xlsx))
+    code, _, err = run("scorecard", "-o", str(xlsx))
     assert code == 0 and xlsx.stat().st_size > 0 and "scorecard lines" in err
+    pdf = tmp_path / "sc.pdf"
+    code, _, err = run("scorecard", "-o", str(pdf), "--format", "json")
+    data = pdf.read_bytes()
+    # a page of scorecards and a page of ranking for each team (North, South) and month
+    assert (
+        code == 0
+        and data.startswith(b"%PDF")
+        and len(re.findall(rb"/Type /Page\b(?!s)", data)) == 4
+    )
     code, out, err = run("scorecard", "--team", "West")
     assert code == 2 and err.startswith("error: --team: no agent is in team 'West'")
-    code, out, err = run("scorecard", "--format", "xlsx")
-    assert code == 2 and "give --output FILE" in err
+    code, out, err = run("scorecard", "-o", str(tmp_path / "sc.docx"))
+    assert code == 2 and "must end in .csv or .xlsx or .parquet or .json or .pdf" in err

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,7 +13,6 @@ import typer
 from callscope.cli.app import (
     DbOpt,
     FromOpt,
-    OutputOpt,
     SettingsOpt,
     ToOpt,
     app,
@@ -32,7 +32,10 @@ class ScorecardFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
-    xlsx = "xlsx"
+
+
+#: what --output writes, by its suffix
+_WRITERS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".json": "json", ".pdf": "pdf"}
 
 
 @app.command("scorecard")
@@ -57,11 +60,20 @@ def scorecard_cmd(
         ScorecardFormat,
         typer.Option(
             "--format",
-            help="table, json (lines and ranking), csv or xlsx (one line per agent, month "
-            "and measure; xlsx needs --output).",
+            help="What to print: table, json (lines and ranking) or csv (one line per "
+            "agent, month and measure).",
         ),
     ] = ScorecardFormat.table,
-    output: OutputOpt = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file: .pdf (the scorecards and rankings, a page per team "
+            "and month), or the lines as .xlsx, .csv, .parquet or .json.",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOpt = None,
     settings: SettingsOpt = None,
 ) -> None:
@@ -69,12 +81,15 @@ def scorecard_cmd(
     intervals, the KPIs of the agent's channel and adherence when schedules exist, each
     against its target; and each team's ranking (share of targets met, then QA score)."""
     from callscope.services.common import check_output_file
-    from callscope.services.scorecard import ScorecardRequest, scorecard, scorecard_view
+    from callscope.services.scorecard import (
+        ScorecardRequest,
+        scorecard,
+        scorecard_view,
+        write_scorecard_pdf,
+    )
 
     if output is not None:
-        check_output_file(output, "output")
-    elif fmt is ScorecardFormat.xlsx:
-        raise CallscopeError("xlsx is a binary format: give --output FILE", field="output")
+        check_output_file(output, "output", tuple(_WRITERS))
     req = ScorecardRequest(
         start=start,
         end=end,
@@ -88,17 +103,21 @@ def scorecard_cmd(
         if e.field == "teams":
             e.field = "--team"
         raise
-    if output is not None or fmt in (ScorecardFormat.csv, ScorecardFormat.xlsx):
+    if output is not None:
+        kind = _WRITERS[output.suffix.lower()]
+        if kind == "pdf":
+            write_scorecard_pdf(sc, output)
+            say(f"wrote the scorecards of {sc.ranking.num_rows} agent-months to {output}")
+        else:
+            from callscope.export.tables import write_table
+
+            write_table(sc.lines, kind, output, sheet="scorecard")
+            say(f"wrote {sc.lines.num_rows} scorecard lines to {output}")
+    if fmt is ScorecardFormat.csv:
         from callscope.export.tables import write_table
 
-        kind = fmt.value if fmt is not ScorecardFormat.table else "csv"
-        written = write_table(sc.lines, kind, output, sheet="scorecard")
-        if written is not None:
-            sys.stdout.write(written)
-        if output is not None:
-            say(f"wrote {sc.lines.num_rows} scorecard lines to {output}")
-        if fmt is not ScorecardFormat.table:
-            return
+        sys.stdout.write(write_table(sc.lines, "csv") or "")
+        return
     if fmt is ScorecardFormat.json:
         print_json({"lines": sc.lines.to_pylist(), "ranking": sc.ranking.to_pylist()})
         return

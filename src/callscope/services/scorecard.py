@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from callscope.errors import CallscopeError
 from callscope.settings import Settings
@@ -14,7 +15,13 @@ from callscope.settings import Settings
 if TYPE_CHECKING:
     from callscope.quality.scorecard import Scorecard
 
-__all__ = ["ScorecardRequest", "scorecard", "scorecard_targets", "scorecard_view"]
+__all__ = [
+    "ScorecardRequest",
+    "scorecard",
+    "scorecard_targets",
+    "scorecard_view",
+    "write_scorecard_pdf",
+]
 
 #: scorecard measure -> its key in the settings' [targets] (where the names differ)
 _TARGET_KEYS = {
@@ -157,3 +164,56 @@ def scorecard_view(
         [{k: row.get(k, "") for k, _ in columns} for _, row in sorted(rows.items())],
         ", ".join(context),
     )
+
+
+def write_scorecard_pdf(sc: Scorecard, path: Path) -> Path:
+    """The scorecards as a PDF: for each team and month, the agents' table (as
+    :func:`scorecard_view`) and the team's ranking."""
+    from callscope.export.table_pdf import tables_pdf
+    from callscope.quality.scorecard import Scorecard as _Scorecard
+
+    pages = []
+    lines = sc.lines.to_pylist()
+    ranking = sc.ranking.to_pylist()
+    groups = sorted({(r["month"], r["team"] or "") for r in lines})
+    for month, team in groups:
+        part = [r for r in lines if r["month"] == month and (r["team"] or "") == team]
+        ranks = [r for r in ranking if r["month"] == month and (r["team"] or "") == team]
+        sub = _Scorecard(_pa_table(part, sc.lines.schema), _pa_table(ranks, sc.ranking.schema))
+        columns, rows, _ = scorecard_view(sub)
+        where = f"{team or 'no team'}, {month:%Y-%m}"
+        # on paper a measure a row and an agent a column, at most 8 agents a page
+        measures = [(k, t) for k, t in columns if k not in ("agent", "team", "month")]
+        for i in range(0, len(rows), 8):
+            group = rows[i : i + 8]
+            pages.append(
+                (
+                    f"Scorecards {where}: ✓ met, ~ near, ✗ missed; (n) evaluations or answers",
+                    ["", *(r["agent"] for r in group)],
+                    [[title, *(r.get(k, "") for r in group)] for k, title in measures],
+                )
+            )
+        pages.append(
+            (
+                f"Ranking {where}",
+                ["rank", "agent", "targets met", "of", "QA score"],
+                [
+                    [
+                        str(r["rank"]),
+                        r["agent"],
+                        str(r["met"]),
+                        str(r["rated"]),
+                        "-" if r["qa_score"] is None else f"{r['qa_score']:.1f}",
+                    ]
+                    for r in ranks
+                ],
+            )
+        )
+    return tables_pdf(pages, path)
+
+
+def _pa_table(rows: list[dict[str, Any]], schema: Any) -> Any:
+    """Rows as an Arrow table of ``schema``."""
+    import pyarrow as pa
+
+    return pa.Table.from_pylist(rows, schema)
