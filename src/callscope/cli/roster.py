@@ -332,10 +332,10 @@ def _print_build(r: RosterBuildResult, summary: dict[str, Any]) -> None:
             title="shifts left short (no agent left to work them)",
             left=("date", "shift"),
         )
-    days = r.short_days()
-    if days:
+    short = r.short_days()
+    if short:
         print_rows(
-            days,
+            short,
             [
                 ("date", "date", plain),
                 ("agent_hours", "agent-hours short", lambda v: number(v, 1)),

@@ -24,6 +24,9 @@ rest rule from shift start and end times (a night shift followed by an early one
 off and time off as shifts the agent may not work (a shift that overlaps them, so a
 night shift into a day off is out too), requests by template or ``"*"``.
 
+:func:`fixed_cover` stands in for the first stage when the requirement already says
+how many of each shift each day wants (``date,shift,required``).
+
 :func:`unmeetable` says in words which agents' contracts no schedule can meet (each agent
 alone: hard rules never involve two agents). :func:`roster_shifts` turns a roster into
 dated shifts with the breaks the cover placed (the i-th agent on a shift type that day
@@ -63,6 +66,7 @@ __all__ = [
     "Kind",
     "cover_shortfall",
     "coverage",
+    "each_alone",
     "fixed_cover",
     "roster_shifts",
     "unmeetable",
@@ -365,7 +369,18 @@ def unmeetable(problem: RosterProblem, seconds: float = 5.0) -> list[tuple[str, 
     """``(agent, reason)`` for every agent no schedule of whom meets their hard rules
     (each agent alone; agents with the same rules are tried once). The reason names
     the first rule whose removal makes a schedule possible."""
+    return each_alone(problem, seconds)[0]
+
+
+def each_alone(
+    problem: RosterProblem, seconds: float = 5.0
+) -> tuple[list[tuple[str, str]], Roster | None]:
+    """:func:`unmeetable`, and a roster of a schedule found for each agent alone
+    (``None`` when an agent has none): hard rules never involve two agents, so it
+    meets every contract, a fallback when the search finds nothing in time."""
     from callscope.schedule.roster_cpsat import RosterModel
+
+    rows: dict[object, tuple[int, ...] | None] = {}
 
     def feasible(agent: Agent) -> bool | None:
         out = RosterModel(_alone(problem, agent)).solve(seconds, workers=1)
@@ -373,16 +388,28 @@ def unmeetable(problem: RosterProblem, seconds: float = 5.0) -> list[tuple[str, 
             return False
         return True if out.roster is not None else None
 
+    def first(agent: Agent, key: object) -> bool | None:
+        out = RosterModel(_alone(problem, agent)).solve(seconds, workers=1)
+        rows[key] = out.roster.days[0] if out.roster is not None else None
+        if out.status == "INFEASIBLE":
+            return False
+        return True if out.roster is not None else None
+
     seen: dict[object, str | None] = {}
     found = []
+    days = []
     for a in problem.agents:
         key = (repr(a.contract), a.days_off, a.unavailable, a.skills)
         if key not in seen:
-            seen[key] = None if feasible(a) is not False else _why(problem, a, feasible)
+            seen[key] = None if first(a, key) is not False else _why(problem, a, feasible)
         why = seen[key]
         if why is not None:
             found.append((a.id, why))
-    return found
+        days.append(rows.get(key))
+    fallback = None
+    if not found and all(d is not None for d in days):
+        fallback = Roster(tuple(d for d in days if d is not None))
+    return found, fallback
 
 
 def _alone(problem: RosterProblem, agent: Agent) -> RosterProblem:

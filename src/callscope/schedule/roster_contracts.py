@@ -1,4 +1,4 @@
-"""Agents' contracts for ``callscope roster build``: a small TOML file.
+"""Agents' contracts for ``callscope roster build``: a small TOML (or YAML) file.
 
 One ``[default]`` table for every agent, ``[team."NAME"]`` tables for a team's agents and
 ``[agent."ID"]`` tables for one agent, each with any of the keys below. An agent's terms
@@ -35,6 +35,10 @@ their own: a number replaces the one before it; the lists (``days_off``, ``time_
       { date = "2025-01-10", off = true },                   # wants the day off
       { date = "2025-01-11", shift = "early", off = true },  # anything but early
     ]
+
+The same in YAML: mappings ``weights:``, ``default:``, ``team:`` and ``agent:`` (the
+last two holding one mapping per name), the same keys; only ``true``/``false`` are
+booleans (``off`` is a key, not a YAML 1.1 boolean).
 
 Per-week limits are scaled to the horizon (``days / 7`` weeks): maxima rounded down,
 minima up, so a 10-day roster with 40 hours a week allows 57 h 8 min. Days off and time

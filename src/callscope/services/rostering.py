@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from callscope.schedule.cover import CoverResult
+    from callscope.schedule.roster import RosterProblem
     from callscope.schedule.roster_contracts import ContractFile
     from callscope.schedule.templates import ShiftSet
 
@@ -263,6 +264,7 @@ class RosterBuildResult:
     saved: int = 0
     replaced: int = 0
     notes: tuple[str, ...] = ()
+    problem: RosterProblem | None = None  #: the roster problem solved (for benchmarks)
 
     @property
     def unmet(self) -> list[dict[str, Any]]:
@@ -500,15 +502,17 @@ def _solve_and_store(
     notes: list[str],
     source: str,
 ) -> RosterBuildResult:
+    from dataclasses import replace
+
     import pyarrow as pa
 
-    from callscope.schedule.roster import OFF, unmet_requests
+    from callscope.schedule.roster import OFF, penalty, unmet_requests
     from callscope.schedule.roster_build import (
         build_problem,
         cover_shortfall,
         coverage,
+        each_alone,
         roster_shifts,
-        unmeetable,
     )
     from callscope.schedule.roster_lns import solve_roster
 
@@ -522,7 +526,7 @@ def _solve_and_store(
         name=f"roster from {first}",
     )
     p = built.problem
-    bad = unmeetable(p)
+    bad, fallback = each_alone(p)
     if bad:
         (agent, why), more = bad[0], len(bad) - 1
         also = f" ({more} more agent{'s' if more > 1 else ''} likewise)" if more else ""
@@ -535,13 +539,30 @@ def _solve_and_store(
             field="agents",
         )
     res = solve_roster(p, request.time_limit_s, seed=request.seed, workers=request.workers)
+    notes = list(notes)
     if res.roster is None or not res.feasible:
-        raise CallscopeError(
-            f"no roster meeting every contract was found in {request.time_limit_s:g} s; allow "
-            "more time",
-            field="time_limit_s",
+        if fallback is None:
+            raise CallscopeError(
+                f"no roster meeting every contract was found in {request.time_limit_s:g} s; "
+                "allow more time",
+                field="time_limit_s",
+            )
+        pen0 = penalty(p, fallback)
+        res = replace(
+            res,
+            roster=fallback,
+            objective=float(pen0.total),
+            penalty=pen0,
+            feasible=True,
+            optimal=False,
+        )
+        notes.append(
+            f"the search found no roster in {request.time_limit_s:g} s: this is a schedule "
+            "found for each agent alone (every contract met, the cover not considered); "
+            "allow more time (--time-limit)"
         )
     roster = res.roster
+    assert roster is not None
     dated = roster_shifts(built, roster, cover, shifts)
     fmt = "%Y-%m-%d %H:%M"
     roster_t = pa.table(
@@ -633,7 +654,6 @@ def _solve_and_store(
             "end_ts": pa.array([a[3] for a in acts], pa.timestamp("us")),
         }
     )
-    notes = list(notes)
     per_day = [0] * h.days
     for q, n in zip(cover.patterns, cover.counts, strict=True):
         per_day[q.day] += int(n)
@@ -685,6 +705,7 @@ def _solve_and_store(
         saved=saved,
         replaced=replaced,
         notes=tuple(notes),
+        problem=p,
     )
 
 
