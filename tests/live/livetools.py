@@ -71,3 +71,42 @@ def same(live: dict[str, dict[str, Any]], batch: dict[str, dict[str, Any]]) -> l
             if not ok:
                 diffs.append(f"{q} {k}: live {x} batch {y}")
     return diffs
+
+
+def day_events(path: Path) -> list[dict[str, Any]]:
+    """The events of a queue_log, as ``POST /api/v1/events`` takes them."""
+    from callscope.live.events import event_dict
+    from callscope.live.queue_log import QueueLogTranslator
+
+    tr = QueueLogTranslator(str(path))
+    out = []
+    for n, line in enumerate(path.read_text().splitlines(), start=1):
+        out.extend(event_dict(e) for e in tr.line(line, n).events)
+    return out
+
+
+def admin_token(settings: Settings) -> str:
+    """A token of a new admin of ``settings``' store."""
+    from datetime import datetime
+
+    from callscope.services.users import AddUserRequest, TokenRequest, add_user, create_token
+
+    now = datetime(2026, 1, 1)
+    add_user(settings, AddUserRequest("ada", "admin", "correct horse battery staple"), now)
+    return create_token(settings, TokenRequest("ada"), now).token
+
+
+def same_rows(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]]) -> list[str]:
+    """Differences between two sets of KPI rows per queue, every column compared."""
+    diffs = []
+    for q in sorted(set(a) | set(b)):
+        x, y = a.get(q) or {}, b.get(q) or {}
+        for k in sorted(set(x) | set(y)):
+            u, v = x.get(k), y.get(k)
+            if isinstance(u, float) and isinstance(v, float):
+                ok = abs(u - v) <= 1e-9 * max(1.0, abs(v))
+            else:
+                ok = u == v
+            if not ok:
+                diffs.append(f"{q} {k}: {u} vs {v}")
+    return diffs

@@ -171,3 +171,47 @@ def test_the_stream_sends_snapshots(center):
     assert data["seq"] == 8 and len(data["queues"]) == 2
     page = c.get("/wallboard")
     assert page.status_code == 200 and 'id="live-data"' in page.text
+
+
+def test_an_answer_before_its_queued_event_is_held_then_counted_once(center):
+    settings, tokens = center
+    c = _client(settings, tokens["ada"])
+    answered = ev(3, "contact.answered", 11, contact="c1", agent="A1")
+    queued = ev(2, "contact.queued", 1, contact="c1", queue="Sales")
+    assert c.post("/api/v1/events", json=[answered]).status_code == 200
+    live = c.get("/api/v1/live").json()
+    assert live["held"] == 1 and live["queues"] == []  # no queue known yet: nothing counted
+    assert c.post("/api/v1/events", json=[queued, answered]).json()["duplicates"] == 1
+    live = c.get("/api/v1/live").json()
+    sales = {q["queue"]: q for q in live["queues"]}["Sales"]
+    assert live["held"] == 0
+    assert (sales["offered"], sales["answered"], sales["waiting"]) == (1, 1, 0)
+    assert sales["answered_within_threshold"] == 1  # waited 10 s
+
+
+def test_an_event_is_acknowledged_only_once_it_is_in_the_journal(center, monkeypatch):
+    from callscope.services.live import running_hub
+
+    settings, tokens = center
+    c = _client(settings, tokens["ada"])
+    assert c.post("/api/v1/events", json=DAY[:2]).status_code == 200
+    folder = settings.db.parent / "live.duckdb.live"
+
+    def journal() -> str:
+        return "".join(p.read_text() for p in sorted(folder.glob("journal-*.jsonl")))
+
+    assert '"id":"e1"' in journal() and '"id":"e2"' in journal()  # there when acked
+    hub = running_hub(settings)[0]
+    before, seq = journal(), hub.state.seq
+
+    def no_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("callscope.live.journal.os.fsync", no_disk)
+    r = c.post("/api/v1/events", json=DAY[2:4])
+    assert r.status_code == 503 and "No space left" in r.json()["error"], r.text
+    assert journal() == before  # the unsynced part was taken back out
+    assert hub.state.seq == seq  # and nothing applied
+    monkeypatch.undo()
+    r = c.post("/api/v1/events", json=DAY[2:4])
+    assert r.status_code == 200 and r.json()["stored"] == 2  # sent again: taken

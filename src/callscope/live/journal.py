@@ -22,6 +22,7 @@ both know a log.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -121,11 +122,19 @@ class Journal:
             return
         fd = self._open()
         data = b"\n".join(records) + b"\n"
-        view = memoryview(data)
-        while view:
-            n = os.write(fd, view)
-            view = view[n:]
-        os.fsync(fd)
+        before = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            view = memoryview(data)
+            while view:
+                n = os.write(fd, view)
+                view = view[n:]
+            os.fsync(fd)
+        except BaseException:
+            # not acknowledged: take the part written back out, so a later append
+            # never follows a cut line (and a replay never reads what was refused)
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, before)
+            raise
         self.bytes_written += len(data)
         self.syncs += 1
 

@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from callscope.access.roles import SEND_EVENTS, VIEW_DATA, VIEW_LIVE, Principal, scope_of
 from callscope.errors import CallscopeError
-from callscope.web.deps import Require, render, state
+from callscope.web.deps import Refused, Require, render, state
 
 __all__ = ["lifespan", "router"]
 
@@ -126,7 +126,15 @@ async def events_api(request: Request, p: Sender) -> Any:
     acks = []
     if events:
         hub, _ = await run_in_threadpool(_hub, request)
-        acks = await asyncio.wrap_future(hub.submit(events))
+        try:
+            acks = await asyncio.wrap_future(hub.submit(events))
+        except (OSError, RuntimeError) as e:  # the journal failed, or the hub is stopping
+            raise Refused(
+                503,
+                f"the events could not be made durable ({e}); none of this request was "
+                "acknowledged: send it again",
+                "events",
+            ) from None
     status = 200 if not refused else (207 if events else 422)
     return JSONResponse(
         {
