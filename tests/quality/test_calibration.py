@@ -150,3 +150,13 @@ def test_mistakes_are_one_line(rows, words) -> None:
     with pytest.raises(CallscopeError) as err:
         calibrate(t)
     assert words in str(err.value) and "\n" not in str(err.value)
+
+
+def test_blank_and_na_are_not_scored() -> None:
+    rows = [("A", "x", "3"), ("B", "x", "4"), ("C", "x", "N/A"), ("A", "y", "2")]
+    rows += [("B", "y", " "), ("C", "y", "2"), ("A", "z", "5"), ("B", "z", "na"), ("C", "z", "4")]
+    t = pa.Table.from_pylist([{"evaluator": e, "item": i, "score": s} for e, i, s in rows])
+    c = calibrate(t)
+    assert {r["item"]: r["evaluators"] for r in c.items} == {"x": 2, "y": 2, "z": 2}
+    m = np.array([[3, 2, 5], [4, np.nan, np.nan], [np.nan, 2, 4]], dtype=float)
+    assert c.alpha_interval == pytest.approx(krippendorff_alpha(m, "interval"))

@@ -296,8 +296,11 @@ def test_calibration_from_stored_evaluations(center, tmp_path, capsys) -> None:
     got = json.loads(out)
 
     # the same units by hand: each non-N/A item of each contact, the evaluators' answers
+    # as the share of the item's points (yes 1; 4 on 1-5 is 0.75)
     def value(who, item):
-        return scores[who].get(item.id, 4 if item.type != "yes_no" else 1)
+        if item.type == "yes_no":
+            return 1.0
+        return (scores[who].get(item.id, 4) - 1) / 4
 
     m = np.array(
         [[value(w, i) for _ in ("c0001", "c0002") for i in items] for w in ("bob", "cat", "eve")],
@@ -311,5 +314,6 @@ def test_calibration_from_stored_evaluations(center, tmp_path, capsys) -> None:
     assert (
         f"{2 * len(na_items)} item(s) scored by fewer than two evaluators left out" in got["notes"]
     )
+    assert any("share of each item's points" in n for n in got["notes"])
     err = _error(capsys, "qa", "calibration", "--db", db)
     assert "give --input SCORES.csv (evaluator,item,score) or --from-store" in err

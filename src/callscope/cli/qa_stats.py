@@ -224,7 +224,7 @@ def calibration_cmd(
         Path | None,
         typer.Option(
             "--input",
-            help="CSV with a header evaluator,item,score; a blank score is not scored.",
+            help="CSV with a header evaluator,item,score; a blank or na score is not scored.",
             show_default=False,
         ),
     ] = None,

@@ -47,6 +47,8 @@ from callscope.errors import CallscopeError
 
 __all__ = ["ICC_TYPES", "Calibration", "Icc", "calibrate", "icc", "krippendorff_alpha"]
 
+#: Scores that mean "not scored".
+_NOT_SCORED = {"", "na", "n/a", "-"}
 #: The ICC forms, in pingouin's row order (ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k).
 ICC_TYPES = ("ICC(1)", "ICC(2,1)", "ICC(3,1)", "ICC(1,k)", "ICC(2,k)", "ICC(3,k)")
 
@@ -185,8 +187,8 @@ def calibrate(
         if it not in items:
             items.append(it)
         raw = r["score"]
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            continue  # blank: not scored
+        if raw is None or (isinstance(raw, str) and raw.strip().lower() in _NOT_SCORED):
+            continue  # blank or N/A: not scored
         try:
             value = float(raw)
         except (TypeError, ValueError):

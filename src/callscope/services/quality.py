@@ -683,6 +683,9 @@ class CalibrationRequest:
 
 
 def _stored_calibration(settings: Settings, request: CalibrationRequest) -> Calibration:
+    from dataclasses import replace
+
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     from callscope.quality.calibration import calibrate
@@ -691,6 +694,12 @@ def _stored_calibration(settings: Settings, request: CalibrationRequest) -> Cali
 
     with open_store(settings) as store:
         t = calibration_scores(store, request.start, request.end)
+        forms_used = {
+            (f, v): _form(store, f, v)
+            for f, v in set(
+                zip(t.column("form").to_pylist(), t.column("form_version").to_pylist(), strict=True)
+            )
+        }
     forms = sorted(set(t.column("form").to_pylist()))
     if request.form is not None:
         t = t.filter(pc.equal(t.column("form"), request.form))
@@ -707,7 +716,25 @@ def _stored_calibration(settings: Settings, request: CalibrationRequest) -> Cali
             + "; have several evaluators evaluate the same contacts, or give --input",
             field="input",
         )
-    return calibrate(t, expert=request.expert, skip_single=True)
+    # items of several scales (yes/no, 1-5, 0-10) are compared as the share of the
+    # item's points each answer earns: yes 1, no 0, 4 on 1-5 0.75
+    rows = t.to_pylist()
+    shares = [
+        None
+        if r["score"] is None
+        else forms_used[(r["form"], r["form_version"])].item(r["form_item"]).fraction(r["score"])
+        for r in rows
+    ]
+    units = pa.table(
+        {
+            "evaluator": [r["evaluator"] for r in rows],
+            "item": [r["item"] for r in rows],
+            "score": pa.array(shares, pa.float64()),
+        }
+    )
+    c = calibrate(units, expert=request.expert, skip_single=True)
+    note = "scores are the share of each item's points earned (yes 1, no 0, 4 of 1-5 0.75)"
+    return replace(c, notes=(note, *c.notes))
 
 
 def calibration(settings: Settings, request: CalibrationRequest) -> Calibration:

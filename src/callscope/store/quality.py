@@ -387,11 +387,14 @@ def calibration_scores(
     end: datetime | None = None,
 ) -> pa.Table:
     """The first revision's answers (the evaluator's own, blind score) of every contact
-    that two or more evaluators evaluated: form, evaluator, item (``contact:item``) and
-    score (null: N/A); only contacts answered in ``[start, end)`` when given."""
+    that two or more evaluators evaluated: form, form_version, form_item (the form's
+    item id), evaluator, item (the unit, ``contact:item``) and score (the answer; null:
+    N/A); only contacts answered in ``[start, end)`` when given."""
     empty = pa.table(
         {
             "form": pa.array([], pa.string()),
+            "form_version": pa.array([], pa.int32()),
+            "form_item": pa.array([], pa.string()),
             "evaluator": pa.array([], pa.string()),
             "item": pa.array([], pa.string()),
             "score": pa.array([], pa.float64()),
@@ -411,7 +414,8 @@ def calibration_scores(
         f"LEFT JOIN contacts c ON c.contact_id = e.contact_id WHERE {where}), "
         "shared AS (SELECT contact_id, form FROM firsts GROUP BY contact_id, form "
         "HAVING count(DISTINCT evaluator) >= 2) "
-        "SELECT f.form, f.evaluator, f.contact_id || ':' || a.item AS item, a.answer AS score "
+        "SELECT f.form, f.form_version, a.item AS form_item, f.evaluator, "
+        "f.contact_id || ':' || a.item AS item, a.answer AS score "
         "FROM firsts f JOIN shared s ON s.contact_id = f.contact_id AND s.form = f.form "
         "JOIN qa_answers a ON a.evaluation_id = f.evaluation_id AND a.revision = 1 "
         "ORDER BY f.form, f.contact_id, a.item, f.evaluator"
