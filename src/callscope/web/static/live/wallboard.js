@@ -35,7 +35,12 @@
   function fig(label, value, cls, verdict) {
     const f = el("div", "fig " + cls);
     f.append(el("div", "label", label));
-    const v = el("div", "value", value);
+    const v = el("div", "value");
+    if (value.endsWith(" %")) {  // the number big, its unit small, never on two lines
+      v.append(value.slice(0, -2), el("span", "unit", "%"));
+    } else {
+      v.textContent = value;
+    }
     f.append(v);
     if (verdict) f.append(el("span", "word " + verdict[0], verdict[1]));
     return f;
@@ -74,6 +79,15 @@
   }
 
   function drawAgents() {
+    const counts = {};
+    for (const a of view.agents) {
+      if (a.state !== "logged_out") counts[a.state] = (counts[a.state] || 0) + 1;
+    }
+    const sum = $("#agent-summary");
+    sum.replaceChildren();
+    for (const s of Object.keys(STATE_WORDS)) {
+      if (counts[s]) sum.append(el("span", "chip s-" + s, STATE_WORDS[s] + " " + counts[s]));
+    }
     const box = $("#agents");
     box.replaceChildren();
     const paused = new Set(view.alerts.filter((a) => a.kind === "paused").map((a) => a.subject));
