@@ -41,6 +41,7 @@ from callscope.schedule.roster import OFF, Roster, RosterProblem
 __all__ = [
     "ColumnGeneration",
     "ColumnPool",
+    "MasterFailed",
     "Pricer",
     "column_generation_bound",
     "master_roster",
@@ -117,6 +118,10 @@ def _silent_highs() -> Any:
     return h
 
 
+class MasterFailed(RuntimeError):
+    """HiGHS did not solve the master LP to optimality (no duals, no bound)."""
+
+
 class _Master:
     """The restricted master LP in HiGHS."""
 
@@ -155,7 +160,16 @@ class _Master:
         return True
 
     def solve(self) -> tuple[float, list[float], dict[tuple[int, int], float]]:
-        self.h.run()
+        import highspy
+
+        status = self.h.run()
+        if (
+            status == highspy.HighsStatus.kError
+            or self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal
+        ):
+            # e.g. HiGHS's global scheduler started by another model with another
+            # thread count (a shift cover solved first in the same process)
+            raise MasterFailed(self.h.modelStatusToString(self.h.getModelStatus()))
         info = self.h.getInfo()
         sol = self.h.getSolution()
         duals = list(sol.row_dual)
@@ -281,7 +295,10 @@ class ColumnGeneration:
         LP value, the Lagrangian bound (``None`` if pricing was cut short) and how
         many columns were added."""
         self.sync()
-        z, pi, mu = self.master.solve()
+        try:
+            z, pi, mu = self.master.solve()
+        except MasterFailed:
+            return math.nan, None, 0
         lagr: float | None = z
         added = 0
         todo = [e for e in range(len(self.problem.agents)) if e not in self.fixed]
@@ -356,7 +373,10 @@ class ColumnGeneration:
                     _, _, added = self.round(deadline, stop)
                     if added == 0:
                         break
-                self.master.solve()
+                try:
+                    self.master.solve()
+                except MasterFailed:
+                    return None
                 vals = self.values()
                 best_e, best_j, best_v = -1, -1, -1.0
                 newly = 0
@@ -399,6 +419,8 @@ def column_generation_bound(
     rounds = 0
     while time.perf_counter() < deadline and not (stop and stop.is_set()):
         z, lagr, added = cg.round(deadline, stop)
+        if math.isnan(z):  # the master LP failed: no bound from here
+            break
         rounds += 1
         if on_round is not None:
             on_round(rounds, z, -math.inf if lagr is None else lagr)

@@ -477,7 +477,11 @@ def roster_build(settings: Settings, request: RosterBuildRequest) -> RosterBuild
             field="requirement",
         )
     horizon = replace(horizon, cyclic=False)  # real dates: nothing wraps around
-    cover = solve_cover(required, shifts, horizon, time_limit_s=request.cover_time_limit_s)
+    # one HiGHS thread, as the roster's column generation asks: HiGHS's global scheduler
+    # keeps the thread count of the first model solved in the process
+    cover = solve_cover(
+        required, shifts, horizon, time_limit_s=request.cover_time_limit_s, threads=1
+    )
     if int(cover.counts.sum()) == 0:
         raise CallscopeError(
             "the requirement needs no shift of the shifts file on these days (all zero, or "
