@@ -238,3 +238,17 @@ def test_a_failed_critical_item_opens_a_coaching_task(genesys) -> None:
     )
     low = _evaluate(genesys, {"q1_1": "no", "q1_2": "no", "q2_1": "yes"}, "c0007")
     assert low.evaluation.score == pytest.approx(20.0) and low.coaching_task is not None
+
+
+def test_one_evaluation_per_evaluator_and_contact(genesys) -> None:
+    answers = {"q1_1": "yes", "q1_2": "no", "q2_1": "yes"}
+    first = _evaluate(genesys, answers).evaluation
+    with pytest.raises(CallscopeError) as e:
+        _evaluate(genesys, answers)
+    assert f"eve has evaluated contact 'c0001' already ({first.evaluation_id})" in str(e.value)
+    assert e.value.field == "contact" and _rows(genesys, "qa_evaluations") == 1
+    # another evaluator may score the same contact (a calibration)
+    other = q.evaluate(
+        genesys, q.EvaluateRequest("c0001", answers, form="genesys", evaluator="bob"), NOW
+    )
+    assert other.evaluation.contact_id == "c0001" and _rows(genesys, "qa_evaluations") == 2

@@ -376,7 +376,13 @@ def evaluate(settings: Settings, request: EvaluateRequest, now: datetime) -> Eva
     task. Missing items, answers off the scale or an unknown contact store nothing."""
     from callscope.quality.evaluations import new_evaluation
     from callscope.services.common import open_store
-    from callscope.store.quality import add_event, contact_info, insert_evaluation, transaction
+    from callscope.store.quality import (
+        add_event,
+        contact_info,
+        evaluation_of,
+        insert_evaluation,
+        transaction,
+    )
 
     cid = request.contact_id.strip()
     if not cid:
@@ -402,6 +408,13 @@ def evaluate(settings: Settings, request: EvaluateRequest, now: datetime) -> Eva
             raise CallscopeError(
                 f"contact {cid!r} has no agent (nobody answered it); name the agent",
                 field="agent",
+            )
+        before = evaluation_of(store, cid, evaluator)
+        if before is not None:
+            raise CallscopeError(
+                f"{evaluator} has evaluated contact {cid!r} already ({before}); a dispute "
+                "changes that evaluation, another evaluator may score the contact too",
+                field="contact",
             )
         form = _form(store, request.form, request.form_version)
         e = new_evaluation(

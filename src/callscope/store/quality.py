@@ -50,6 +50,7 @@ __all__ = [
     "ensure_quality_tables",
     "evaluated_contacts",
     "evaluation_rows",
+    "evaluation_of",
     "evaluations_table",
     "events",
     "form_bodies",
@@ -379,6 +380,19 @@ def evaluated_contacts(store: Store) -> list[str]:
     return [
         r[0] for r in run(store.con, "SELECT DISTINCT contact_id FROM qa_evaluations").fetchall()
     ]
+
+
+def evaluation_of(store: Store, contact_id: str, evaluator: str) -> str | None:
+    """The id of ``evaluator``'s evaluation of the contact, if there is one."""
+    if not _present(store, "qa_evaluations"):
+        return None
+    rows = run(
+        store.con,
+        "SELECT evaluation_id FROM qa_evaluations WHERE contact_id = ? AND evaluator = ? "
+        "AND revision = 1 LIMIT 1",
+        [contact_id, evaluator],
+    ).fetchall()
+    return rows[0][0] if rows else None
 
 
 def calibration_scores(
