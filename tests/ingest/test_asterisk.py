@@ -138,3 +138,40 @@ def test_grown_log_adds_only_new_calls(store, tmp_path):
     assert store.con.execute(
         "SELECT outcome FROM contacts WHERE contact_id = 'ast:1736928500.7:1'"
     ).fetchall() == [("timeout",)]
+
+
+def test_events_before_a_calls_only_start_keep_it_pending(store, tmp_path):
+    """A call whose first ENTERQUEUE is unreadable: its CONNECT and TRANSFER come before
+    the ENTERQUEUE of its second segment. They are not folded into that segment (a wait,
+    agent and queue mixed from two segments); the call waits for its start, as a call
+    with two starts does, and lands whole when it comes."""
+    p = tmp_path / "queue_log"
+    p.write_text(
+        "1736928100|G|sales|NONE|ENTERQUEUE||+1|1\n"
+        "1736928110|G|sales|NONE|ABANDON|1|1|10\n"
+        "1736928300|Y|sales|NONE|ENTERQUEU||+2|1\n"  # unreadable: unknown event
+        "1736928330|Y|sales|SIP/2001|CONNECT|30|Y.2|4\n"
+        "1736928450|Y|sales|SIP/2001|BLINDTRANSFER|700|from-internal|30|120|1\n"
+        "1736928452|Y|support|NONE|ENTERQUEUE||+2|1\n"
+        "1736928472|Y|support|Agent/1001|CONNECT|20|Y.3|3\n"
+        "1736928600|Y|support|Agent/1001|COMPLETEAGENT|20|128|1\n"
+    )
+    f = ingest_files(store, [p], "asterisk").files[0]
+    assert store.con.execute("SELECT contact_id FROM contacts").fetchall() == [("ast:G:1",)]
+    rejects = store.con.execute("SELECT line, reason FROM rejects ORDER BY line").fetchall()
+    assert [line for line, _ in rejects] == [3, 4]
+    assert "call Y has 5 event(s) before any ENTERQUEUE" not in rejects[1][1]
+    assert "call Y has 2 event(s) before any ENTERQUEUE" in rejects[1][1]
+    assert f.rows_pending == 5
+    start = tmp_path / "queue_log.fixed"  # the start, as a later file
+    start.write_text("1736928300|Y|sales|NONE|ENTERQUEUE||+2|1\n")
+    ingest_files(store, [start], "asterisk")
+    got = store.con.execute(
+        "SELECT contact_id, queue, wait_s, agent, outcome, transferred FROM contacts "
+        "WHERE conversation_id = 'ast:Y' ORDER BY 1"
+    ).fetchall()
+    assert got == [
+        ("ast:Y:1", "sales", 30.0, "SIP/2001", "answered", True),
+        ("ast:Y:2", "support", 20.0, "Agent/1001", "answered", False),
+    ]
+    assert store.count("pending") == 0

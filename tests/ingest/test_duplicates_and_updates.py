@@ -96,6 +96,22 @@ def test_an_export_that_grew_adds_only_its_new_rows_and_says_why(store, tmp_path
     assert js["rows_duplicate"] == 2 and js["files"][0]["notes"] == list(again.files[0].notes)
 
 
+def test_a_row_with_a_survey_answer_counts_once_as_a_duplicate(store, tmp_path):
+    """A row read again is one duplicate, not one per table its values reach (its
+    contact and its survey answer)."""
+    m = tmp_path / "m.toml"
+    m.write_text(MAPPING + '[surveys.csat]\ncolumn = "csat"\nscale = [1, 5]\n')
+    first, copy = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("when,agent,csat\n2025-01-02 10:00:00,ann,4\n2025-01-02 10:05:00,bob,\n")
+    copy.write_bytes(first.read_bytes() + b"\n")
+    ingest_files(store, [first], "csv", mapping=m)
+    again = ingest_files(store, [copy], "csv", mapping=m)
+    f = again.files[0]
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_duplicate) == (2, 0, 0, 2)
+    assert any("1 surveys row(s) not stored" in n for n in f.notes)
+    _accounted(again)
+
+
 def test_identical_rows_of_one_file_are_two_contacts(store, tmp_path):
     m = tmp_path / "m.toml"
     m.write_text(MAPPING)

@@ -54,6 +54,21 @@ def test_one_byte_that_is_not_utf8_rejects_that_row_only(store, tmp_path):
     assert got == [("1", 2), ("3", 5)]  # true line numbers around the bad and blank lines
 
 
+def test_lines_after_a_line_that_is_not_utf8_keep_their_numbers(store, tmp_path):
+    """No blank line around: the lines the reader skipped are only the bad one."""
+    p = tmp_path / "c.csv"
+    p.write_bytes(
+        b"id,t,agent\r\n1,2025-01-01 10:00:00,Jos\xe9\r\n2,2025-01-01 10:01:00,ann\r\n"
+        b"3,2025-01-01 10:02:00,bob\r\n"
+    )
+    summary = ingest_files(
+        store, [p], "csv", mapping=_mapping(tmp_path, '[fields.agent]\ncolumn = "agent"\n')
+    )
+    assert [r.line for r in summary.rejects] == [2]
+    got = store.con.execute("SELECT contact_id, source_line FROM contacts ORDER BY 1").fetchall()
+    assert got == [("2", 3), ("3", 4)]
+
+
 def test_one_byte_that_is_not_utf8_in_a_queue_log(store, tmp_path):
     p = tmp_path / "queue_log"
     p.write_bytes(
@@ -119,3 +134,60 @@ def test_a_column_named_like_the_loaders_own_is_data(store, tmp_path, name):
         "SELECT contact_id, queue, source_line FROM contacts ORDER BY 1"
     ).fetchall()
     assert got == [("1", "sales", 2), ("2", "support", 3)]
+
+
+QL_LINES = (
+    "1736928100|a|q|NONE|ENTERQUEUE||+1|1",
+    "1736928103|a|q|NONE|ABANDON|1|1|3",
+    "1736928200|b|q|NONE|ENTERQUEUE||+2|1",
+    "1736928203|b|q|NONE|ABANDON|1|1|3",
+)
+
+
+@pytest.mark.parametrize(
+    "ends",
+    [
+        ("\r\n", "\r", "\r\n", "\r\n"),  # a lone CR in a CRLF file (it ate the next "1")
+        ("\n", "\r\n", "\n", "\n"),  # a CRLF in an LF file (counted as two line ends)
+        ("\r", "\r\n", "\r", "\r"),  # a CRLF in a CR file
+        ("\n", "\n", "\r", ""),  # a lone CR in an LF file, no line end at the end
+    ],
+    ids=["cr-in-crlf", "crlf-in-lf", "crlf-in-cr", "cr-in-lf"],
+)
+def test_mixed_line_ends_are_read_as_a_text_editor_reads_them(store, tmp_path, ends):
+    p = tmp_path / "queue_log"
+    p.write_bytes("".join(t + e for t, e in zip(QL_LINES, ends, strict=True)).encode())
+    summary = ingest_files(store, [p], "asterisk")
+    f = summary.files[0]
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected) == (4, 2, 0), summary.rejects
+    assert "mixed line ends" in " ".join(f.notes)
+    got = store.con.execute(
+        "SELECT contact_id, source_line, arrival_ts::VARCHAR FROM contacts ORDER BY 1"
+    ).fetchall()
+    assert got == [
+        ("ast:a:1", 1, "2025-01-15 08:01:40"),
+        ("ast:b:1", 3, "2025-01-15 08:03:20"),
+    ]
+
+
+def test_mixed_line_ends_in_a_csv(store, tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_bytes(
+        b"id,t\r\n1,2025-01-01 10:00:00\r\n2,2025-01-01 10:01:00\r3,2025-01-01 10:02:00\r\n"
+    )
+    summary = ingest_files(store, [p], "csv", mapping=_mapping(tmp_path))
+    assert summary.rows_loaded == 3 and summary.rows_rejected == 0, summary.rejects
+    got = store.con.execute("SELECT contact_id, source_line FROM contacts ORDER BY 1").fetchall()
+    assert got == [("1", 2), ("2", 3), ("3", 4)]
+
+
+@pytest.mark.parametrize("text", ["[", '[{"ContactId": "a"', "[1, 2", "[{}]x"])
+def test_a_json_array_that_does_not_parse_is_one_line(store, tmp_path, text):
+    """DuckDB's JSON reader fails inside the file's transaction: the refusal is still
+    one line, never DuckDB's "transaction is aborted"."""
+    p = tmp_path / "ctr.json"
+    p.write_text(text)
+    with pytest.raises(InputError) as e:
+        ingest_files(store, [p], "amazon-connect")
+    assert "not a valid JSON array" in str(e.value) and "\n" not in str(e.value)
+    assert store.count("ingests") == 0

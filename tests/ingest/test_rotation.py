@@ -83,3 +83,54 @@ def test_a_longer_copy_of_the_log_completes_pending_calls(day_log, reference, st
     ingest_files(store, [whole], "asterisk")
     assert _contacts(store) == reference
     assert _call_rejects(store) == 0 and store.count("pending") == 0
+
+
+def test_a_segment_stored_from_one_file_is_not_stored_again_under_another_number(store, tmp_path):
+    """Found by tests/ingest/test_fuzz.py: in one file a call's ENTERQUEUE and ABANDON
+    lines ran together (a line end lost), so the call stays open there; the next file
+    holds both lines and stores it. A copy of the first file then numbered the pending
+    lines of the second after its own (unfinished) ENTERQUEUE: the stored segment
+    ast:X:1 landed again as ast:X:2, the call offered twice."""
+    enter = "1736928200|X|sales|NONE|ENTERQUEUE||+48229999999|1"
+    abandon = "1736928203|X|sales|NONE|ABANDON|1|1|3\n"
+    other = "1736928100|G|sales|NONE|ENTERQUEUE||+1|1\n1736928110|G|sales|NONE|ABANDON|1|1|10\n"
+    glued, whole = tmp_path / "queue_log.1", tmp_path / "queue_log.0"
+    glued.write_text(other + enter + abandon)
+    whole.write_text(enter + "\n" + abandon)
+    ingest_files(store, [glued], "asterisk")
+    ingest_files(store, [whole], "asterisk")
+    copy = tmp_path / "queue_log.1.copy"
+    copy.write_text(glued.read_text() + "\n")
+    f = ingest_files(store, [copy], "asterisk").files[0]
+    assert (f.rows_loaded, f.rows_duplicate) == (0, 2)  # G (same id) and X (same call)
+    assert any("ast:X:2 is ast:X:1, from queue_log.0 line 1" in n for n in f.notes), f.notes
+    got = store.con.execute("SELECT contact_id, outcome FROM contacts ORDER BY 1").fetchall()
+    assert got == [("ast:G:1", "abandoned"), ("ast:X:1", "abandoned")]
+
+
+def test_a_bad_value_of_a_call_begun_in_an_earlier_file_is_rejected_at_a_line_of_this_file(
+    store, tmp_path
+):
+    """Found by tests/ingest/test_fuzz.py: the reject of a call that an earlier file left
+    pending named this file with the line number of that earlier file."""
+    first, second = tmp_path / "queue_log.1", tmp_path / "queue_log.0"
+    first.write_text(
+        "1736928100|G|sales|NONE|ENTERQUEUE||+1|1\n"
+        "1736928110|G|sales|NONE|ABANDON|1|1|10\n"
+        "1736928200|X|sales|NONE|ENTERQUEUE||+2|1\n"
+        "1736928205|X|sales|Agent/1|CONNECT|5|X.2|1\n"
+    )
+    second.write_text(
+        "1736928300|H|sales|NONE|ENTERQUEUE||+3|1\n"
+        "1736928301|X|sales|Agent/1|COMPLETECALLER|5|-7|1\n"  # a talk time of -7 s
+        "1736928310|H|sales|NONE|ABANDON|1|1|10\n"
+    )
+    ingest_files(store, [first], "asterisk")
+    two = ingest_files(store, [second], "asterisk")
+    assert [(r.file, r.line) for r in two.rejects] == [(str(second), 2)]
+    assert "talk_s -7" in two.rejects[0].reason
+    assert f"(in a record begun at {first} line 3)" in two.rejects[0].reason
+    assert store.con.execute("SELECT contact_id FROM contacts ORDER BY 1").fetchall() == [
+        ("ast:G:1",),
+        ("ast:H:1",),
+    ]

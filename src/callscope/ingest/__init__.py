@@ -21,9 +21,16 @@ from typing import Any
 
 from callscope.errors import CallscopeError, InputError
 from callscope.ingest import amazon_connect, anonymous_bank, asterisk, mapped_csv
-from callscope.ingest.source import BAD_LINES, SourceFile, check_readable, exact_path, raw_lines
+from callscope.ingest.source import (
+    BAD_LINES,
+    SourceFile,
+    check_readable,
+    exact_path,
+    fingerprint,
+    raw_lines,
+)
 from callscope.ingest.summary import FileResult, IngestSummary, Reject
-from callscope.store import Store, file_sha256
+from callscope.store import Store
 from callscope.store.sql import drop, run
 
 __all__ = ["FORMATS", "FileResult", "IngestSummary", "Reject", "ingest_file", "ingest_files"]
@@ -61,25 +68,38 @@ def ingest_file(
     loader = FORMATS[fmt]
     size = check_readable(path)
     started = time.perf_counter()
-    sha = file_sha256(path)
+    fp = fingerprint(path)
+    sha = fp.sha256
     name = str(path)
     seen = store.already_ingested(sha, fmt)
     if seen:
         note = f"already ingested (same content as {seen['file']} at {seen['finished_at']:%Y-%m-%d %H:%M})"
         return FileResult(name, fmt, 0, 0, 0, 0, {}, time.perf_counter() - started, note), []
     con = store.con
-    with exact_path(path) as read_as, store.batch(name, fmt, sha, size) as batch:
+    with (
+        exact_path(path, one_line_end=fp.mixed_line_ends) as read_as,
+        store.batch(name, fmt, sha, size) as batch,
+    ):
         src = SourceFile(path, read_as, "_raw_lines", sha)
         lines = raw_lines(con, src)
+        if fp.mixed_line_ends:
+            batch.notes.append(
+                "mixed line ends (CRLF, CR and LF): each read as the end of a line, as a "
+                "text editor does"
+            )
+        not_utf8 = run(
+            con, f"SELECT count(*), min(line) FROM {BAD_LINES} WHERE reason LIKE '%not UTF-8%'"
+        ).fetchall()[0]
         try:
             loader(batch, src, **options)
         except CallscopeError:
-            _not_text(con, path, lines)  # the likelier cause of a file that fails whole
+            # (asked before the load: a DuckDB error may have ended the transaction)
+            _not_text(path, lines, *not_utf8)  # the likelier cause of a file that fails whole
             raise
         if fmt != mapped_csv.FORMAT:  # the csv reader rejects its own bad lines
             batch.rows_read += batch.reject(f"SELECT line, raw, reason FROM {BAD_LINES}")
         if batch.rows_read and batch.rows_rejected >= batch.rows_read:
-            _not_text(con, path, lines)
+            _not_text(path, lines, *not_utf8)
             first = run(
                 con,
                 "SELECT line, reason FROM rejects WHERE batch_id = ? ORDER BY line LIMIT 1",
@@ -115,12 +135,10 @@ def ingest_file(
     return result, rejects
 
 
-def _not_text(con: Any, path: Path, lines: int) -> None:
-    """Raise the file-level "not UTF-8" error when some of ``path``'s lines were not
-    UTF-8 (the file as a whole failed: its encoding is the likelier cause)."""
-    n, first = run(
-        con, f"SELECT count(*), min(line) FROM {BAD_LINES} WHERE reason LIKE '%not UTF-8%'"
-    ).fetchall()[0]
+def _not_text(path: Path, lines: int, n: int, first: int | None) -> None:
+    """Raise the file-level "not UTF-8" error when ``n`` of ``path``'s lines (the first
+    at line ``first``) were not UTF-8 (the file as a whole failed: its encoding is the
+    likelier cause)."""
     if n:
         raise InputError(
             f"{path}: not UTF-8 text ({n:,} of {n + lines:,} lines hold bytes of another "

@@ -40,8 +40,9 @@ ADDMEMBER..REMOVEMEMBER memberships, become ``logged_in`` spans; PAUSE..UNPAUSE 
 
 Rejected, with line and reason: lines with fewer than 5 fields, a non-integer epoch or
 one outside the times callscope stores, an unknown event; a call whose events start
-without ENTERQUEUE (the log starts mid-call); a call with no closing event (the log ends
-mid-call); an agent span with no matching end.
+without ENTERQUEUE (the log starts mid-call, or its ENTERQUEUE line was unreadable: events
+logged before a call's first start are never folded into the segment that start opens);
+a call with no closing event (the log ends mid-call); an agent span with no matching end.
 
 **Logs that rotate.** The events of a call that a file starts but does not finish (or
 finishes without its start) are kept in the store's ``pending`` table. The next
@@ -51,6 +52,10 @@ its first event; when the call closes it lands once, with the file and line wher
 began, and the rejects it had in the earlier file are cleared (and that file's count of
 rejects lowered). Ingest the files of a rotated log oldest first. Agent login and pause
 spans that cross files are still rejected in both (not carried over).
+
+A segment lands once: files that disagree (a start event changed, repeated or lost in
+one of them) can number a call's segments differently, so a segment whose call entered
+the same queue at the same second as a stored one is a duplicate, whatever its number.
 """
 
 from __future__ import annotations
@@ -131,6 +136,11 @@ _KNOWN = CALL_EVENTS + STATE_EVENTS + IGNORED_EVENTS
 #: this range, before or after the file's own lines by their time.
 _FAR = 10**15
 _HERE = f"(line > 0 AND line < {_FAR})"
+#: Where a call begun in an earlier file is rejected when a value of it is out of its
+#: domain: its first line in this file (its ``source_line`` is a line of that file).
+_REJECT_LINE = f""", CASE WHEN pm.file IS NULL THEN c.start_line ELSE coalesce(
+    (SELECT min(q.line) FROM _ql q WHERE q.callid = c.callid AND q.line > 0
+     AND q.line < {_FAR}), c.start_line) END AS _reject_line"""
 
 
 def _parse(lines: str) -> str:
@@ -189,10 +199,12 @@ def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
             FROM {src} WHERE event IN {starts} GROUP BY callid, seg
         ), c AS (
             SELECT callid, seg, arg_min(epoch, line) AS connect_epoch,
-                   arg_min(agent, line) AS connect_agent, arg_min(d1, line) AS connect_hold
+                   arg_min(agent, line) AS connect_agent, arg_min(d1, line) AS connect_hold,
+                   min(line) FILTER (WHERE {_HERE}) AS first_line
             FROM {src} WHERE event = 'CONNECT' GROUP BY callid, seg
         ), x AS (
-            SELECT callid, seg, arg_max(event, line) AS close_event,
+            SELECT callid, seg, min(line) FILTER (WHERE {_HERE}) AS first_line,
+                   arg_max(event, line) AS close_event,
                    arg_max(epoch, line) AS close_epoch,
                    arg_max(CASE WHEN event IN ('ABANDON', 'EXITEMPTY', 'EXITWITHTIMEOUT')
                                 THEN try_cast(d3 AS DOUBLE)
@@ -206,10 +218,17 @@ def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
                    arg_max(agent, line) AS close_agent
             FROM {src} WHERE event IN {close} GROUP BY callid, seg
         ), r AS (
-            SELECT callid, seg, count(*) AS no_answers FROM {src}
-            WHERE event = 'RINGNOANSWER' GROUP BY callid, seg
+            SELECT callid, seg, count(*) FILTER (WHERE event = 'RINGNOANSWER') AS no_answers,
+                   min(line) FILTER (WHERE {_HERE}) AS first_line
+            FROM {src} WHERE event IN ('RINGNOANSWER', 'RINGCANCELED') GROUP BY callid, seg
         )
-        SELECT s.*, c.connect_epoch, c.connect_agent, c.connect_hold,
+        SELECT s.*,
+               -- events of this file logged before the call's first start in this file
+               -- (its true start is missing: rejected, or in another file)
+               coalesce(s.start_line > 0 AND s.start_line < {_FAR}
+                        AND least(c.first_line, x.first_line, r.first_line) < s.start_line,
+                        false) AS early,
+               c.connect_epoch, c.connect_agent, c.connect_hold,
                coalesce(r.no_answers, 0) AS no_answers,
                x.close_event, x.close_epoch, x.close_wait, x.close_talk, x.transfer_to,
                x.close_agent
@@ -226,7 +245,10 @@ def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
                count(*) AS n_events
         FROM _ev1 WHERE callid NOT IN (SELECT callid FROM _calls) GROUP BY callid""",
     )
-    multi = run(con, "SELECT count(*) FROM _calls WHERE n_starts > 1").fetchall()[0][0]
+    # Calls with several segments (or events before their start, which become segment 0)
+    # are numbered by an ordered window over their events.
+    renumber = "SELECT callid FROM _calls WHERE n_starts > 1 OR early"
+    multi = run(con, f"SELECT count(*) FROM ({renumber})").fetchall()[0][0]
     if multi:
         run(
             con,
@@ -235,9 +257,9 @@ def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
                       OVER (PARTITION BY callid ORDER BY line
                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS seg
             FROM _ql WHERE {events}
-              AND callid IN (SELECT callid FROM _calls WHERE n_starts > 1)""",
+              AND callid IN ({renumber})""",
         )
-        run(con, "DELETE FROM _calls WHERE n_starts > 1")
+        run(con, f"DELETE FROM _calls WHERE callid IN ({renumber})")
         run(con, f"INSERT INTO _calls {segments('_mev')}")
         run(
             con,
@@ -302,6 +324,7 @@ def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
                NULL::BOOLEAN AS resolved,
                {"coalesce(pm.file, " + src + ")" if merged else src} AS source_file,
                {"coalesce(pm.file_line, start_line)" if merged else "start_line"} AS source_line
+               {_REJECT_LINE if merged else ""}
         FROM (SELECT *, {outcome} AS o, {wait} AS w, {talk} AS t FROM _calls
               WHERE close_event IS NOT NULL
                 -- a call whose first events are missing waits for them (its segments
@@ -310,12 +333,53 @@ def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
         {"LEFT JOIN _pend_map pm ON pm.line = c.start_line" if merged else ""}
     """
     _keep_pending(batch, src, raw, merged)
-    batch.append("contacts", query, unique=True, raw=raw)
+    batch.append("contacts", _not_stored_yet(batch, query), unique=True, raw=raw)
 
     # ---- agent states ------------------------------------------------------------------
     _load_states(batch, src, raw, tz)
     run(con, "DROP VIEW IF EXISTS _ev1")
     drop(con, "_ql", "_calls", "_orphans", "_mev", "_pend_map", "_incomplete", "_done")
+    drop(con, "_segs", "_seen")
+
+
+def _not_stored_yet(batch: Batch, segments: str) -> str:
+    """The rows of ``segments`` (a query of contacts) but those of a segment the store
+    already holds under another number: the same call entering the same queue at the
+    same time. They count as duplicates, with a note.
+
+    A segment's number is its place among its call's start events, and a call whose
+    events came from several files (pending events numbered before or after this file's
+    own) can be numbered anew: a start event repeated in another form (two lines run
+    together), changed or missing in one file shifts the others, and a segment stored as
+    ``ast:X:1`` would land again as ``ast:X:2``, the call counted twice."""
+    con = batch.store.con
+    run(con, f"CREATE OR REPLACE TEMP TABLE _segs AS {segments}")
+    run(
+        con,
+        """CREATE OR REPLACE TEMP TABLE _seen AS
+        SELECT s.contact_id, arg_min(k.contact_id, k.contact_id) AS stored_as,
+               arg_min(k.source_file, k.contact_id) AS file,
+               arg_min(k.source_line, k.contact_id) AS line
+        FROM _segs s JOIN contacts k
+          ON k.conversation_id = s.conversation_id AND k.contact_id <> s.contact_id
+         AND k.queue IS NOT DISTINCT FROM s.queue AND k.arrival_ts = s.arrival_ts
+        GROUP BY s.contact_id""",
+    )
+    n, first = run(
+        con,
+        "SELECT count(*), arg_min([contact_id, stored_as, file, line::VARCHAR], contact_id) FROM _seen",
+    ).fetchall()[0]
+    if n:
+        new_id, stored_as, file, line = first
+        batch.duplicates["contacts"] = batch.duplicates.get("contacts", 0) + n
+        where = "this file" if file == batch.file else Path(file).name
+        batch.notes.append(
+            f"{n:,} call segment(s) not stored: the store holds the same call entering the "
+            f"same queue at the same time under another segment number (e.g. {new_id} is "
+            f"{stored_as}, from {where} line {line}); a start event repeated, changed or "
+            "missing in one of the files numbered the call's segments anew"
+        )
+    return "SELECT * FROM _segs WHERE contact_id NOT IN (SELECT contact_id FROM _seen)"
 
 
 def _merge_pending(batch: Batch, raw: str) -> int:

@@ -489,9 +489,12 @@ def load(batch: Batch, file: SourceFile, mapping: Mapping) -> None:
     unread = reader_rejects(con, "_csv_errors", "_csv_unread")
     drop(con, "_csv_errors", "_csv_scans")
     batch.reject("SELECT line, raw, reason FROM _csv_unread")
+    # Lines the reader skipped: blank, rejected by it, or not even in the line table
+    # (not UTF-8, over-long): the lines it read are then not simply 1, 2, 3 ...
     skipped = run(
         con,
-        f"SELECT count(*) FROM {raw} WHERE raw IS NULL OR line IN (SELECT line FROM _csv_unread)",
+        f"""SELECT count(*) <> coalesce(max(line), 0) FROM {raw}
+        WHERE raw IS NOT NULL AND line NOT IN (SELECT line FROM _csv_unread)""",
     ).fetchall()[0][0]
     if skipped:  # the n-th non-blank line read (the header first) holds row number n
         run(
@@ -637,7 +640,7 @@ def _load_surveys(batch: Batch, source: SourceFile, mapping: Mapping) -> None:
             FROM _csv WHERE _chk IS NULL AND line NOT IN (SELECT line FROM _csv_dup)
               AND {val} NOT IN ({missing})
               AND try_cast({val} AS DOUBLE) BETWEEN {quote(float(lo))} AND {quote(float(hi))}""")
-    batch.append("surveys", " UNION ALL ".join(parts), unique=True)
+    batch.append("surveys", " UNION ALL ".join(parts), unique=True, derived=True)
 
 
 def _duck(t: Any) -> str:

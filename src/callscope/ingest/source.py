@@ -7,6 +7,13 @@ its line end), read by DuckDB's parallel CSV reader in bounded memory (:func:`ra
 LF, CRLF and CR-only files all number their lines as a text editor would; a UTF-8
 byte-order mark on the first line is dropped.
 
+**Mixed line ends.** DuckDB's reader takes one line end per file: in a CRLF file a lone
+CR swallows the first character of the next line, and in an LF file a CRLF counts as
+two line ends (every later line number one off). A file whose line ends are mixed
+(:func:`fingerprint` counts them as it hashes the file) is therefore read from a copy
+with every ``\r\n``, ``\r`` and ``\n`` written as ``\n`` (:func:`exact_path`): its lines
+and their numbers are those of a text editor.
+
 **File names are not patterns.** DuckDB's readers expand ``*``, ``?``, ``[...]`` and
 ``{a,b}`` in a path, so ``q[1].log`` would read ``q1.log`` and ``calls*.log`` every
 ``calls...log``. :func:`exact_path` links the file under a plain name in a private temp
@@ -21,6 +28,7 @@ their true numbers.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -38,9 +46,11 @@ from callscope.store.sql import literal, run
 __all__ = [
     "BAD_LINES",
     "MAX_LINE_BYTES",
+    "Fingerprint",
     "SourceFile",
     "check_readable",
     "exact_path",
+    "fingerprint",
     "quote",
     "raw_lines",
     "reader_rejects",
@@ -52,6 +62,10 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 BAD_LINES = "_raw_bad"
 _PLAIN = re.compile(r"^[A-Za-z0-9_./+-]+$")
 _PLAIN_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
+#: Suffixes DuckDB's readers decompress (their bytes are not text: line ends are not
+#: counted or rewritten).
+_COMPRESSED = (".gz", ".zst")
+_CHUNK = 1 << 22
 
 
 def quote(value: str | float) -> str:
@@ -87,11 +101,51 @@ def check_readable(path: Path) -> int:
     return size
 
 
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """A file's SHA-256 and whether its line ends are mixed (more than one of CRLF, a
+    lone CR and a lone LF)."""
+
+    sha256: str
+    mixed_line_ends: bool
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    """Hash ``path`` and count its line ends in one pass (4 MiB at a time)."""
+    h = hashlib.sha256()
+    crlf = cr = lf = 0
+    after_cr = False
+    with open(path, "rb") as f:
+        while block := f.read(_CHUNK):
+            h.update(block)
+            crlf += block.count(b"\r\n") + (after_cr and block.startswith(b"\n"))
+            cr += block.count(b"\r")
+            lf += block.count(b"\n")
+            after_cr = block.endswith(b"\r")
+    kinds = (crlf, cr - crlf, lf - crlf)
+    compressed = path.suffix.lower() in _COMPRESSED
+    return Fingerprint(h.hexdigest(), not compressed and sum(n > 0 for n in kinds) > 1)
+
+
+def _write_lf(src: Path, dst: str) -> None:
+    """Copy ``src`` to ``dst`` with every CRLF, lone CR and LF written as LF."""
+    with open(src, "rb") as i, open(dst, "wb") as o:
+        carry = b""
+        while block := i.read(_CHUNK):
+            block = carry + block
+            carry = b"\r" if block.endswith(b"\r") else b""  # maybe half of a CRLF
+            if carry:
+                block = block[:-1]
+            o.write(block.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+        o.write(b"\n" if carry else b"")
+
+
 @contextmanager
-def exact_path(path: Path) -> Iterator[str]:
+def exact_path(path: Path, one_line_end: bool = False) -> Iterator[str]:
     """A path for DuckDB's readers that opens exactly ``path``: a link to it under a
     plain name (``input`` plus its last suffix, so ``.gz`` still reads compressed) in a
-    private temp folder, removed afterwards."""
+    private temp folder, removed afterwards. With ``one_line_end`` (a file of mixed line
+    ends) it is a copy with every line end written as LF instead."""
     folder = tempfile.mkdtemp(prefix="callscope-")
     try:
         if not _PLAIN.match(folder):
@@ -101,6 +155,10 @@ def exact_path(path: Path) -> Iterator[str]:
             )
         suffix = path.suffix if _PLAIN_SUFFIX.match(path.suffix) else ""
         link = os.path.join(folder, "input" + suffix)
+        if one_line_end:
+            _write_lf(path, link)
+            yield link
+            return
         try:
             os.symlink(path.resolve(), link)
         except OSError:  # no symlinks here: a copy still reads exactly this file

@@ -25,16 +25,17 @@ class FileResult:
     ``rows_read`` counts the file's data rows (header and blank lines excluded);
     ``rows_loaded`` the canonical rows stored (per table in ``tables``);
     ``rows_rejected`` the rows quarantined in the ``rejects`` table;
-    ``rows_duplicate`` rows not stored because their key is (the same record again, or
-    an older version of it); ``rows_replaced`` stored rows overwritten by a newer
+    ``rows_duplicate`` source rows not stored because their key is (the same record
+    again, or an older version of it; the survey answers on such a row are not counted
+    again); ``rows_replaced`` stored rows overwritten by a newer
     version of their record (Amazon Connect: a later ``LastUpdateTimestamp``);
     ``rows_pending`` source rows kept for the next file (a call the log does not finish
     yet); ``notes`` say in words where duplicates and replacements came from;
     ``skipped`` is set when the very same file (same SHA-256) was ingested before.
 
     For one record per row (Amazon Connect, Anonymous Bank, csv) every row read is
-    counted once: ``rows_read = contacts loaded + rows_rejected + contacts duplicates``
-    . An Asterisk ``queue_log`` reads events, several per
+    counted once: ``rows_read = tables["contacts"] + rows_rejected + rows_duplicate``.
+    An Asterisk ``queue_log`` reads events, several per
     call: its lines are loaded into calls and agent spans, rejected, pending or
     informational (QUEUESTART ...), so that identity does not apply to it.
     """

@@ -41,7 +41,9 @@ class Batch:
     """One file's load in progress, inside an open transaction of the store.
 
     Counters: ``loaded`` rows inserted per table; ``duplicates`` incoming rows not stored
-    because their key is (a repeat, or an older version of a record); ``replaced``
+    because their key is (a repeat, or an older version of a record), per table, for the
+    source rows of the file; ``derived_duplicates`` the same for rows derived from source
+    rows already counted (a survey answer on a CSV row: see :meth:`append`); ``replaced``
     stored rows overwritten by a newer version; ``rows_read`` and ``rows_rejected``
     source rows; ``pending`` source rows kept for the next file (a call the log does not
     finish); ``notes`` say why rows were not stored or were replaced.
@@ -53,6 +55,7 @@ class Batch:
     format: str
     loaded: dict[str, int] = field(default_factory=dict)
     duplicates: dict[str, int] = field(default_factory=dict)
+    derived_duplicates: dict[str, int] = field(default_factory=dict)
     replaced: dict[str, int] = field(default_factory=dict)
     rows_read: int = 0
     rows_rejected: int = 0
@@ -68,6 +71,7 @@ class Batch:
         unique: bool = False,
         raw: str | None = None,
         conflict: str = "keep",
+        derived: bool = False,
     ) -> int:
         """Append ``rows`` (an Arrow table, a DuckDB relation or a SQL query string) to
         canonical ``table``; return the number of rows inserted.
@@ -89,6 +93,11 @@ class Batch:
         * ``"reject"``: records are final; a repeat with the very same values is a
           duplicate, one with different values is rejected, naming where the first one
           is and which values differ.
+
+        ``derived=True``: the rows come from source rows an earlier append already
+        counted (the survey answers of a CSV's contact rows); the ones not stored count
+        in :attr:`derived_duplicates`, not as duplicate source rows (a row read is
+        counted once: ``rows read = loaded + rejected + duplicates``).
         """
         if conflict not in CONFLICTS:
             raise ValueError(f"conflict must be one of {CONFLICTS}, not {conflict!r}")
@@ -109,11 +118,7 @@ class Batch:
             ).fetchall()[0]
             good = view
             if bad:
-                self.reject(
-                    f"SELECT source_line AS line, _why AS reason FROM (SELECT source_line, "
-                    f"{checks_sql(spec)} AS _why FROM {view}) WHERE _why IS NOT NULL",
-                    raw,
-                )
+                self.reject(self._out_of_domain(spec, view), raw)
                 good = f"(SELECT * FROM {view} WHERE ({checks_sql(spec)}) IS NULL)"
             total -= bad
             good, withheld = self._protect(spec, good)
@@ -130,8 +135,24 @@ class Batch:
             if not isinstance(rows, (str, duckdb.DuckDBPyRelation)):
                 con.unregister(view)
         self.loaded[table] = self.loaded.get(table, 0) + added
-        self.duplicates[table] = self.duplicates.get(table, 0) + dup + withheld
+        counts = self.derived_duplicates if derived else self.duplicates
+        counts[table] = counts.get(table, 0) + dup + withheld
         return added
+
+    def _out_of_domain(self, spec: Table, view: str) -> str:
+        """The rejects of the rows of ``view`` outside their columns' domains: at their
+        ``source_line``, or at ``_reject_line`` where the rows carry one (a row begun in
+        another file, whose line there is no line of this file: a queue_log call that an
+        earlier file left pending), the reason then naming where the row began."""
+        columns = relation(self.store.con, f"SELECT * FROM {view} LIMIT 0").columns
+        line = "_reject_line" if "_reject_line" in columns else "source_line"
+        reason = "_why"
+        if "source_file" in spec.names:
+            reason = f"""_why || CASE WHEN source_file IS DISTINCT FROM {literal(self.file)}
+                THEN ' (in a record begun at ' || source_file || ' line ' || source_line || ')'
+                ELSE '' END"""
+        return f"""SELECT {line} AS line, {reason} AS reason
+            FROM (SELECT *, {checks_sql(spec)} AS _why FROM {view}) WHERE _why IS NOT NULL"""
 
     def _protect(self, spec: Table, good: str) -> tuple[str, int]:
         """Customer identifiers in: replaced by their keyed pseudonyms (unless the store
