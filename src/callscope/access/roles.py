@@ -10,6 +10,10 @@ role           may
 ``agent``      their own figures only
 =============  ====================================================================
 
+The customer history (every contact of one customer: personal data) is for
+supervisors, analysts and admins (``view_customers``), whole, not scoped to a team: the
+customer's story is the point; each look is in the audit log.
+
 The live floor: every role may watch it (``view_live``: the queues' figures are the
 center's, the agent grid is scoped like every other figure); only ``admin`` may feed
 it (``send_events``: ``POST /api/v1/events``, with an admin's token).
@@ -42,6 +46,7 @@ __all__ = [
     "ROLE_PERMISSIONS",
     "UPLOAD",
     "VIEW_AUDIT",
+    "VIEW_CUSTOMERS",
     "VIEW_DATA",
     "VIEW_KPIS",
     "VIEW_LIVE",
@@ -64,6 +69,7 @@ MANAGE_USERS = "manage_users"  #: users and tokens
 VIEW_AUDIT = "view_audit"
 VIEW_LIVE = "view_live"  #: the wallboard and the live figures (agent grid scoped)
 SEND_EVENTS = "send_events"  #: feed the live floor (POST /api/v1/events)
+VIEW_CUSTOMERS = "view_customers"  #: one customer's contact history (personal data)
 PERMISSIONS = (
     VIEW_KPIS,
     EXPORT,
@@ -74,13 +80,14 @@ PERMISSIONS = (
     VIEW_AUDIT,
     VIEW_LIVE,
     SEND_EVENTS,
+    VIEW_CUSTOMERS,
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS),
-    "analyst": frozenset({VIEW_KPIS, EXPORT, VIEW_DATA, UPLOAD, VIEW_LIVE}),
+    "analyst": frozenset({VIEW_KPIS, EXPORT, VIEW_DATA, UPLOAD, VIEW_LIVE, VIEW_CUSTOMERS}),
     "qa": frozenset({VIEW_KPIS, EXPORT, VIEW_LIVE}),
-    "supervisor": frozenset({VIEW_KPIS, EXPORT, VIEW_LIVE}),
+    "supervisor": frozenset({VIEW_KPIS, EXPORT, VIEW_LIVE, VIEW_CUSTOMERS}),
     "agent": frozenset({VIEW_KPIS, EXPORT, VIEW_LIVE}),
 }
 

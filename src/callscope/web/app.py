@@ -79,7 +79,7 @@ def create_app(
     :func:`callscope.services.users.web_secret`); ``follow_queue_logs``: Asterisk
     queue_logs the live floor follows while the server runs (:mod:`callscope.web.routes.live`)."""
     from callscope.services.users import web_secret
-    from callscope.web.routes import admin, auth, data, live, views
+    from callscope.web.routes import admin, auth, customers, data, live, views
 
     app = FastAPI(
         title="callscope",
@@ -104,7 +104,7 @@ def create_app(
     app.state.callscope = st
     st.cache["live_follow"] = tuple(follow_queue_logs)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (auth, views, data, admin, live):
+    for module in (auth, views, customers, data, admin, live):
         app.include_router(module.router)
 
     @app.get("/api/v1/openapi.json", include_in_schema=False)

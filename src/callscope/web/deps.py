@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from callscope.access.roles import (
     MANAGE_USERS,
     VIEW_AUDIT,
+    VIEW_CUSTOMERS,
     VIEW_DATA,
     VIEW_KPIS,
     VIEW_SETTINGS,
@@ -57,6 +58,7 @@ NAV = (
     ("Overview", "/overview", VIEW_KPIS),
     ("Service", "/service", VIEW_KPIS),
     ("Agents", "/agents", VIEW_KPIS),
+    ("Customers", "/customers", VIEW_CUSTOMERS),
     ("Data", "/data", VIEW_DATA),
     ("Settings", "/settings", VIEW_SETTINGS),
     ("Users", "/users", MANAGE_USERS),
