@@ -478,3 +478,48 @@ def test_missing_files_and_an_unknown_contract_agent(tmp_path: Path) -> None:
     assert p.returncode == 2 and "nope.csv" in p.stderr and "Traceback" not in p.stderr
     p = _cli(*base, "--requirement", str(need), "--agents", str(tmp_path / "a.txt"))
     assert p.returncode == 2 and "give a .csv or a .yaml file" in p.stderr, p.stderr
+
+
+_AFTER_COVER = """
+import sys, time
+import numpy as np
+from callscope.schedule.cover import Horizon, solve_cover
+from callscope.schedule.templates import read_templates
+from callscope.schedule.roster import Agent, Contract, Cover, RosterProblem, ShiftType
+from callscope.schedule.roster_colgen import ColumnGeneration, ColumnPool
+
+threads = None if sys.argv[1] == "default" else 1
+req = np.zeros(24)
+req[9:17] = 2
+sh = read_templates('[[shift]]\\nname = "day"\\nstart = "09:00"\\nlength = "8h"\\n')
+solve_cover(req, sh, Horizon(1, 60.0, 0, cyclic=False), time_limit_s=5, threads=threads)
+p = RosterProblem(
+    horizon=3,
+    shifts=(ShiftType("D", 480, 540),),
+    agents=(Agent("a", Contract(max_minutes=2 * 480)),),
+    cover=tuple(Cover(d, "D", 2, 100, 1) for d in range(3)),
+)
+cg = ColumnGeneration(p, ColumnPool(p))
+assert cg.seed(time.perf_counter() + 10)
+z, lagr, added = cg.round(time.perf_counter() + 10)
+print(z, lagr)
+"""
+
+
+@pytest.mark.parametrize("threads", ["default", "1"])
+def test_column_generation_after_a_shift_cover_never_claims_a_false_bound(
+    threads: str,
+) -> None:
+    """HiGHS keeps one scheduler per process with the first model's thread count: a
+    shift cover solved first can make the roster's master LP fail. Either it solves
+    (6 agent-shifts wanted, at most 2 worked: z >= 400) or the failure is seen (nan,
+    no bound), never an objective of 0 read as a bound. With the cover on 1 thread, as
+    ``roster build`` runs it, the master solves."""
+    p = subprocess.run(
+        [sys.executable, "-c", _AFTER_COVER, threads], capture_output=True, text=True, timeout=120
+    )
+    assert p.returncode == 0, p.stderr
+    z, lagr = p.stdout.split()
+    assert (z == "nan" and lagr == "None") or float(z) >= 400, p.stdout
+    if threads == "1":
+        assert float(z) >= 400
