@@ -210,6 +210,19 @@ def test_evaluate_from_csv_and_bad_answers_store_nothing(center, tmp_path, capsy
         err = _error(capsys, "qa", "evaluate", *args, "--db", db)
         assert err.startswith("error: " + flag) and words in err, err
     assert _count(center.db, "qa_evaluations") == 0
+    err = _error(capsys, "qa", "evaluate", "c0002", "--db", db)
+    assert err.startswith("error: --answers: give the answers")
+    err = _error(capsys, "qa", "evaluate", "c0002", "--answer", "reliable", "--db", db)
+    assert err.startswith("error: --answer: write KEY=VALUE")
+    # --answer alone (every item), or over the file's answers
+    every = [f"{i.id}={'yes' if i.type == 'yes_no' else 3}" for i in default_form().items]
+    code, out, err = run(
+        capsys, "qa", "evaluate", "c0003", *(x for a in every for x in ("--answer", a)),
+        "--answer", "reliable=no", "--db", db, "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    got = {r["item"]: r["answer"] for r in json.loads(out)["items"]}
+    assert got["reliable"] == "no" and got["helpful"] == "3"
     code, out, err = run(
         capsys, "qa", "evaluate", "c0002", "--answers", str(good), "--db", db, "--format", "json"
     )

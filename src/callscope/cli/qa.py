@@ -295,14 +295,22 @@ def _print_view(v: Any, fmt: Format) -> None:
 def evaluate_cmd(
     contact: Annotated[str, typer.Argument(help="The contact's id.", show_default=False)],
     answers: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--answers",
             help="YAML (item: answer) or CSV (item,answer[,comment]) file; answers are yes, "
             "no, na or a number on the item's scale.",
             show_default=False,
         ),
-    ],
+    ] = None,
+    answer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--answer",
+            help="ITEM=ANSWER (repeat): answers on the command line, or changes to the file's.",
+            show_default=False,
+        ),
+    ] = None,
     form: Annotated[str, typer.Option("--form", help="The form's name.")] = "default",
     form_version: Annotated[
         int | None,
@@ -333,10 +341,16 @@ def evaluate_cmd(
     unknown contact stores nothing."""
     from callscope.services.quality import EvaluateRequest, evaluate
 
+    if answers is None and not answer:
+        raise CallscopeError(
+            "give the answers: --answers FILE (YAML or CSV), or --answer ITEM=ANSWER for each "
+            "item (`callscope qa forms show` lists the items)",
+            field="--answers",
+        )
     with flags():
         req = EvaluateRequest(
             contact,
-            {},
+            pairs(answer, "--answer", "greeting=yes"),
             form=form,
             form_version=form_version,
             evaluator=_user(evaluator),
