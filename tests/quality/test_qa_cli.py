@@ -183,6 +183,10 @@ def test_evaluate_dispute_resolve(center, tmp_path, capsys) -> None:
     ]
     code, out, _ = run(capsys, "qa", "list", "--db", db, "--format", "json")
     assert [(r["evaluation_id"], r["revision"]) for r in json.loads(out)] == [(eid, 2)]
+    code, out, _ = run(capsys, "qa", "list", "--status", "open", "--db", db, "--format", "json")
+    assert json.loads(out) == []
+    err = _error(capsys, "qa", "list", "--status", "closed", "--db", db)
+    assert err.startswith("error: --status: unknown status 'closed'; use one of open,")
     code, out, _ = run(capsys, "qa", "disputes", "--db", db)
     assert out.strip() == "no disputes waiting"
 

@@ -397,6 +397,14 @@ def list_cmd(
     ] = None,
     start: FromOpt = None,
     end: ToOpt = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status",
+            help="Only evaluations open, acknowledged, disputed or resolved.",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
     db: DbOpt = None,
     settings: SettingsOpt = None,
@@ -404,7 +412,8 @@ def list_cmd(
     """Evaluations (their current revision), oldest first."""
     from callscope.services.quality import evaluations
 
-    rows = evaluations(load(settings, db), tuple(agent) if agent else None, start, end)
+    with flags(status="--status"):
+        rows = evaluations(load(settings, db), tuple(agent) if agent else None, start, end, status)
     if fmt is Format.json:
         print_json(rows)
         return

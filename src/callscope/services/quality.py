@@ -598,15 +598,23 @@ def evaluations(
     agents: tuple[str, ...] | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
+    status: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The current revision of each evaluation (only ``agents``' when given)."""
+    """The current revision of each evaluation (only ``agents``' when given, only those
+    in ``status`` when given)."""
+    from callscope.quality.evaluations import STATUSES
     from callscope.services.common import open_store
     from callscope.store.quality import evaluation_rows
 
+    if status is not None and status not in STATUSES:
+        raise CallscopeError(
+            f"unknown status {status!r}; use one of {', '.join(STATUSES)}", field="status"
+        )
     if not Path(settings.db).exists():
         return []
     with open_store(settings) as store:
-        return evaluation_rows(store, agents, start, end)
+        rows = evaluation_rows(store, agents, start, end)
+    return [r for r in rows if status is None or r["status"] == status]
 
 
 def coaching(
