@@ -523,3 +523,35 @@ def test_column_generation_after_a_shift_cover_never_claims_a_false_bound(
     assert (z == "nan" and lagr == "None") or float(z) >= 400, p.stdout
     if threads == "1":
         assert float(z) >= 400
+
+
+def test_from_the_latest_forecast_for_one_team(tmp_path: Path) -> None:
+    """No --requirement: the capacity plan of the store's latest forecast, as `plan`
+    makes it; --team keeps that team's agents; the roster keeps the default contract
+    (40 h a week, 6 days in a row, 11 h rest)."""
+    db = str(tmp_path / "c.duckdb")
+    runner = CliRunner()
+    res = runner.invoke(app, ["synth", "--contacts", "3000", "--days", "14", "--db", db])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["forecast", "--db", db, "--horizon", "7d"])
+    assert res.exit_code == 0, res.output
+    (tmp_path / "shifts.toml").write_text(TWO_SHIFTS)
+    out = tmp_path / "roster.csv"
+    s = build(
+        "--db", db, "--shifts", str(tmp_path / "shifts.toml"), "--team", "Email 1",
+        "--time-limit", "3", "--cover-time-limit", "3", "-o", str(out),
+    )  # fmt: skip
+    assert s["source"].startswith("the capacity plan of forecast")
+    assert s["feasible"] and s["bound"] <= s["objective"] and s["days"] == 7
+    team = {r["employee"] for r in s["per_agent"]}
+    assert team and {r["team"] for r in s["per_agent"]} == {"Email 1"}
+    shifts = read_roster(out)
+    first = date.fromisoformat(s["first"])
+    rules = {a: Rules(max_hours=40, max_days_in_a_row=6, min_rest_h=11) for a in team}
+    assert violations(shifts, rules, first, 7) == []
+    required = {(date.fromisoformat(c["date"]), c["shift"]): c["required"] for c in s["cover"]}
+    hours = {"early": 8.5, "late": 8.5}
+    price = objective(
+        shifts, required, [], under_per_hour=100, over_per_hour=1, template_hours=hours
+    )
+    assert price == s["objective"]
