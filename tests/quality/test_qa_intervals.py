@@ -61,10 +61,10 @@ def test_mean_interval_is_the_t_interval() -> None:
 
 
 def test_survey_table_matches_the_kpi_engine(center) -> None:
-    from callscope.services import quality as q
+    from callscope.services import qa_stats as qs
     from callscope.services.kpi import KpiRequest, kpi
 
-    got = q.survey_summary(center, q.SurveyRequest(by=("agent",))).to_pylist()
+    got = qs.survey_summary(center, qs.SurveyRequest(by=("agent",))).to_pylist()
     engine = {r["agent"]: r for r in kpi(center, KpiRequest(by=("agent",))).table.to_pylist()}
     csat = {r["agent"]: r for r in got if r["measure"] == "csat"}
     assert set(csat) == {"A1", "A2", "A3"}
@@ -84,7 +84,7 @@ def test_survey_table_matches_the_kpi_engine(center) -> None:
 def test_nps_fcr_and_items_per_month(tmp_path) -> None:
     from qacenter import make_store
 
-    from callscope.services import quality as q
+    from callscope.services import qa_stats as qs
     from callscope.services.kpi import KpiRequest, kpi
     from callscope.settings import Settings
 
@@ -141,7 +141,7 @@ def test_nps_fcr_and_items_per_month(tmp_path) -> None:
     make_store(db, contacts=contacts, surveys=surveys).close()
     s = Settings(db=db)
     rows = {
-        r["measure"]: r for r in q.survey_summary(s, q.SurveyRequest(by=("month",))).to_pylist()
+        r["measure"]: r for r in qs.survey_summary(s, qs.SurveyRequest(by=("month",))).to_pylist()
     }
     engine = kpi(s, KpiRequest(by=("month",))).table.to_pylist()[0]
     assert rows["nps"]["value"] == pytest.approx(20.0) == pytest.approx(engine["nps"])
@@ -158,8 +158,8 @@ def test_nps_fcr_and_items_per_month(tmp_path) -> None:
 
 def test_unknown_grouping_is_one_line(center) -> None:
     from callscope.errors import CallscopeError
-    from callscope.services import quality as q
+    from callscope.services import qa_stats as qs
 
     with pytest.raises(CallscopeError, match="cannot group surveys by 'colour'") as e:
-        q.survey_summary(center, q.SurveyRequest(by=("agent", "colour")))
+        qs.survey_summary(center, qs.SurveyRequest(by=("agent", "colour")))
     assert e.value.field == "by"

@@ -15,6 +15,7 @@ from qacenter import NOW
 
 from callscope.errors import CallscopeError
 from callscope.quality.sampling import STRATA, WEIGHTS, allocate, plan_sample, weighted_pick
+from callscope.services import qa_stats as qs
 from callscope.services import quality as q
 
 
@@ -147,20 +148,22 @@ def test_bad_plans(kw, words) -> None:
 
 
 def test_sample_from_the_store_skips_evaluated_contacts(center) -> None:
-    plan = q.sample(center, q.SampleRequest(seed=3))
+    plan = qs.sample(center, qs.SampleRequest(seed=3))
     assert Counter(plan.picks.column("agent").to_pylist()) == {"A1": 4, "A2": 4, "A3": 4}
     first = plan.picks.column("contact_id").to_pylist()[0]
     from callscope.quality.forms import default_form
 
     answers = {i.id: ("yes" if i.type == "yes_no" else 5) for i in default_form().items}
     q.evaluate(center, q.EvaluateRequest(first, answers, evaluator="eve"), NOW)
-    again = q.sample(center, q.SampleRequest(seed=3))
+    again = qs.sample(center, qs.SampleRequest(seed=3))
     assert first not in again.picks.column("contact_id").to_pylist()
     cov = {r["agent"]: r for r in again.coverage.to_pylist()}
     agent = plan.picks.column("agent").to_pylist()[0]
     assert cov[agent]["evaluated"] == 1 and cov[agent]["sampled"] == 3
     assert sum(r["answered"] for r in cov.values()) == 180
-    period = q.sample(center, q.SampleRequest(start=datetime(2025, 1, 6), end=datetime(2025, 1, 7)))
+    period = qs.sample(
+        center, qs.SampleRequest(start=datetime(2025, 1, 6), end=datetime(2025, 1, 7))
+    )
     assert period.coverage.column("answered").to_pylist() == [3, 3, 3]
     assert datetime(2025, 1, 6) + timedelta(days=1) > max(period.picks.column("ts").to_pylist())
 

@@ -13,6 +13,7 @@ from scipy import stats
 
 from callscope.errors import CallscopeError
 from callscope.quality.scorecard import build_scorecard
+from callscope.services import qa_stats as qs
 from callscope.services import quality as q
 from callscope.services.scorecard import ScorecardRequest, scorecard
 
@@ -109,7 +110,7 @@ def test_scorecard_from_the_store(center) -> None:
     assert ("A2", "qa_score") not in lines  # no evaluation, no line
     summary = {
         r["agent"]: r
-        for r in q.survey_summary(center, q.SurveyRequest(("agent",))).to_pylist()
+        for r in qs.survey_summary(center, qs.SurveyRequest(("agent",))).to_pylist()
         if r["measure"] == "csat"
     }
     for agent in ("A1", "A2", "A3"):

@@ -69,7 +69,7 @@ def sample_cmd(
     """Contacts to evaluate: N per agent per period, stratified, optionally weighted,
     reproducible with --seed, never a contact already evaluated; and the coverage
     (agents short of their quota). --output writes the picks as CSV."""
-    from callscope.services.quality import SampleRequest, sample
+    from callscope.services.qa_stats import SampleRequest, sample
 
     if output is not None:
         from callscope.services.common import check_output_file
@@ -259,7 +259,7 @@ def calibration_cmd(
     """Do the evaluators score alike? Krippendorff's alpha (nominal, ordinal, interval),
     ICC(1), ICC(2,1), ICC(3,1) and their k forms, each evaluator's deviation and the
     spread per item; from a CSV (--input) or the store's evaluations (--from-store)."""
-    from callscope.services.quality import CalibrationRequest, calibration
+    from callscope.services.qa_stats import CalibrationRequest, calibration
 
     if (input is None) == (not from_store):
         raise CallscopeError(
@@ -298,7 +298,7 @@ def surveys_cmd(
     """CSAT, NPS, survey FCR and every other survey item per group, with responses,
     response rate and a confidence interval (Wilson for shares, analytic for NPS, t for
     means)."""
-    from callscope.services.quality import SurveyRequest, survey_summary
+    from callscope.services.qa_stats import SurveyRequest, survey_summary
 
     keys = tuple(b.strip() for b in by.split(",") if b.strip())
     with flags():

@@ -1,9 +1,10 @@
 """Quality monitoring: QA forms and scoring, evaluations and disputes, sampling plans,
-calibration of evaluators, and survey intervals.
+calibration of evaluators, survey intervals and agent scorecards.
 
 A pure core: it takes dataclasses, mappings and Arrow tables and returns dataclasses or
 Arrow tables; the store tables live in :mod:`callscope.store.quality` and the use cases
-in :mod:`callscope.services.quality`.
+in :mod:`callscope.services.quality`, :mod:`callscope.services.qa_stats` and
+:mod:`callscope.services.scorecard`.
 
 =========================  ====================================================
 module                     what
@@ -13,6 +14,7 @@ module                     what
 :mod:`.sampling`           sampling plans: N per agent per period, strata, coverage
 :mod:`.calibration`        Krippendorff's alpha, intraclass correlations, deviations
 :mod:`.intervals`          Wilson, NPS and mean intervals for survey figures
+:mod:`.scorecard`          agent scorecards against targets, the team ranking
 =========================  ====================================================
 """
 
