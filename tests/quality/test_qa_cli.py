@@ -255,6 +255,11 @@ def test_sample_is_reproducible_and_skips_nothing_it_should_not(center, tmp_path
     assert code == 0 and "coverage" in out and out_csv.read_text().count("\n") == 1 + 6
     err = _error(capsys, "qa", "sample", "--db", db, "--strata", "colour")
     assert err.startswith("error: --strata: unknown stratum 'colour'")
+    err = _error(capsys, "qa", "sample", "--db", db, "--from", "2025-01-10", "--to", "2025-01-05")
+    assert err.startswith("error: --to: the period ends (2025-01-05 00:00) before it starts")
+    code, out, err = run(capsys, "qa", "sample", "--db", db, "--agent", "ghost")
+    assert code == 0 and out == ""
+    assert err.startswith("no contact answered by ghost") and "check the agent ids" in err
 
 
 def test_forms_show_add_list(center, tmp_path, capsys) -> None:

@@ -102,6 +102,13 @@ def sample_cmd(
 
         pacsv.write_csv(plan.picks, sys.stdout.buffer)
         return
+    if fmt is TableFormat.table and plan.coverage.num_rows == 0:
+        who = f" by {', '.join(agent)}" if agent else ""
+        since = f"{start:%Y-%m-%d %H:%M}" if start else "the start of the data"
+        until = f"{end:%Y-%m-%d %H:%M}" if end else "its end"
+        fix = "check the agent ids or widen the period" if agent else "widen the period"
+        say(f"no contact answered{who} from {since} to {until}: nothing to sample; {fix}")
+        return
     if fmt is TableFormat.json:
         print_json(
             {

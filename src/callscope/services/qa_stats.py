@@ -21,6 +21,15 @@ if TYPE_CHECKING:
     from callscope.quality.calibration import Calibration
     from callscope.quality.sampling import SamplePlan
 
+
+def _check_period(start: datetime | None, end: datetime | None) -> None:
+    if start is not None and end is not None and end <= start:
+        raise CallscopeError(
+            f"the period ends ({end:%Y-%m-%d %H:%M}) before it starts ({start:%Y-%m-%d %H:%M})",
+            field="end",
+        )
+
+
 __all__ = [
     "CalibrationRequest",
     "SampleRequest",
@@ -53,6 +62,7 @@ def sample(settings: Settings, request: SampleRequest) -> SamplePlan:
     from callscope.services.common import open_store
     from callscope.store.quality import evaluated_contacts, evaluations_table, sampling_candidates
 
+    _check_period(request.start, request.end)
     n = request.per_agent if request.per_agent is not None else settings.qa_sample_per_agent
     if n < 1:
         raise CallscopeError(f"contacts per agent must be >= 1; got {n}", field="per_agent")
@@ -192,6 +202,7 @@ def survey_summary(settings: Settings, request: SurveyRequest) -> pa.Table:
     from callscope.services.common import open_store
     from callscope.store.quality import survey_rows
 
+    _check_period(request.start, request.end)
     if not 0.5 <= request.confidence < 1:
         raise CallscopeError(
             f"the confidence level is a share in [0.5, 1), e.g. 0.95; got {request.confidence:g}",

@@ -265,7 +265,7 @@ def _load(
         raise CallscopeError(
             f"no evaluation {evaluation_id!r}"
             + (f" revision {revision}" if revision is not None else "")
-            + "; list them with `callscope qa evaluations`",
+            + "; list them with `callscope qa list`",
             field="evaluation",
         )
     form = _form(store, row["form"], row["form_version"])
