@@ -735,7 +735,8 @@ def _ingest(
     store: Store, fmt: str, path: Path, data: bytes, options: dict[str, Any]
 ) -> FileResult | None:
     """Ingest ``path`` and check its accounting; its result, or None when the file was
-    refused (in one line, nothing of it stored)."""
+    refused (in one line, nothing of it stored). The same bytes as a file ingested
+    before (two slices of a seed can be equal) are skipped, with nothing stored."""
     stored = store.count("contacts"), store.count("rejects")
     try:
         summary = ingest_files(store, [path], fmt, **options)
@@ -746,6 +747,11 @@ def _ingest(
         return None
     f = summary.files[0]
     assert len(summary.rejects) == f.rows_rejected
+    if f.skipped:
+        assert (f.rows_read, f.rows_loaded, f.rows_rejected) == (0, 0, 0), f
+        assert (store.count("contacts"), store.count("rejects")) == stored
+        assert not _query(store, "SELECT 1 FROM ingests WHERE file = ?", [str(path)])
+        return f
     check_accounting(store, fmt, path, data, f, stored[0])
     return f
 

@@ -101,10 +101,22 @@ def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
             f"|| lower({kind}) || ': ' || left((j->>{literal(field)}), 40)",
         )
 
+    def string_check(field: str) -> tuple[str, str]:
+        # an id of another JSON type would be stored as its text: false -> 'false'
+        kind = f"json_type((j->{literal(field)}))"
+        return (
+            f"coalesce({kind} NOT IN ('VARCHAR', 'NULL'), false)",
+            f"{literal(field + ' must be a JSON string or null, found a ')} "
+            f"|| lower({kind}) || ': ' || left((j->>{literal(field)}), 40)",
+        )
+
     checks = [
         ("j IS NULL", "'not valid JSON (a record must be one JSON object per line)'"),
         ("json_type(j) <> 'OBJECT'", "'not a JSON object'"),
         ("coalesce(j->>'ContactId', '') = ''", "'ContactId is missing'"),
+        string_check("ContactId"),
+        string_check("InitialContactId"),
+        string_check("PreviousContactId"),
         (
             "upper(coalesce(j->>'Channel', 'VOICE')) = 'TASK'",
             "'Channel TASK is an agent task, not a customer contact (kept here, not loaded)'",
