@@ -227,7 +227,7 @@ class Hub:
     def _write(self, batch: list[tuple[str, Any, Future[Any]]]) -> None:
         assert self.journal is not None
         records: list[bytes] = []
-        plan: list[dict[str, Any]] = []
+        plan: list[tuple[dict[str, Any], Event | None]] = []  # (record, its event)
         replies: list[tuple[Future[Any], list[tuple[Event, bool]] | None]] = []
         ids: set[str] = set()
         for kind, payload, fut in batch:
@@ -241,7 +241,7 @@ class Hub:
                     ids.add(e.id)
                     if e.customer is not None:
                         e = _with_customer(e, self.protect(e.customer))
-                    plan.append({"e": event_dict(e)})
+                    plan.append(({"e": event_dict(e)}, e))
                 replies.append((fut, told))
             else:
                 for r in payload:
@@ -255,13 +255,16 @@ class Hub:
                     }
                     if r.text is None:
                         rec["r"] = self.redact(r.raw)
-                    plan.append(rec)
+                    plan.append((rec, None))
                 replies.append((fut, None))
-        for rec in plan:
+        for rec, _ in plan:
             records.append(json.dumps(rec, separators=(",", ":")).encode())
         self.journal.append(records)  # durable from here on
-        for rec in plan:
-            self._apply_record(rec)
+        for rec, e in plan:
+            if e is not None:  # checked when posted: applied as is, not read back
+                self._apply_event(e)
+            else:
+                self._apply_record(rec)
         seen = self.state.seen
         for fut, reply in replies:
             if reply is None:
