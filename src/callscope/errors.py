@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["CallscopeError", "CallscopeWarning", "InputError", "MappingError"]
+__all__ = ["CallscopeError", "CallscopeWarning", "InputError", "MappingError", "NotAllowed"]
 
 
 class CallscopeError(Exception):
@@ -51,6 +51,10 @@ class InputError(CallscopeError):
 
 class MappingError(CallscopeError):
     """A CSV column mapping is wrong (unknown field, missing column, bad format)."""
+
+
+class NotAllowed(CallscopeError):
+    """The person asking may not see what they asked for (another agent's page, say)."""
 
 
 class CallscopeWarning(UserWarning):

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 __all__ = [
     "OVERVIEW_KPIS",
     "PERIODS",
+    "AGENT_TREND",
+    "AgentPage",
     "AgentsView",
     "Cell",
     "IngestRow",
@@ -52,6 +54,7 @@ __all__ = [
     "HEATMAP_COLUMNS",
     "ServiceView",
     "ViewRequest",
+    "agent_page",
     "agents_view",
     "filter_options",
     "ingest_history",
@@ -846,6 +849,111 @@ def agents_view(settings: Settings, request: ViewRequest, now: datetime) -> Agen
         total_values,
         caption,
         request.scope.describe(),
+    )
+
+
+# -- one agent -------------------------------------------------------------------------
+
+#: The agent page's trend columns (per day, or per week for periods over 62 days).
+AGENT_TREND = (
+    "handled",
+    "aht_s",
+    "avg_acw_s",
+    "utilization",
+    "occupancy",
+    "adherence",
+)
+
+
+@dataclass(frozen=True)
+class AgentPage:
+    """One agent's page: their row of the agent report for the period (``summary``,
+    text and status words as on the Agents page), their trend per day (per week for
+    periods over 62 days) of :data:`AGENT_TREND`, and their QA evaluations of the period
+    (contacts answered in it) with the mean of their current scores against
+    ``quality.score_target``."""
+
+    agent: str
+    team: str | None
+    period: Period
+    columns: tuple[tuple[str, str], ...]
+    summary: dict[str, Any]
+    trend: pa.Table
+    trend_grain: str  #: day / week
+    qa: dict[str, Any]  #: qa_score (mean of the evaluations' current scores), evaluations, target
+    evaluations: tuple[dict[str, Any], ...]
+    caption: str
+    scope: str  #: whose figures: this agent's
+
+
+def _may_see(src: IbisSource, scope: Scope, agent: str) -> bool:
+    if scope.everyone:
+        return True
+    if scope.agents is not None and agent in scope.agents:
+        return True
+    return scope.teams is not None and agent in _agents_of_teams(src, sorted(scope.teams))
+
+
+def agent_page(settings: Settings, request: ViewRequest, agent: str, now: datetime) -> AgentPage:
+    """The page of ``agent`` for the period of ``request``; :class:`NotAllowed` when the
+    request's scope does not hold that agent (an agent asking for a colleague)."""
+    from dataclasses import replace
+
+    from callscope.errors import NotAllowed
+    from callscope.kpi.engine import compute_kpis
+    from callscope.services.quality import evaluations
+
+    agent = agent.strip()
+    if not agent or len(agent) > 200:
+        raise CallscopeError("give an agent id, e.g. Agent/1001", field="agent")
+    with _view(settings, replace(request, scope=Scope())) as (whole, params):
+        if not _may_see(whole, request.scope, agent):
+            raise NotAllowed(
+                f"you may see the figures of {request.scope.describe()} only", field="agent"
+            )
+        a = whole.table("agents")
+        team_rows = whole.to_arrow(a.filter(a.agent == agent).select("team").limit(1))
+        known = team_rows.num_rows > 0
+        team = team_rows["team"][0].as_py() if known else None
+        c = whole.table("contacts")
+        if not known and not whole.to_arrow(c.filter(c.agent == agent).select("agent").limit(1)):
+            raise CallscopeError(f"no agent {agent!r} in the store", field="agent")
+        period = resolve_period(settings, request, now, _last_contact(whole))
+        mine = scoped_source(whole, Scope(agents=frozenset({agent})))
+        grain = "day" if period.days <= 62 else "week"
+        trend = compute_kpis(
+            mine,
+            (grain,),
+            params,
+            period.start,
+            period.end,
+            only=["productivity", "states", "workforce"],
+        ).table
+    one = agents_view(
+        settings, replace(request, scope=Scope(agents=frozenset({agent})), teams=()), now
+    )
+    summary = dict(one.rows[0]) if one.rows else {}
+    cols = [c for c in AGENT_TREND if c in trend.column_names]
+    trend = trend.select([grain, *cols])
+    evals = evaluations(settings, (agent,), period.start, period.end)
+    scores = [float(e["score"]) for e in evals if e.get("score") is not None]
+    qa = {
+        "qa_score": sum(scores) / len(scores) if scores else None,
+        "evaluations": len(evals),
+        "target": settings.qa_score_target,
+    }
+    return AgentPage(
+        agent,
+        team,
+        period,
+        tuple(c for c in one.columns if c[0] != "agent"),
+        summary,
+        trend,
+        grain,
+        qa,
+        tuple(evals),
+        one.caption,
+        f"agent {agent}",
     )
 
 

@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from callscope.access.roles import VIEW_KPIS, Principal
 from callscope.access.throttle import LoginThrottle
-from callscope.errors import CallscopeError
+from callscope.errors import CallscopeError, NotAllowed
 from callscope.settings import Settings
 from callscope.web.deps import AppState, NotSignedIn, Refused, Require, render
 from callscope.web.gate import Gate
@@ -156,6 +156,10 @@ def create_app(
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> Response:
         return _refuse(request, exc)
+
+    @app.exception_handler(NotAllowed)
+    async def not_allowed(request: Request, exc: NotAllowed) -> Response:
+        return _refuse(request, Refused(403, " ".join(str(exc).split()), exc.field))
 
     @app.exception_handler(CallscopeError)
     async def user_error(request: Request, exc: CallscopeError) -> Response:

@@ -275,3 +275,54 @@ async def agents_export(request: Request, p: Exporter, fmt: Fmt = "csv") -> Any:
     view = await run_in_threadpool(_agents, request, p)
     meta = {"period": view.period.label, "scope": view.scope, "targets": view.caption}
     return await download(request, view.table(), fmt, "agents", meta)
+
+
+# -- one agent -------------------------------------------------------------------------
+
+AgentId = Annotated[str, Query(max_length=200, description="The agent id, e.g. Agent/1001")]
+
+
+def _agent(request: Request, p: Principal, agent: str) -> d.AgentPage:
+    st = state(request)
+    return st.read(d.agent_page, view_request(request, p), agent, st.now())
+
+
+@router.get("/agent", include_in_schema=False)
+async def agent_page(request: Request, p: Viewer, agent: AgentId) -> Any:
+    view = await run_in_threadpool(_agent, request, p, agent)
+    return await _page(
+        request,
+        p,
+        "agent.html",
+        f"Agent {view.agent}",
+        view,
+        trend=view.trend.to_pylist(),
+        trend_columns=[c for c in d.AGENT_TREND if c in view.trend.column_names],
+    )
+
+
+@router.get("/api/v1/agent", tags=["views"], dependencies=ViewQuery)
+async def agent_api(request: Request, p: Viewer, agent: AgentId) -> dict[str, Any]:
+    """One agent's row of the agent report for the period, their trend per day (per
+    week over 62 days), and their QA evaluations; an agent may ask for themselves only,
+    a supervisor for their teams' agents (403 otherwise)."""
+    view = await run_in_threadpool(_agent, request, p, agent)
+    return clean(
+        {
+            "agent": view.agent,
+            "team": view.team,
+            "period": _period(view.period),
+            "summary": view.summary,
+            "trend_grain": view.trend_grain,
+            "trend": view.trend.to_pylist(),
+            "qa": view.qa,
+            "evaluations": view.evaluations,
+        }
+    )
+
+
+@router.get("/agent/export", include_in_schema=False)
+async def agent_export(request: Request, p: Exporter, agent: AgentId, fmt: Fmt = "csv") -> Any:
+    view = await run_in_threadpool(_agent, request, p, agent)
+    meta = {"agent": view.agent, "period": view.period.label, "grain": view.trend_grain}
+    return await download(request, view.trend, fmt, "agent-trend", meta)
