@@ -140,11 +140,14 @@ def objective(
     under_per_hour: float,
     over_per_hour: float,
     template_hours: dict[str, float],
+    below_half_per_hour: float | None = None,
 ) -> int:
     """Cover shortfall and excess per (date, shift ``TEMPLATE@HH:MM``) times the weight
     per agent-hour of that shift (its template's length start to end, rounded to whole
-    units per shift, at least 1 for the shortfall), plus the weights of unmet
-    requests."""
+    units per shift, at least 1 for the shortfall), plus the shortfall below half the
+    wanted count (rounded down) times ``below_half_per_hour`` (default: the under
+    weight), plus the weights of unmet requests."""
+    half_w = under_per_hour if below_half_per_hour is None else below_half_per_hour
     count: dict[tuple[date, str], int] = {}
     for s in shifts:
         key = (s.start.date(), s.shift)
@@ -156,6 +159,8 @@ def objective(
         h = template_hours[key[1].split("@")[0]]
         total += max(0, need - n) * max(1, round(under_per_hour * h))
         total += max(0, n - need) * round(over_per_hour * h)
+        if need // 2 >= 1 and half_w > 0:
+            total += max(0, need // 2 - n) * max(1, round(half_w * h))
     worked = {(s.agent, s.start.date()): s.template for s in shifts}
     for q in requests:
         t = worked.get((q.agent, q.day))

@@ -555,3 +555,27 @@ def test_from_the_latest_forecast_for_one_team(tmp_path: Path) -> None:
         shifts, required, [], under_per_hour=100, over_per_hour=1, template_hours=hours
     )
     assert price == s["objective"]
+
+
+def test_a_shortfall_is_spread_over_the_shifts(tmp_path: Path) -> None:
+    """Two agents of one 8-hour shift each (28 h a week over 2 days), two wanted on
+    each of two days: two shifts stay short whatever is done (1,600), but emptying a
+    day costs the tier below half (800 more), so each day gets one."""
+    (tmp_path / "shifts.toml").write_text(ONE_SHIFT)
+    (tmp_path / "agents.csv").write_text("agent,max_hours_per_week\nann,28\nbob,28\n")
+    (tmp_path / "need.csv").write_text("date,shift,required\n2026-02-02,day,2\n2026-02-03,day,2\n")
+    out = tmp_path / "roster.csv"
+    s = build(
+        "--db", str(tmp_path / "none.duckdb"), "--agents", str(tmp_path / "agents.csv"),
+        "--shifts", str(tmp_path / "shifts.toml"), "--requirement", str(tmp_path / "need.csv"),
+        "--time-limit", "3", "-o", str(out),
+    )  # fmt: skip
+    assert (s["objective"], s["bound"]) == (1600, 1600)
+    assert sorted(x.start.date() for x in read_roster(out)) == [MON, MON + timedelta(1)]
+    (tmp_path / "c.toml").write_text("[weights]\nbelow_half = 0\n")
+    s = build(
+        "--db", str(tmp_path / "none.duckdb"), "--agents", str(tmp_path / "agents.csv"),
+        "--shifts", str(tmp_path / "shifts.toml"), "--requirement", str(tmp_path / "need.csv"),
+        "--contracts", str(tmp_path / "c.toml"), "--time-limit", "3",
+    )  # fmt: skip
+    assert (s["objective"], s["bound"]) == (1600, 1600)  # without the tier: any split

@@ -18,7 +18,9 @@ availability per day and shift, rest between shifts from start times):
   off (time off), and unavailable (day, shift) pairs;
 * soft, weighted: shift-on requests (weight paid when the agent does not work that shift
   that day) and shift-off requests (weight paid when they do); cover per day and shift
-  (``under_weight`` per missing agent, ``over_weight`` per agent beyond the requirement).
+  (``under_weight`` per missing agent, ``over_weight`` per agent beyond the requirement;
+  several entries for one day and shift add up, e.g. a second, smaller requirement with
+  its own under weight makes a deep shortfall dearer than a shallow one).
 
 The objective is the benchmark's: the weights of unmet requests plus the cover shortfall
 and excess times their weights (an integer; lower is better). Runs follow the

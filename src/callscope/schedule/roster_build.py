@@ -68,6 +68,7 @@ __all__ = [
     "coverage",
     "each_alone",
     "fixed_cover",
+    "main_cover",
     "roster_shifts",
     "unmeetable",
 ]
@@ -169,7 +170,10 @@ def build_problem(
                 closed.add((d, st.id))
                 continue
             under = max(1, int(round(w.under * hours)))
-            cov.append(Cover(d, st.id, counts[key].get(d, 0), under, int(round(w.over * hours))))
+            need = counts[key].get(d, 0)
+            cov.append(Cover(d, st.id, need, under, int(round(w.over * hours))))
+            if need // 2 >= 1 and w.half > 0:  # the tier below half: a shortfall spreads
+                cov.append(Cover(d, st.id, need // 2, max(1, int(round(w.half * hours))), 0))
     weeks = H / 7.0
     dates = [first + timedelta(days=d) for d in range(-1, H + 1)]
     out_agents, requests, terms_all, teams = [], [], [], []
@@ -569,9 +573,22 @@ def coverage(shifts: Sequence[DatedShift], first: date, slot_min: float, slots: 
     return out
 
 
+def main_cover(problem: RosterProblem) -> list[Cover]:
+    """The cover's entry of each day and shift, by day then shift (a tier below half
+    repeats a day and shift with a smaller requirement; the largest is the count
+    wanted)."""
+    sidx = problem.shift_index()
+    best: dict[tuple[int, str], Cover] = {}
+    for c in problem.cover:
+        key = (c.day, c.shift)
+        if key not in best or c.requirement > best[key].requirement:
+            best[key] = c
+    return sorted(best.values(), key=lambda c: (c.day, sidx[c.shift]))
+
+
 def cover_shortfall(problem: RosterProblem, roster: Roster) -> list[tuple[int, str, int, int]]:
-    """``(day, shift, required, rostered)`` of every cover entry the roster misses or
-    exceeds, by day then shift."""
+    """``(day, shift, required, rostered)`` of every day and shift the roster misses
+    or exceeds (:func:`main_cover`), by day then shift."""
     count: dict[tuple[int, int], int] = defaultdict(int)
     for row in roster.days:
         for d, s in enumerate(row):
@@ -579,7 +596,7 @@ def cover_shortfall(problem: RosterProblem, roster: Roster) -> list[tuple[int, s
                 count[d, s] += 1
     sidx = problem.shift_index()
     out = []
-    for c in sorted(problem.cover, key=lambda c: (c.day, sidx[c.shift])):
+    for c in main_cover(problem):
         n = count.get((c.day, sidx[c.shift]), 0)
         if n != c.requirement:
             out.append((c.day, c.shift, c.requirement, n))

@@ -133,12 +133,13 @@ class _Master:
         h.setOptionValue("threads", 1)
         E = len(p.agents)
         sidx = p.shift_index()
-        self.cover_row: dict[tuple[int, int], int] = {}
+        #: (day, shift) -> its cover rows (several when the cover has tiers)
+        self.cover_row: dict[tuple[int, int], list[int]] = {}
         for _ in range(E):  # one convexity row per agent
             h.addRow(1.0, 1.0, 0, [], [])
-        for cv in p.cover:
-            r = E + len(self.cover_row)
-            self.cover_row[cv.day, sidx[cv.shift]] = r
+        for i, cv in enumerate(p.cover):
+            r = E + i
+            self.cover_row.setdefault((cv.day, sidx[cv.shift]), []).append(r)
             h.addRow(float(cv.requirement), float(cv.requirement), 0, [], [])
             h.addCol(float(cv.under_weight), 0.0, highspy.kHighsInf, 1, [r], [1.0])
             h.addCol(float(cv.over_weight), 0.0, highspy.kHighsInf, 1, [r], [-1.0])
@@ -152,7 +153,7 @@ class _Master:
             return False
         self.seen.add((e, row))
         idx = [e] + sorted(
-            self.cover_row[d, s] for d, s in enumerate(row) if s != OFF and (d, s) in self.cover_row
+            r for d, s in enumerate(row) if s != OFF for r in self.cover_row.get((d, s), ())
         )
         cost = float(_column_cost(row, self.delta[e], self.const[e]))
         self.h.addCol(cost, 0.0, 1.0, len(idx), idx, [1.0] * len(idx))
@@ -174,7 +175,7 @@ class _Master:
         sol = self.h.getSolution()
         duals = list(sol.row_dual)
         E = len(self.problem.agents)
-        mu = {key: duals[r] for key, r in self.cover_row.items()}
+        mu = {key: sum(duals[r] for r in rows) for key, rows in self.cover_row.items()}
         return float(info.objective_function_value), duals[:E], mu
 
 

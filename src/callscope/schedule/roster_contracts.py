@@ -9,6 +9,7 @@ their own: a number replaces the one before it; the lists (``days_off``, ``time_
     [weights]                          # what the roster's objective counts
     under = 100                        # per agent-hour a shift of the cover is short
     over = 1                           # per agent-hour beyond it
+    below_half = 100                   # more per agent-hour short of half its count
     request = 10                       # a request's weight when it gives none
 
     [default]
@@ -99,11 +100,18 @@ def _err(where: str, msg: str) -> CallscopeError:
 @dataclass(frozen=True, slots=True)
 class Weights:
     """Objective weights: ``under`` and ``over`` per agent-hour of a shift's cover,
-    ``request`` the weight of a request that names none."""
+    ``below_half`` added per agent-hour short beyond half of a shift's wanted count
+    (``None``: as ``under``; spreads a shortfall over the shifts instead of emptying
+    one), ``request`` the weight of a request that names none."""
 
     under: float = 100.0
     over: float = 1.0
     request: int = 10
+    below_half: float | None = None
+
+    @property
+    def half(self) -> float:
+        return self.under if self.below_half is None else self.below_half
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,12 +458,15 @@ def read_contracts(
                 '[team."NAME"] and [agent."ID"]',
             )
     w = data.get("weights", {})
-    if not isinstance(w, dict) or set(w) - {"under", "over", "request"}:
-        raise _err(where, "[weights] holds under, over (per agent-hour) and request")
+    if not isinstance(w, dict) or set(w) - {"under", "over", "request", "below_half"}:
+        raise _err(where, "[weights] holds under, over, below_half (per agent-hour) and request")
     weights = Weights(
         under=_number(w.get("under", 100.0), where, "weights.under"),
         over=_number(w.get("over", 1.0), where, "weights.over"),
         request=int(_number(w.get("request", 10), where, "weights.request", whole=True)),
+        below_half=(
+            _number(w["below_half"], where, "weights.below_half") if "below_half" in w else None
+        ),
     )
     default = _table(data.get("default", {}), f"{where} [default]", agent=False, weight=0)
     out: dict[str, dict[str, dict[str, Any]]] = {"team": {}, "agent": {}}

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 from callscope.schedule.roster import (
     OFF,
+    Cover,
     Penalty,
     Roster,
     RosterProblem,
@@ -200,7 +201,9 @@ class _Search:
             for d, s in enumerate(row):
                 if s != OFF:
                     count[d, s] = count.get((d, s), 0) + 1
-        cover = {(c.day, sidx[c.shift]): c for c in p.cover}
+        cover: dict[tuple[int, int], list[Cover]] = {}
+        for entry in p.cover:  # several entries for one day and shift: tiers
+            cover.setdefault((entry.day, sidx[entry.shift]), []).append(entry)
         rows = [list(r) for r in roster.days]
         improved = True
         while improved and time.perf_counter() < deadline and not self.best.stop.is_set():
@@ -217,8 +220,7 @@ class _Search:
                 pr = self._pricer(e)
                 for _, d, s in pr.rm.x:
                     c = self.delta[e].get((d, s), 0)
-                    cv = cover.get((d, s))
-                    if cv is not None:
+                    for cv in cover.get((d, s), ()):
                         c += (
                             cv.over_weight
                             if count.get((d, s), 0) >= cv.requirement

@@ -516,6 +516,7 @@ def _solve_and_store(
         cover_shortfall,
         coverage,
         each_alone,
+        main_cover,
         roster_shifts,
     )
     from callscope.schedule.roster_lns import solve_roster
@@ -616,8 +617,7 @@ def _solve_and_store(
     off = {(d, s): (req, n) for d, s, req, n in cover_shortfall(p, roster)}
     cov_rows: dict[str, list[Any]] = {k: [] for k in ("date", "day", "shift", "required")}
     cov_rows.update(rostered=[], short=[], over=[])
-    sidx = p.shift_index()
-    for cv in sorted(p.cover, key=lambda x: (x.day, sidx[x.shift])):
+    for cv in main_cover(p):
         req, n = off.get((cv.day, cv.shift), (cv.requirement, cv.requirement))
         if req == 0 and n == 0:
             continue
