@@ -12,7 +12,16 @@ import typer
 from callscope.cli.app import DbOpt, SettingsOpt, app, console, load, print_json, say, text
 from callscope.cli.render import print_rows
 
-__all__ = ["add_cmd", "list_cmd", "token_create_cmd"]
+__all__ = [
+    "add_cmd",
+    "disable_cmd",
+    "enable_cmd",
+    "list_cmd",
+    "role_cmd",
+    "token_create_cmd",
+    "token_list_cmd",
+    "token_revoke_cmd",
+]
 
 users_app = typer.Typer(
     help="Users of the web app (callscope serve): roles admin, supervisor, analyst, qa, agent.",
@@ -102,6 +111,9 @@ def list_cmd(fmt: FormatOpt = Format.table, db: DbOpt = None, settings: Settings
     if fmt is Format.json:
         print_json(rows)
         return
+    if not rows:
+        say("no users yet: add one with `callscope users add NAME --role admin`")
+        return
     print_rows(
         [
             {
@@ -121,7 +133,7 @@ def list_cmd(fmt: FormatOpt = Format.table, db: DbOpt = None, settings: Settings
             ("created_at", "added", str),
             ("disabled", "", str),
         ),
-        title=f"{len(rows)} users" if rows else "no users: add one with `callscope users add`",
+        title=f"{len(rows)} users",
         left=("name", "role", "agent", "teams", "created_at", "disabled"),
     )
 
@@ -138,3 +150,100 @@ def token_create_cmd(
     r = create_token(load(settings, db), TokenRequest(user), datetime.now())
     say(f"token {r.token_id}… for {r.user} (shown once: it is stored hashed)")
     sys.stdout.write(r.token + "\n")
+
+
+def _change(name: str, db: Any, settings: Any, **kw: Any) -> None:
+    from callscope.services.users import UpdateUserRequest, update_user
+
+    u = update_user(load(settings, db), UpdateUserRequest(name, **kw), datetime.now())
+    state = "disabled: cannot sign in, tokens refused" if u.disabled else "enabled"
+    say(f"{u.name}: role {u.role}, {state}; their sessions were signed out")
+
+
+NameArg = Annotated[str, typer.Argument(help="The user's sign-in name.")]
+
+
+@users_app.command("disable")
+def disable_cmd(name: NameArg, db: DbOpt = None, settings: SettingsOpt = None) -> None:
+    """Disable a user: they cannot sign in, their sessions end and their tokens stop
+    working (their history stays; enable them again any time)."""
+    _change(name, db, settings, disabled=True)
+
+
+@users_app.command("enable")
+def enable_cmd(name: NameArg, db: DbOpt = None, settings: SettingsOpt = None) -> None:
+    """Enable a disabled user again."""
+    _change(name, db, settings, disabled=False)
+
+
+@users_app.command("role")
+def role_cmd(
+    name: NameArg,
+    role: Annotated[str, typer.Argument(help="admin, supervisor, analyst, qa or agent.")],
+    db: DbOpt = None,
+    settings: SettingsOpt = None,
+) -> None:
+    """Give a user another role (their sessions end: they sign in again)."""
+    _change(name, db, settings, role=role)
+
+
+@token_app.command("list")
+def token_list_cmd(
+    user: Annotated[str | None, typer.Option("--user", help="Only this user's tokens.")] = None,
+    fmt: FormatOpt = Format.table,
+    db: DbOpt = None,
+    settings: SettingsOpt = None,
+) -> None:
+    """API tokens by id (the first characters of each), user, created and revoked (the
+    tokens themselves are never shown again)."""
+    from callscope.services.users import list_tokens
+
+    rows: list[dict[str, Any]] = [
+        {
+            "token_id": t.token_id,
+            "user": t.user,
+            "created_at": t.created_at,
+            "revoked_at": t.revoked_at,
+        }
+        for t in list_tokens(load(settings, db), user)
+    ]
+    if fmt is Format.json:
+        print_json(rows)
+        return
+    if not rows:
+        say("no API tokens: make one with `callscope token create --user NAME`")
+        return
+    print_rows(
+        [
+            {
+                "token_id": r["token_id"] + "…",
+                "user": r["user"],
+                "created_at": f"{r['created_at']:%Y-%m-%d %H:%M}",
+                "revoked_at": f"revoked {r['revoked_at']:%Y-%m-%d %H:%M}"
+                if r["revoked_at"]
+                else "live",
+            }
+            for r in rows
+        ],
+        (
+            ("token_id", "token", str),
+            ("user", "user", str),
+            ("created_at", "created", str),
+            ("revoked_at", "state", str),
+        ),
+        title=f"{len(rows)} tokens",
+        left=("token_id", "user", "created_at", "revoked_at"),
+    )
+
+
+@token_app.command("revoke")
+def token_revoke_cmd(
+    token_id: Annotated[str, typer.Argument(help="The token id `callscope token list` shows.")],
+    db: DbOpt = None,
+    settings: SettingsOpt = None,
+) -> None:
+    """Revoke an API token: requests carrying it are refused from now on."""
+    from callscope.services.users import RevokeRequest, revoke_token
+
+    users = revoke_token(load(settings, db), RevokeRequest(token_id), datetime.now())
+    say(f"revoked token {token_id.rstrip('…')}… of {', '.join(users)}")

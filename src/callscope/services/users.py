@@ -27,8 +27,11 @@ __all__ = [
     "AddUserRequest",
     "AddUserResult",
     "AuditRow",
+    "RevokeRequest",
+    "TokenInfo",
     "TokenRequest",
     "TokenResult",
+    "UpdateUserRequest",
     "UserInfo",
     "add_user",
     "audit_log",
@@ -36,12 +39,15 @@ __all__ = [
     "authenticate",
     "check_ready",
     "create_token",
+    "list_tokens",
     "list_users",
     "principal_for_session",
     "principal_for_token",
     "record",
+    "revoke_token",
     "session_epoch",
     "sign_out",
+    "update_user",
     "web_secret",
 ]
 
@@ -172,6 +178,108 @@ def create_token(settings: Settings, request: TokenRequest, now: datetime) -> To
         add_token(store, token_digest(token), token_id, request.user, now)
         audit(store, now, request.actor, "token_create", request.user, {"token_id": token_id})
     return TokenResult(request.user, token_id, token)
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateUserRequest:
+    """Change a user: ``disabled`` (True: may not sign in, tokens stop working, sessions
+    end; False: enabled again) and/or a new ``role``. ``actor`` is who asks."""
+
+    name: str
+    disabled: bool | None = None
+    role: str | None = None
+    actor: str = "cli"
+
+
+def update_user(settings: Settings, request: UpdateUserRequest, now: datetime) -> UserInfo:
+    """Apply ``request`` (every change signs the user out everywhere and is audited).
+    The last enabled admin can be neither disabled nor given another role: somebody
+    must be able to manage users."""
+    from callscope.services.common import open_store
+    from callscope.store.access import audit, enabled_admins, get_user
+    from callscope.store.access import update_user as change
+
+    if request.disabled is None and request.role is None:
+        raise CallscopeError("say what to change: disable, enable or a role", field="name")
+    role = check_role(request.role) if request.role is not None else None
+    with open_store(settings, write=True, create=False) as store:
+        user = get_user(store, request.name)
+        if user is None:
+            raise CallscopeError(f"no user named {request.name!r}", field="name")
+        losing_admin = user["role"] == "admin" and (
+            request.disabled is True or (role is not None and role != "admin")
+        )
+        if losing_admin and enabled_admins(store) == [request.name]:
+            raise CallscopeError(
+                f"{request.name} is the last admin who can sign in: add or enable another "
+                "admin first",
+                field="name",
+            )
+        change(store, request.name, role=role, disabled=request.disabled)
+        detail: dict[str, Any] = {}
+        if request.disabled is not None:
+            detail["disabled"] = request.disabled
+        if role is not None:
+            detail["role"] = {"from": user["role"], "to": role}
+        audit(store, now, request.actor, "user_change", request.name, detail)
+        after = get_user(store, request.name)
+    assert after is not None
+    return UserInfo(
+        after["name"],
+        after["role"],
+        after["agent"],
+        after["teams"],
+        after["created_at"],
+        after["disabled"],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    token_id: str  #: the first characters of the token (all a person ever sees again)
+    user: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def list_tokens(settings: Settings, user: str | None = None) -> list[TokenInfo]:
+    """The API tokens (of ``user``), newest first; never a token itself."""
+    from callscope.services.common import open_store
+    from callscope.store.access import list_tokens as rows
+
+    if not Path(settings.db).exists():
+        return []
+    with open_store(settings) as store:
+        return [
+            TokenInfo(r["token_id"], r["user_name"], r["created_at"], r["revoked_at"])
+            for r in rows(store, user)
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeRequest:
+    token_id: str
+    actor: str = "cli"
+
+
+def revoke_token(settings: Settings, request: RevokeRequest, now: datetime) -> list[str]:
+    """Revoke the token with id ``request.token_id`` (as ``callscope token list`` shows
+    it); the users it belonged to. Unknown or already revoked: a one-line error."""
+    from callscope.services.common import open_store
+    from callscope.store.access import audit
+    from callscope.store.access import revoke_token as revoke
+
+    token_id = request.token_id.strip().rstrip("…")
+    if not token_id:
+        raise CallscopeError("give the token id `callscope token list` shows", field="token")
+    with open_store(settings, write=True, create=False) as store:
+        users = revoke(store, token_id, now)
+        if not users:
+            raise CallscopeError(
+                f"no live token {token_id!r}: see `callscope token list`", field="token"
+            )
+        audit(store, now, request.actor, "token_revoke", users[0], {"token_id": token_id})
+    return users
 
 
 def _principal(user: dict[str, Any]) -> Principal:

@@ -38,6 +38,9 @@ __all__ = [
     "tables_present",
     "update_user",
     "user_for_token",
+    "list_tokens",
+    "revoke_token",
+    "enabled_admins",
 ]
 
 _DDL = (
@@ -171,6 +174,43 @@ def user_for_token(store: Store, digest: str) -> dict[str, Any] | None:
         return None
     user = get_user(store, rows[0][0])
     return None if user is None or user["disabled"] else user
+
+
+def list_tokens(store: Store, user: str | None = None) -> list[dict[str, Any]]:
+    """Every API token (id, user, created, revoked; never the digest), newest first."""
+    if "api_tokens" not in tables_present(store):
+        return []
+    sql = "SELECT token_id, user_name, created_at, revoked_at FROM api_tokens"
+    params: list[Any] = []
+    if user is not None:
+        sql += " WHERE user_name = ?"
+        params.append(user)
+    cur = run(store.con, sql + " ORDER BY created_at DESC, token_id", params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def revoke_token(store: Store, token_id: str, now: datetime) -> list[str]:
+    """Revoke the live tokens whose id is ``token_id``; the users they belonged to."""
+    rows = run(
+        store.con,
+        "SELECT user_name FROM api_tokens WHERE token_id = ? AND revoked_at IS NULL",
+        [token_id],
+    ).fetchall()
+    run(
+        store.con,
+        "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL",
+        [now, token_id],
+    )
+    return [str(r[0]) for r in rows]
+
+
+def enabled_admins(store: Store) -> list[str]:
+    """The names of the admins who are not disabled."""
+    rows = run(
+        store.con, "SELECT name FROM users WHERE role = 'admin' AND NOT disabled ORDER BY name"
+    ).fetchall()
+    return [str(r[0]) for r in rows]
 
 
 def audit_entries(store: Store, limit: int = 200) -> list[dict[str, Any]]:

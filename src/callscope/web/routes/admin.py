@@ -10,7 +10,19 @@ from starlette.concurrency import run_in_threadpool
 from callscope.access.roles import MANAGE_USERS, ROLES, VIEW_AUDIT, VIEW_SETTINGS, Principal
 from callscope.errors import CallscopeError
 from callscope.services.settings_view import show_settings
-from callscope.services.users import AddUserRequest, add_user, audit_log, list_users
+from callscope.services.users import (
+    AddUserRequest,
+    RevokeRequest,
+    TokenRequest,
+    UpdateUserRequest,
+    add_user,
+    audit_log,
+    create_token,
+    list_tokens,
+    list_users,
+    revoke_token,
+    update_user,
+)
 from callscope.web.deps import Require, clean, render, state
 from callscope.web.downloads import download
 
@@ -41,7 +53,76 @@ async def settings_api(request: Request, p: SettingsViewer) -> dict[str, Any]:
 
 def _users_ctx(request: Request) -> dict[str, Any]:
     st = state(request)
-    return {"users": st.read(list_users), "roles": ROLES}
+    return {"users": st.read(list_users), "tokens": st.read(list_tokens), "roles": ROLES}
+
+
+async def _users_page(request: Request, status: int = 200, **extra: Any) -> Any:
+    ctx = await run_in_threadpool(_users_ctx, request)
+    return render(
+        request, "users.html", {"title": "Users", "form": {}, **ctx, **extra}, status=status
+    )
+
+
+def _error(e: CallscopeError, default: str) -> dict[str, str]:
+    return {"field": e.field or default, "message": " ".join(str(e).split())}
+
+
+@router.post("/users/change", include_in_schema=False)
+async def users_change(
+    request: Request,
+    p: Admin,
+    name: Annotated[str, Form(max_length=200)] = "",
+    action: Annotated[str, Form(max_length=20)] = "",
+    role: Annotated[str, Form(max_length=20)] = "",
+) -> Any:
+    """Disable or enable a user, or give them another role (the buttons of the table)."""
+    st = state(request)
+    kinds = {"disable": {"disabled": True}, "enable": {"disabled": False}, "role": {"role": role}}
+    try:
+        if action not in kinds:
+            raise CallscopeError(f"unknown change {action!r}", field="action")
+        req = UpdateUserRequest(name, actor=p.name, **kinds[action])  # type: ignore[arg-type]
+        u = await run_in_threadpool(st.write, update_user, req, st.audit_now())
+    except CallscopeError as e:
+        return await _users_page(request, 400, change_error=_error(e, "name"))
+    done = f"{u.name}: {'disabled' if u.disabled else 'enabled'}, role {u.role}; signed out"
+    return await _users_page(request, changed=done)
+
+
+@router.post("/tokens", include_in_schema=False)
+async def tokens_create(
+    request: Request, p: Admin, user: Annotated[str, Form(max_length=200)] = ""
+) -> Any:
+    """A new API token for a user, shown once on the page."""
+    st = state(request)
+    try:
+        t = await run_in_threadpool(
+            st.write, create_token, TokenRequest(user.strip(), actor=p.name), st.audit_now()
+        )
+    except CallscopeError as e:
+        return await _users_page(request, 400, token_error=_error(e, "user"))
+    return await _users_page(request, token=t)
+
+
+@router.post("/tokens/revoke", include_in_schema=False)
+async def tokens_revoke(
+    request: Request, p: Admin, token_id: Annotated[str, Form(max_length=100)] = ""
+) -> Any:
+    st = state(request)
+    try:
+        await run_in_threadpool(
+            st.write, revoke_token, RevokeRequest(token_id, actor=p.name), st.audit_now()
+        )
+    except CallscopeError as e:
+        return await _users_page(request, 400, token_error=_error(e, "token"))
+    return await _users_page(request, changed=f"token {token_id}… revoked")
+
+
+@router.get("/api/v1/tokens", tags=["admin"])
+async def tokens_api(request: Request, p: Admin) -> list[dict[str, Any]]:
+    """Every API token: id (its first characters), user, created, revoked; never a token."""
+    ctx = await run_in_threadpool(_users_ctx, request)
+    return clean(ctx["tokens"])  # type: ignore[no-any-return]
 
 
 @router.get("/users", include_in_schema=False)
