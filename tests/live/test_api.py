@@ -215,3 +215,35 @@ def test_an_event_is_acknowledged_only_once_it_is_in_the_journal(center, monkeyp
     monkeypatch.undo()
     r = c.post("/api/v1/events", json=DAY[2:4])
     assert r.status_code == 200 and r.json()["stored"] == 2  # sent again: taken
+
+
+def test_real_time_adherence_beside_the_schedule(center):
+    """The schedule in the store beside the live states, with the history's rules and
+    the tolerance (5 min): at 08:10, A1 (scheduled work, available) is in adherence, A2
+    (scheduled work, in at 08:00:20, paused since 08:00:40) is out of it, A3 (scheduled from 08:00, no
+    event yet) started late."""
+    from callscope.store import Store
+
+    settings, tokens = center
+    with Store(settings.db) as s:
+        s.con.execute(
+            "INSERT INTO schedules (agent, activity, start_ts, end_ts, source_file, "
+            "source_line) VALUES ('A1', 'work', '2026-01-12 07:55', '2026-01-12 12:00', 't', 1),"
+            "('A2', 'work', '2026-01-12 07:00', '2026-01-12 12:00', 't', 2),"
+            "('A3', 'work', '2026-01-12 08:00', '2026-01-12 12:00', 't', 3),"
+            "('A1', 'lunch', '2026-01-12 12:00', '2026-01-12 12:30', 't', 4)"
+        )
+    c = _client(settings, tokens["ada"])
+    a2_in = ev(9, "agent.state", 20, agent="A2", state="available")  # late, then working
+    assert c.post("/api/v1/events", json=[a2_in, *DAY]).status_code == 200
+    live = c.get("/api/v1/live").json()
+    agents = {a["agent"]: a for a in live["agents"]}
+    assert agents["A1"]["scheduled"] == "work" and agents["A1"]["adherence"] is None
+    a2 = agents["A2"]["adherence"]
+    assert a2["kind"] == "unscheduled_aux" and a2["since"].startswith("2026-01-12T08:00:40")
+    found = {x["key"]: x["message"] for x in live["alerts"] if x["kind"] == "adherence"}
+    assert set(found) == {"adherence:A2", "adherence:A3"}
+    assert "late start" in found["adherence:A3"] and "scheduled: work" in found["adherence:A3"]
+    # the agent sees only their own figures: no alert about another agent
+    mine = _client(settings, tokens["carla"], c.app).get("/api/v1/live").json()
+    assert [x["key"] for x in mine["alerts"] if x["kind"] == "adherence"] == []

@@ -67,11 +67,37 @@ def _scene(now: datetime) -> list[dict]:
     return out
 
 
+def _schedule(settings, now: datetime) -> None:
+    """Agent/101-108 scheduled to work; Agent/104's lunch began 10 minutes ago (the
+    center's time zone is UTC: the store's local times are UTC)."""
+    from callscope.store import Store
+
+    assert settings.timezone == "UTC"
+    t = now.replace(tzinfo=None)
+    rows = [
+        (f"Agent/{n}", "work", t - timedelta(hours=2), t + timedelta(hours=4))
+        for n in range(101, 109)
+        if n != 104
+    ]
+    rows += [
+        ("Agent/104", "work", t - timedelta(hours=2), t - timedelta(minutes=10)),
+        ("Agent/104", "lunch", t - timedelta(minutes=10), t + timedelta(minutes=20)),
+    ]
+    with Store(settings.db) as s:
+        for i, (a, act, start, end) in enumerate(rows):
+            s.con.execute(
+                "INSERT INTO schedules (agent, activity, start_ts, end_ts, source_file, "
+                "source_line) VALUES (?, ?, ?, ?, 'test', ?)",
+                [a, act, start, end, i + 1],
+            )
+
+
 def test_the_wallboard_shows_the_floor_and_follows_events(tmp_path):
     from playwright.sync_api import sync_playwright
 
     settings = load_settings(db=tmp_path / "live.duckdb", env={}, cwd=tmp_path)
     token = admin_token(settings)
+    _schedule(settings, datetime.now(UTC))
     server = Server(settings.db, token)
     try:
         status, body = server.post_events(_scene(datetime.now(UTC)))
@@ -100,6 +126,12 @@ def test_the_wallboard_shows_the_floor_and_follows_events(tmp_path):
                 assert lunch.locator(".reason").inner_text() == "lunch"
                 assert "long" in (lunch.get_attribute("class") or "")  # paused > 15 min
                 assert page.locator('.agent[data-agent="Agent/112"]').count() == 0  # logged out
+                # real-time adherence: Agent/104 works through the lunch the schedule says
+                lunch104 = page.locator('.agent[data-agent="Agent/104"]')
+                assert lunch104.locator(".sched").inner_text() == "scheduled: lunch"
+                assert lunch104.locator(".oa-word").inner_text() == "working in break"
+                assert "oa" in (lunch104.get_attribute("class") or "").split()
+                assert page.locator('.agent[data-agent="Agent/105"] .oa-word').count() == 0
                 summary = page.locator("#agent-summary .chip").all_inner_texts()
                 assert summary == ["Available 6", "Busy 2", "After-call work 1", "Paused 2"]
                 alerts = page.locator("#alerts .alert").all_inner_texts()

@@ -33,6 +33,8 @@ from callscope.settings import Settings
 __all__ = [
     "LiveSetup",
     "PostResult",
+    "adherence_now",
+    "day_schedules",
     "live_setup",
     "live_view",
     "parse_events",
@@ -296,6 +298,7 @@ def live_view(
     scope: Scope | None = None,
     team_agents: Iterable[str] = (),
     out_of_adherence: dict[str, Adherence] | None = None,
+    scheduled: dict[str, str | None] | None = None,
 ) -> dict[str, Any]:
     """``GET /api/v1/live``: the day's figures as JSON (queues are the center's; the
     agents those ``scope`` may see: ``team_agents`` are the agents of its teams)."""
@@ -343,6 +346,8 @@ def live_view(
                 "reason": a.reason,
                 "contact": a.contact,
                 "queues": list(a.queues),
+                "scheduled": (scheduled or {}).get(a.agent),
+                "adherence": _adherence_json((out_of_adherence or {}).get(a.agent), snap.as_of, tz),
             }
             for a in snap.agents
         ],
@@ -354,6 +359,17 @@ def live_view(
     }
 
 
+def _adherence_json(ad: Adherence | None, now: float, tz: Any) -> dict[str, Any] | None:
+    if ad is None:
+        return None
+    return {
+        "kind": ad.kind,
+        "activity": ad.activity,
+        "since": _iso(ad.since, tz),
+        "since_s": None if ad.since is None else round(now - ad.since, 3),
+    }
+
+
 def team_agents(settings: Settings, teams: Sequence[str]) -> list[str]:
     """The agents of ``teams`` (the store's agent directory)."""
     from callscope.services.common import open_store
@@ -361,6 +377,67 @@ def team_agents(settings: Settings, teams: Sequence[str]) -> list[str]:
 
     with open_store(settings) as store:
         return agents_of_teams(store, list(teams))
+
+
+# -- real-time adherence ---------------------------------------------------------------------
+
+
+def day_schedules(settings: Settings, day: date) -> dict[str, list[tuple[str, float, float]]]:
+    """Each agent's scheduled activities that touch ``day`` (the center's time zone):
+    ``(activity, start, end)`` in POSIX seconds; {} when the store has none."""
+    from datetime import timedelta
+
+    from callscope.services.common import open_store
+    from callscope.store.live import schedules_between
+
+    tz = zoneinfo.ZoneInfo(settings.timezone)
+    start = datetime.combine(day, datetime.min.time())
+    with open_store(settings) as store:
+        rows = schedules_between(store, start - timedelta(hours=12), start + timedelta(hours=36))
+    out: dict[str, list[tuple[str, float, float]]] = {}
+    for agent, act, a, b in rows:
+        out.setdefault(agent, []).append(
+            (act, a.replace(tzinfo=tz).timestamp(), b.replace(tzinfo=tz).timestamp())
+        )
+    return out
+
+
+def adherence_now(
+    settings: Settings,
+    hub: Hub,
+    schedules: dict[str, list[tuple[str, float, float]]],
+    now: float,
+) -> tuple[dict[str, Adherence], dict[str, str | None]]:
+    """Real-time adherence of the agents with a schedule: those out of adherence for
+    longer than the tolerance (``[schedule] adherence_tolerance``; kind and since as in
+    :func:`callscope.schedule.adherence.live_status`, the history's rules), and the
+    activity each is scheduled for now. The states are the live ones: the sessions and
+    pauses the events made, the open ones running to ``now``."""
+    from callscope.schedule.adherence import live_status
+
+    agents = hub.state.agents
+    out: dict[str, Adherence] = {}
+    doing: dict[str, str | None] = {}
+    for agent, sched in schedules.items():
+        a = agents.get(agent)
+        states: list[tuple[str, str | None, float, float | None]] = []
+        if a is not None:
+            states = [(sp.state, sp.reason, sp.start, sp.end) for sp in a.spans]
+            if a.session_start is not None:
+                states.append(("logged_in", None, a.session_start, None))
+            if a.pause_start is not None:
+                states.append(("not_ready", a.pause_reason, a.pause_start, None))
+        st = live_status(
+            sched,
+            states,
+            now,
+            tolerance_s=settings.adherence_tolerance_s,
+            outside_shift_exception=settings.outside_shift_exception,
+        )
+        doing[agent] = st.activity
+        if st.exception:
+            out[agent] = Adherence(st.activity, st.kind, st.since)
+    return out, doing
 
 
 def status(hub: Hub) -> dict[str, Any]:
@@ -501,6 +578,8 @@ class AlertWatcher:
         self.standing: set[str] = set()
         self.sent = 0
         self.error: str | None = None
+        self._schedules: tuple[date, float, dict[str, list[tuple[str, float, float]]]] | None
+        self._schedules = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="alerts", daemon=True)
 
@@ -514,7 +593,7 @@ class AlertWatcher:
     def check(self, now: float) -> list[Alert]:
         """The new alerts at ``now`` (and POST them)."""
         snap = live_snapshot(self.hub, self.setup, now=now)
-        found = alerts(snap, self.setup.rules)
+        found = alerts(snap, self.setup.rules, self._adherence(now))
         new = [a for a in found if a.key not in self.standing]
         self.standing = {a.key for a in found}
         if new:
@@ -542,6 +621,23 @@ class AlertWatcher:
                 self.error = str(e)
                 self.standing -= {a.key for a in new}  # told again next time
         return new
+
+    def _adherence(self, now: float) -> dict[str, Adherence] | None:
+        """Out of adherence now (the schedules read again each minute)."""
+        if not self.setup.rules.adherence:
+            return None
+        day = _day_of(now, self.setup.tz)
+        got = self._schedules
+        if got is None or got[0] != day or abs(now - got[1]) > 60:
+            settings = self.settings
+            read = self.read or (lambda fn, *a: fn(settings, *a))
+            try:
+                fresh = read(day_schedules, day)
+            except Exception as e:  # a busy or missing store: the other alerts still go
+                self.error = f"schedules: {str(e).splitlines()[0] if str(e) else e!r}"
+                fresh = got[2] if got is not None and got[0] == day else {}
+            got = self._schedules = (day, now, fresh)
+        return adherence_now(self.settings, self.hub, got[2], now)[0]
 
     def _run(self) -> None:
         while not self._stop.wait(self.every_s):

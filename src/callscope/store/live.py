@@ -23,7 +23,7 @@ from callscope.store.domain import checks_sql
 from callscope.store.sql import ident, run
 from callscope.store.store import Store
 
-__all__ = ["LIVE_FORMAT", "agents_of_teams", "settle"]
+__all__ = ["LIVE_FORMAT", "agents_of_teams", "schedules_between", "settle"]
 
 LIVE_FORMAT = "live"
 
@@ -146,3 +146,17 @@ def agents_of_teams(store: Store, teams: list[str]) -> list[str]:
         store.con, f"SELECT DISTINCT agent FROM agents WHERE team IN ({marks})", list(teams)
     ).fetchall()
     return sorted(str(r[0]) for r in rows)
+
+
+def schedules_between(
+    store: Store, start: datetime, end: datetime
+) -> list[tuple[str, str, datetime, datetime]]:
+    """``(agent, activity, start_ts, end_ts)`` of the scheduled activities that overlap
+    ``[start, end)`` (the store's local times)."""
+    rows = run(
+        store.con,
+        "SELECT agent, activity, start_ts, end_ts FROM schedules "
+        "WHERE end_ts > ? AND start_ts < ? ORDER BY agent, start_ts",
+        [start, end],
+    ).fetchall()
+    return [(str(a), str(act), s, e) for a, act, s, e in rows]

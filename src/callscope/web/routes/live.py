@@ -17,7 +17,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
@@ -98,17 +98,38 @@ def _team_agents(request: Request, p: Principal) -> tuple[str, ...]:
     return tuple(got[1])
 
 
+def _schedules(request: Request, day: date) -> Any:
+    """The day's schedules (from the store, read again each minute)."""
+    from callscope.services.live import day_schedules
+
+    st = state(request)
+    key = ("live_schedules", day)
+    got = st.cache.get(key)
+    if got is None or time.monotonic() - got[0] > 60:
+        got = (time.monotonic(), st.read(day_schedules, day))
+        st.cache[key] = got
+    return got[1]
+
+
 def _view(request: Request, p: Principal, day: date | None) -> dict[str, Any]:
-    from callscope.services.live import live_view
+    from callscope.services.live import adherence_now, live_view
 
     hub, setup = _hub(request)
+    st = state(request)
+    now = st.now().timestamp()
+    out, scheduled = None, None
+    if setup.rules.adherence and day is None:  # adherence is about now
+        today = datetime.fromtimestamp(now, setup.tz).date()
+        out, scheduled = adherence_now(st.settings, hub, _schedules(request, today), now)
     return live_view(
         hub,
         setup,
-        now=state(request).now().timestamp(),
+        now=now,
         day=day,
         scope=scope_of(p),
         team_agents=_team_agents(request, p),
+        out_of_adherence=out,
+        scheduled=scheduled,
     )
 
 

@@ -102,6 +102,14 @@
       t.dataset.base = a.since_s === null ? "" : a.since_s;
       c.append(t);
       if (a.reason) c.append(el("div", "reason", a.reason));
+      if (a.scheduled) c.append(el("div", "sched", "scheduled: " + a.scheduled));
+      if (a.adherence) {
+        c.classList.add("oa");
+        const kind = (a.adherence.kind || "").replaceAll("_", " ");
+        const w = el("div", "oa-word", kind);
+        w.title = "out of adherence (scheduled: " + (a.adherence.activity || "nothing") + ")";
+        c.append(w);
+      }
       box.append(c);
     }
   }
