@@ -14,6 +14,12 @@ The customer history (every contact of one customer: personal data) is for
 supervisors, analysts and admins (``view_customers``), whole, not scoped to a team: the
 customer's story is the point; each look is in the audit log.
 
+QA (``evaluate``: evaluate contacts, calibrate, decide disputes, coaching) is for
+qa, supervisors (their teams' agents) and admins; an agent reads, acknowledges and
+disputes their own evaluations with ``view_kpis``. Forecasts, capacity plans and
+schedules are run by analysts and admins (``plan_workforce``); everyone with
+``view_kpis`` may read them.
+
 The live floor: every role may watch it (``view_live``: the queues' figures are the
 center's, the agent grid is scoped like every other figure); only ``admin`` may feed
 it (``send_events``: ``POST /api/v1/events``, with an admin's token).
@@ -38,9 +44,11 @@ from dataclasses import dataclass
 from callscope.errors import CallscopeError
 
 __all__ = [
+    "EVALUATE",
     "EXPORT",
     "MANAGE_USERS",
     "PERMISSIONS",
+    "PLAN_WORKFORCE",
     "SEND_EVENTS",
     "ROLES",
     "ROLE_PERMISSIONS",
@@ -70,6 +78,8 @@ VIEW_AUDIT = "view_audit"
 VIEW_LIVE = "view_live"  #: the wallboard and the live figures (agent grid scoped)
 SEND_EVENTS = "send_events"  #: feed the live floor (POST /api/v1/events)
 VIEW_CUSTOMERS = "view_customers"  #: one customer's contact history (personal data)
+EVALUATE = "evaluate"  #: QA: evaluate contacts, calibrate, decide disputes, coaching
+PLAN_WORKFORCE = "plan_workforce"  #: run forecasts, capacity plans and schedules
 PERMISSIONS = (
     VIEW_KPIS,
     EXPORT,
@@ -81,13 +91,17 @@ PERMISSIONS = (
     VIEW_LIVE,
     SEND_EVENTS,
     VIEW_CUSTOMERS,
+    EVALUATE,
+    PLAN_WORKFORCE,
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS),
-    "analyst": frozenset({VIEW_KPIS, EXPORT, VIEW_DATA, UPLOAD, VIEW_LIVE, VIEW_CUSTOMERS}),
-    "qa": frozenset({VIEW_KPIS, EXPORT, VIEW_LIVE}),
-    "supervisor": frozenset({VIEW_KPIS, EXPORT, VIEW_LIVE, VIEW_CUSTOMERS}),
+    "analyst": frozenset(
+        {VIEW_KPIS, EXPORT, VIEW_DATA, UPLOAD, VIEW_LIVE, VIEW_CUSTOMERS, PLAN_WORKFORCE}
+    ),
+    "qa": frozenset({VIEW_KPIS, EXPORT, VIEW_LIVE, EVALUATE}),
+    "supervisor": frozenset({VIEW_KPIS, EXPORT, VIEW_LIVE, VIEW_CUSTOMERS, EVALUATE}),
     "agent": frozenset({VIEW_KPIS, EXPORT, VIEW_LIVE}),
 }
 

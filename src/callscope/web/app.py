@@ -104,7 +104,7 @@ def create_app(
     app.state.callscope = st
     st.cache["live_follow"] = tuple(follow_queue_logs)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (auth, views, customers, data, admin, live):
+    for module in (auth, views, customers, data, admin, live, *_more_routes()):
         app.include_router(module.router)
 
     @app.get("/api/v1/openapi.json", include_in_schema=False)
@@ -177,6 +177,26 @@ def create_app(
         )
 
     return app
+
+
+def _more_routes() -> list[Any]:
+    """Every other module of :mod:`callscope.web.routes` that has a ``router`` (a page
+    module added there is served without touching this file; its ``NAV`` entries, if
+    any, join the navigation: :data:`callscope.web.deps.NAV`)."""
+    import importlib
+    import pkgutil
+
+    from callscope.web import routes
+
+    known = {"admin", "auth", "customers", "data", "live", "views"}
+    out = []
+    for info in sorted(pkgutil.iter_modules(routes.__path__), key=lambda i: i.name):
+        if info.name in known or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"callscope.web.routes.{info.name}")
+        if hasattr(module, "router"):
+            out.append(module)
+    return out
 
 
 def _is_api(request: Request) -> bool:

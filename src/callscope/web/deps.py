@@ -66,6 +66,21 @@ NAV = (
 )
 
 
+def nav_items() -> list[tuple[str, str, str]]:
+    """:data:`NAV`, then the ``NAV`` entries (title, path, permission) of the other page
+    modules of :mod:`callscope.web.routes`, before Data (the admin pages stay last)."""
+    import sys
+
+    extra = [
+        item
+        for name, module in sorted(sys.modules.items())
+        if name.startswith("callscope.web.routes.") and module is not None
+        for item in getattr(module, "NAV", ())
+    ]
+    cut = next(i for i, (t, _, _) in enumerate(NAV) if t == "Data")
+    return [*NAV[:cut], *extra, *NAV[cut:]]
+
+
 class Refused(Exception):
     """A request refused with ``status`` and a one-line message (JSON for the API, a
     page otherwise)."""
@@ -251,7 +266,7 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
     role, the CSRF token for forms."""
     st = state(request)
     principal: Principal | None = getattr(request.state, "principal", None)
-    nav = [(t, p) for t, p, perm in NAV if principal is not None and principal.can(perm)]
+    nav = [(t, p) for t, p, perm in nav_items() if principal is not None and principal.can(perm)]
     ctx = {
         "request": request,
         "principal": principal,
