@@ -18,10 +18,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from callscope.errors import CallscopeError
+from callscope.errors import CallscopeError, NotAllowed
 from callscope.settings import Settings
 
 if TYPE_CHECKING:
+    from callscope.access.roles import Scope
     from callscope.quality.evaluations import Evaluation
     from callscope.quality.forms import Form
     from callscope.store import Store
@@ -38,6 +39,8 @@ __all__ = [
     "FormAddRequest",
     "acknowledge",
     "add_form",
+    "answer_choices",
+    "answer_errors",
     "close_task",
     "coaching",
     "decide",
@@ -50,6 +53,7 @@ __all__ = [
     "form_yaml",
     "get_form",
     "read_answers_file",
+    "scope_agents",
     "stored_form",
 ]
 
@@ -294,11 +298,13 @@ def _load(
     return e, form, int(row["revisions"])
 
 
-def _view(store: Store, evaluation_id: str, task: str | None = None) -> EvaluationView:
+def _view(
+    store: Store, evaluation_id: str, task: str | None = None, revision: int | None = None
+) -> EvaluationView:
     from callscope.store.quality import disputes as store_disputes
     from callscope.store.quality import events
 
-    e, form, revisions = _load(store, evaluation_id)
+    e, form, revisions = _load(store, evaluation_id, revision)
     return EvaluationView(
         e,
         form,
@@ -319,6 +325,7 @@ class EvaluateRequest:
     comments: Mapping[str, str] = field(default_factory=dict)
     agent: str | None = None  #: only when the contact has none (a contact nobody answered)
     answers_file: Path | None = None  #: YAML or CSV answers (and comments), read first
+    agents: tuple[str, ...] | None = None  #: when given, the contact's agent must be one
 
 
 def read_answers_file(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
@@ -401,6 +408,11 @@ def evaluate(settings: Settings, request: EvaluateRequest, now: datetime) -> Eva
                 f"contact {cid!r} has no agent (nobody answered it); name the agent",
                 field="agent",
             )
+        if request.agents is not None and agent not in request.agents:
+            raise NotAllowed(
+                f"contact {cid!r} was answered by {agent}, who is not one of your agents",
+                field="contact",
+            )
         before = evaluation_of(store, cid, evaluator)
         if before is not None:
             raise CallscopeError(
@@ -436,12 +448,28 @@ def _score_text(score: float | None) -> str:
     return "no score (every item N/A)" if score is None else f"score {score:.1f}"
 
 
-def evaluation(settings: Settings, evaluation_id: str) -> EvaluationView:
-    """One evaluation with its disputes and history."""
+def evaluation(
+    settings: Settings,
+    evaluation_id: str,
+    agents: tuple[str, ...] | None = None,
+    revision: int | None = None,
+) -> EvaluationView:
+    """One evaluation (its current revision, or ``revision``) with its disputes and
+    history; when ``agents`` is given, only if it is of one of them (a scoped reader)."""
     from callscope.services.common import open_store
 
     with open_store(settings) as store:
-        return _view(store, evaluation_id)
+        v = _view(store, evaluation_id, revision=revision)
+    _visible(v.evaluation, agents)
+    return v
+
+
+def _visible(e: Evaluation, agents: tuple[str, ...] | None) -> None:
+    if agents is not None and e.agent not in agents:
+        raise NotAllowed(
+            f"evaluation {e.evaluation_id} is of an agent whose evaluations you may not see",
+            field="evaluation",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,6 +538,7 @@ class DecideRequest:
     answer: str | None = None  #: the corrected answer, when accepted
     note: str = ""
     actor: str = "cli"
+    agents: tuple[str, ...] | None = None  #: when given, the evaluation must be of one
 
 
 def decide(settings: Settings, request: DecideRequest, now: datetime) -> EvaluationView:
@@ -528,6 +557,7 @@ def decide(settings: Settings, request: DecideRequest, now: datetime) -> Evaluat
 
     with open_store(settings, write=True, create=False) as store:
         e, form, rev = _load(store, request.evaluation_id)
+        _visible(e, request.agents)
         pending = {d["item"] for d in store_disputes(store, e.evaluation_id, undecided=True)}
         value = check_decision(form, e, pending, request.item, request.accept, request.answer)
         left = pending - {request.item}
@@ -646,3 +676,53 @@ def stored_form(store: Store, name: str, version: int | None = None) -> Form:
     """A form version from an open store (newest by default; the built-in ``default``
     form when it was never stored)."""
     return _form(store, name, version)
+
+
+def scope_agents(settings: Settings, scope: Scope) -> tuple[str, ...] | None:
+    """The agents whose evaluations, disputes and scorecards ``scope`` may see: ``None``
+    for every agent, else the scope's agents and its teams' agents (the store's agent
+    directory)."""
+    from callscope.services.common import open_store
+    from callscope.store.quality import agent_teams
+
+    if scope.everyone:
+        return None
+    agents = set(scope.agents or ())
+    if scope.teams and Path(settings.db).exists():
+        with open_store(settings) as store:
+            teams = agent_teams(store)
+        agents |= {a for a, t in teams.items() if t in scope.teams}
+    return tuple(sorted(agents))
+
+
+def answer_choices(form: Form) -> dict[str, list[str]]:
+    """item -> the answers it takes, as an evaluator writes them: ``yes``, ``no``, the
+    numbers of its scale, ``na`` where N/A is allowed."""
+    out = {}
+    for i in form.items:
+        lo, hi = i.scale
+        vals = (
+            ["yes", "no"] if i.type == "yes_no" else [f"{v:g}" for v in range(int(lo), int(hi) + 1)]
+        )
+        out[i.id] = vals + (["na"] if i.na else [])
+    return out
+
+
+def answer_errors(form: Form, answers: Mapping[str, Any]) -> dict[str, str]:
+    """Every item of ``form`` without an answer or answered off its scale, each with
+    one line (:func:`evaluate` stops at the first; a page shows each beside its item)."""
+    from callscope.quality.forms import parse_answer
+
+    out = {}
+    for i in form.items:
+        raw = answers.get(i.id)
+        if raw is None or str(raw).strip() == "":
+            out[i.id] = f"item {i.id!r} has no answer; answer " + "/".join(
+                answer_choices(form)[i.id]
+            )
+            continue
+        try:
+            parse_answer(i, raw)
+        except CallscopeError as e:
+            out[i.id] = str(e)
+    return out
