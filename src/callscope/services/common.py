@@ -24,6 +24,7 @@ __all__ = [
     "patience_for",
     "read_csv_table",
     "store_patience",
+    "store_stamp",
 ]
 
 
@@ -193,3 +194,21 @@ def check_output_dir(path: Path, field: str) -> None:
             if not parent.is_dir():
                 raise CallscopeError(f"{path}: {parent} is a file, not a folder", field=field)
             break
+
+
+def store_stamp(settings: Settings) -> tuple[tuple[int, int], ...]:
+    """What changes whenever the store is written: size and modification time (ns) of
+    the database file and of its write-ahead log (absent: ``(0, 0)``). Caches of figures
+    computed from the store compare it before they answer."""
+    import os
+
+    db = Path(settings.db)
+    out = []
+    for p in (db, db.with_name(db.name + ".wal")):
+        try:
+            st = os.stat(p)
+        except OSError:
+            out.append((0, 0))
+        else:
+            out.append((st.st_size, st.st_mtime_ns))
+    return tuple(out)

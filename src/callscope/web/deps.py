@@ -51,6 +51,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+#: KPI views kept per app (:meth:`AppState.view`).
+VIEW_CACHE = 64
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 #: The navigation: title, path, permission (a link shows only to those who hold it).
@@ -119,6 +121,30 @@ class AppState:
         """``fn(settings, *args)`` with the store open for reading (in a thread)."""
         with self.gate.read():
             return fn(self.settings, *args, **kw)
+
+    def view(self, fn: Callable[..., T], request: Any, *args: Any) -> T:
+        """``fn(settings, request, *args, now)``: a KPI view, kept while the store is
+        unchanged (:func:`callscope.services.common.store_stamp`: any write, by this
+        server or a CLI beside it, drops it) for the same request and the same hour
+        (periods such as "today" move with the clock). At most :data:`VIEW_CACHE`
+        views are kept, the oldest dropped first."""
+        from callscope.services.common import store_stamp
+
+        now = self.now()
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        key = ("view", fn, request, args, hour)
+        stamp = store_stamp(self.settings)
+        views: dict[Any, Any] = self.cache.setdefault("views", {})
+        hit = views.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]  # type: ignore[no-any-return]
+        value = self.read(fn, request, *args, now)
+        if store_stamp(self.settings) == stamp:  # nothing wrote meanwhile
+            views.pop(key, None)
+            views[key] = (stamp, value)
+            while len(views) > VIEW_CACHE:
+                views.pop(next(iter(views)))
+        return value
 
     def write(self, fn: Callable[..., T], *args: Any, **kw: Any) -> T:
         """``fn(settings, *args)`` that writes the store."""

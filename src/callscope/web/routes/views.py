@@ -93,7 +93,7 @@ async def _page(
 
 def _overview(request: Request, p: Principal) -> d.Overview:
     st = state(request)
-    return st.read(d.overview, view_request(request, p), st.now())
+    return st.view(d.overview, view_request(request, p))
 
 
 @router.get("/overview", include_in_schema=False)
@@ -143,7 +143,7 @@ def _period(period: d.Period) -> dict[str, Any]:
 
 def _service(request: Request, p: Principal) -> d.ServiceView:
     st = state(request)
-    return st.read(d.service_view, view_request(request, p), st.now())
+    return st.view(d.service_view, view_request(request, p))
 
 
 def _series(view: d.ServiceView) -> dict[str, Any]:
@@ -243,7 +243,7 @@ async def service_export(
 
 def _agents(request: Request, p: Principal) -> d.AgentsView:
     st = state(request)
-    return st.read(d.agents_view, view_request(request, p), st.now())
+    return st.view(d.agents_view, view_request(request, p))
 
 
 @router.get("/agents", include_in_schema=False)
@@ -284,7 +284,7 @@ AgentId = Annotated[str, Query(max_length=200, description="The agent id, e.g. A
 
 def _agent(request: Request, p: Principal, agent: str) -> d.AgentPage:
     st = state(request)
-    return st.read(d.agent_page, view_request(request, p), agent, st.now())
+    return st.view(d.agent_page, view_request(request, p), agent)
 
 
 @router.get("/agent", include_in_schema=False)
