@@ -1,0 +1,538 @@
+"""Workforce: the latest forecast and its capacity plan against the goals, a new forecast
+or plan run from the page, the saved schedules and adherence per agent.
+
+Everyone who sees figures (``view_kpis``) reads them; analysts and admins
+(``plan_workforce``) run forecasts and plans. Schedules and adherence are scoped: an
+agent sees their own, a supervisor their teams' agents
+(:func:`callscope.services.workforce.schedule_view`).
+
+**Long work.** A forecast or plan form is checked in the request (a mistake is the
+service's one line next to its field, nothing started), then runs in a thread held by
+the app (:class:`Jobs`, in the app state's cache): the page polls
+``GET /api/v1/workforce/jobs/{id}`` (state ``running`` / ``done`` / ``failed``, the
+step, the one-line error) and shows it as a progress line; a forecast's store write goes
+through :meth:`AppState.write <callscope.web.deps.AppState.write>` and is audited. One
+forecast runs at a time; a plan's result is kept with its job (the newest 50 jobs) and
+shown on ``/workforce?plan=ID``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from callscope.access.roles import EXPORT, PLAN_WORKFORCE, VIEW_KPIS, Principal, scope_of
+from callscope.errors import CallscopeError
+from callscope.services import workforce as w
+from callscope.services.forecasting import PlanRequest
+from callscope.services.kpi import format_kpi
+from callscope.web.deps import AppState, Require, clean, render, state
+from callscope.web.downloads import download
+
+__all__ = ["NAV", "Job", "Jobs", "router"]
+
+router = APIRouter()
+NAV = [("Workforce", "/workforce", VIEW_KPIS)]
+
+Viewer = Annotated[Principal, Depends(Require(VIEW_KPIS))]
+Planner = Annotated[Principal, Depends(Require(PLAN_WORKFORCE))]
+Exporter = Annotated[Principal, Depends(Require(EXPORT))]
+Fmt = Annotated[str, Query(alias="format", pattern="^(csv|xlsx)$")]
+JobQ = Annotated[str | None, Query(max_length=40, pattern="^[A-Za-z0-9_-]*$")]
+QueueQ = Annotated[str | None, Query(max_length=200, description="The queue the chart keeps")]
+DayQ = Annotated[str | None, Query(max_length=20, description="A day, YYYY-MM-DD")]
+Text = Annotated[str, Form(max_length=100)]
+
+KEEP_JOBS = 50
+
+
+# -- jobs --------------------------------------------------------------------------------
+
+
+@dataclass
+class Job:
+    """One forecast or plan run from the page."""
+
+    id: str
+    kind: str  #: forecast | plan
+    user: str
+    started: datetime
+    step: str
+    state: str = "running"  #: running | done | failed
+    finished: datetime | None = None
+    error: str | None = None
+    message: str | None = None  #: what was done, in words
+    url: str | None = None  #: where to see the result
+    result: Any = None  #: a plan's :class:`~callscope.services.workforce.PlanView`
+    asked: dict[str, str] = field(default_factory=dict)
+
+    def status(self, now: datetime) -> dict[str, Any]:
+        end = self.finished or now
+        return clean(
+            {
+                "id": self.id,
+                "kind": self.kind,
+                "user": self.user,
+                "state": self.state,
+                "step": self.step,
+                "started": self.started,
+                "started_hm": f"{self.started:%H:%M:%S}",
+                "finished": self.finished,
+                "seconds": round((end - self.started).total_seconds(), 1),
+                "error": self.error,
+                "message": self.message,
+                "url": self.url,
+                "asked": self.asked,
+            }
+        )
+
+
+class Jobs:
+    """The jobs of one app: the newest :data:`KEEP_JOBS`, a lock, one forecast at a time."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.jobs: OrderedDict[str, Job] = OrderedDict()
+
+    def get(self, job_id: str | None) -> Job | None:
+        with self.lock:
+            return self.jobs.get(job_id or "")
+
+    def running(self) -> list[Job]:
+        with self.lock:
+            return [j for j in self.jobs.values() if j.state == "running"]
+
+    def start(self, kind: str, user: str, now: datetime, asked: dict[str, str]) -> Job:
+        with self.lock:
+            if kind == "forecast":
+                busy = [j for j in self.jobs.values() if j.kind == kind and j.state == "running"]
+                if busy:
+                    raise CallscopeError(
+                        f"a forecast is running already (started by {busy[0].user} at "
+                        f"{busy[0].started:%H:%M:%S}); wait for it to finish",
+                        field="horizon_s",
+                    )
+            job = Job(secrets.token_hex(6), kind, user, now, "started", asked=asked)
+            self.jobs[job.id] = job
+            while len(self.jobs) > KEEP_JOBS:
+                self.jobs.popitem(last=False)
+            return job
+
+
+def _jobs(st: AppState) -> Jobs:
+    with _CREATE:
+        got = st.cache.get("workforce_jobs")
+        if got is None:
+            got = st.cache["workforce_jobs"] = Jobs()
+        return got  # type: ignore[no-any-return]
+
+
+_CREATE = threading.Lock()
+
+
+def _one_line(e: BaseException) -> str:
+    text = " ".join(str(e).split())
+    return text if isinstance(e, CallscopeError) else f"{type(e).__name__}: {text}"
+
+
+def _run_forecast(st: AppState, job: Job, request: Any, actor: str) -> None:
+    try:
+        from callscope.services.forecasting import forecast
+
+        def work(settings: Any) -> Any:
+            job.step = "forecasting: reading the history, choosing and fitting a model per queue"
+            return forecast(settings, request, st.audit_now())
+
+        job.step = "waiting for the store"
+        r = st.write(work)
+        job.step = "writing the audit log"
+        st.audit(actor, "forecast", r.forecast_id, {"rows": r.rows, **job.asked})
+        job.message = (
+            f"forecast {r.forecast_id}: {r.first:%a %-d %b %Y %H:%M} to "
+            f"{r.last:%a %-d %b %Y %H:%M}, {len(r.series)} queues, {r.rows:,} intervals"
+        )
+        job.url = "/workforce"
+        job.step, job.state = "done", "done"
+    except Exception as e:  # noqa: BLE001 - every failure ends the job with its one line
+        job.error, job.step, job.state = _one_line(e), "failed", "failed"
+    finally:
+        job.finished = st.now()
+
+
+def _run_plan(st: AppState, job: Job, request: PlanRequest) -> None:
+    try:
+
+        def work(settings: Any) -> w.PlanView:
+            job.step = "planning every queue and interval of the latest forecast"
+            return w.plan_view(settings, request)
+
+        job.step = "waiting for the store"
+        pv = st.read(work)
+        job.result = pv
+        s = pv.summary
+        job.message = (
+            f"capacity plan: {s.fte:,.1f} FTE, peak {s.peak_scheduled:,} scheduled, "
+            f"shrinkage {pv.result.plan.shrinkage:.0%}"
+        )
+        job.url = f"/workforce?plan={job.id}"
+        job.step, job.state = "done", "done"
+    except Exception as e:  # noqa: BLE001 - every failure ends the job with its one line
+        job.error, job.step, job.state = _one_line(e), "failed", "failed"
+    finally:
+        job.finished = st.now()
+
+
+def _start_forecast(request: Request, p: Principal, horizon: str, interval: str) -> Job:
+    st = state(request)
+    req = w.forecast_form(horizon, interval)
+    job = _jobs(st).start("forecast", p.name, st.now(), {"horizon": horizon, "interval": interval})
+    threading.Thread(
+        target=_run_forecast, args=(st, job, req, p.name), name=f"forecast-{job.id}", daemon=True
+    ).start()
+    return job
+
+
+def _start_plan(request: Request, p: Principal, target: str, shrinkage: str) -> Job:
+    st = state(request)
+    req = w.plan_form(target, shrinkage)
+    job = _jobs(st).start("plan", p.name, st.now(), {"target": target, "shrinkage": shrinkage})
+    threading.Thread(
+        target=_run_plan, args=(st, job, req), name=f"plan-{job.id}", daemon=True
+    ).start()
+    return job
+
+
+# -- the page ----------------------------------------------------------------------------
+
+
+def _epoch(v: Any) -> float:
+    dt = v if isinstance(v, datetime) else datetime.combine(v, datetime.min.time())
+    return (dt - datetime(1970, 1, 1)).total_seconds()
+
+
+def _views(
+    request: Request, queue: str | None, plan: str | None
+) -> tuple[w.ForecastView | None, w.PlanView | None, list[str], Job | None]:
+    """The latest forecast and the plan to show (a plan job's, else the settings' plan
+    of the latest forecast), and notes for what could not be shown."""
+    st = state(request)
+    notes: list[str] = []
+    fv = st.read(w.forecast_view, queue)
+    pv = None
+    job = _jobs(st).get(plan) if plan else None
+    if plan and (job is None or job.kind != "plan"):
+        notes.append(f"plan {plan} is not kept any more (the server keeps the newest plans)")
+    elif job is not None and job.state != "done":
+        notes.append(f"plan {plan}: {job.error or job.step}")
+    elif job is not None:
+        pv = job.result
+    if pv is None and fv is not None:
+        try:
+            pv = st.read(w.plan_view, PlanRequest())
+        except CallscopeError as e:
+            notes.append(f"no capacity plan: {_one_line(e)}")
+    return fv, pv, notes, job
+
+
+def _series(fv: w.ForecastView | None, pv: w.PlanView | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if fv is not None:
+        t = fv.by_interval
+        out["forecast"] = {
+            "x": [_epoch(v) for v in t.column("interval_start").to_pylist()],
+            **{c: t.column(c).to_pylist() for c in ("calls", "calls_lo", "calls_hi")},
+        }
+    if pv is not None:
+        t = pv.by_interval
+        out["plan"] = {
+            "x": [_epoch(v) for v in t.column("interval_start").to_pylist()],
+            **{c: t.column(c).to_pylist() for c in ("calls", "agents", "scheduled_agents")},
+        }
+    return out
+
+
+def _page_ctx(
+    request: Request, p: Principal, queue: str | None, plan: str | None
+) -> dict[str, Any]:
+    st = state(request)
+    fv, pv, notes, plan_job = _views(request, queue, plan)
+    return {
+        "title": "Workforce",
+        "fv": fv,
+        "pv": pv,
+        "plan_job": plan_job,
+        "notes": notes,
+        "series": _series(fv, pv),
+        "can_plan": p.can(PLAN_WORKFORCE),
+        "format_kpi": format_kpi,
+        "settings": st.settings,
+    }
+
+
+async def _page(
+    request: Request,
+    p: Principal,
+    queue: str | None = None,
+    plan: str | None = None,
+    status: int = 200,
+    **extra: Any,
+) -> Any:
+    ctx = await run_in_threadpool(_page_ctx, request, p, queue, plan)
+    ctx.setdefault("form", {})
+    ctx.update(extra)
+    return render(request, "workforce.html", ctx, status=status)
+
+
+@router.get("/workforce", include_in_schema=False)
+async def workforce_page(
+    request: Request, p: Viewer, queue: QueueQ = None, plan: JobQ = None, job: JobQ = None
+) -> Any:
+    st = state(request)
+    jobs = _jobs(st)
+    watch = jobs.get(job) if job else None
+    if watch is None:  # a job running now, started by anyone, shows too
+        running = jobs.running()
+        watch = running[0] if running else None
+    shown = watch.status(st.now()) if watch is not None else None
+    return await _page(request, p, queue or None, plan or None, job=shown)
+
+
+def _error(e: CallscopeError, default: str) -> dict[str, str]:
+    return {"field": e.field or default, "message": " ".join(str(e).split())}
+
+
+@router.post("/workforce/forecast", include_in_schema=False)
+async def forecast_post(
+    request: Request, p: Planner, horizon: Text = "", interval: Text = ""
+) -> Any:
+    """Check the form, start the forecast, show its progress (303 to the page)."""
+    try:
+        job = _start_forecast(request, p, horizon, interval)
+    except CallscopeError as e:
+        form = {"horizon": horizon, "interval": interval}
+        return await _page(request, p, status=400, error=_error(e, "horizon_s"), form=form)
+    return RedirectResponse(f"/workforce?job={job.id}", status_code=303)
+
+
+@router.post("/workforce/plan", include_in_schema=False)
+async def plan_post(request: Request, p: Planner, target: Text = "", shrinkage: Text = "") -> Any:
+    """Check the form, start the capacity plan, show its progress (303 to the page)."""
+    try:
+        job = _start_plan(request, p, target, shrinkage)
+    except CallscopeError as e:
+        form = {"target": target, "shrinkage": shrinkage}
+        return await _page(request, p, status=400, error=_error(e, "target"), form=form)
+    return RedirectResponse(f"/workforce?job={job.id}", status_code=303)
+
+
+@router.post("/api/v1/workforce/forecast", tags=["workforce"], status_code=202)
+async def forecast_api(
+    request: Request, p: Planner, horizon: Text = "", interval: Text = ""
+) -> dict[str, Any]:
+    """Start a forecast of every queue (form fields ``horizon``, e.g. ``7d``, and
+    ``interval``, ``15m``/``30m``/``60m``, default the settings'); follow it at
+    ``status_url``. A mistake is 400 with the field."""
+    job = _start_forecast(request, p, horizon, interval)
+    return {"job": job.id, "status_url": f"/api/v1/workforce/jobs/{job.id}"}
+
+
+@router.post("/api/v1/workforce/plan", tags=["workforce"], status_code=202)
+async def plan_api(
+    request: Request, p: Planner, target: Text = "", shrinkage: Text = ""
+) -> dict[str, Any]:
+    """Start a capacity plan of the latest forecast (form fields ``target``, e.g.
+    ``80/20``, and ``shrinkage``, e.g. ``30%``; empty: the settings'); follow it at
+    ``status_url``; the plan is at ``/api/v1/workforce?plan=ID`` when done."""
+    job = _start_plan(request, p, target, shrinkage)
+    return {"job": job.id, "status_url": f"/api/v1/workforce/jobs/{job.id}"}
+
+
+@router.get("/api/v1/workforce/jobs/{job_id}", tags=["workforce"])
+async def job_api(request: Request, p: Planner, job_id: str) -> Any:
+    """A forecast or plan started here: ``state`` (running, done, failed), ``step``,
+    seconds so far, the one-line ``error``, the ``url`` of the result."""
+    st = state(request)
+    job = _jobs(st).get(job_id)
+    if job is None:
+        return JSONResponse(
+            {"error": f"no job {job_id} (the server keeps the newest {KEEP_JOBS})", "field": None},
+            status_code=404,
+        )
+    return job.status(st.now())
+
+
+@router.get("/api/v1/workforce", tags=["workforce"])
+async def workforce_api(
+    request: Request, p: Viewer, queue: QueueQ = None, plan: JobQ = None
+) -> dict[str, Any]:
+    """The latest forecast (id, made, horizon, models and contacts per queue, contacts
+    per interval with the prediction band) and its capacity plan (the settings' goals,
+    or the plan job ``plan``): summary, per queue with its goal, per day and per
+    interval."""
+    fv, pv, notes, _ = await run_in_threadpool(_views, request, queue or None, plan or None)
+    out: dict[str, Any] = {"forecast": None, "plan": None, "notes": notes}
+    if fv is not None:
+        out["forecast"] = {
+            "info": fv.info,
+            "series": fv.series,
+            "queue": fv.queue,
+            "by_interval": fv.by_interval.to_pylist(),
+        }
+    if pv is not None:
+        cp = pv.result.plan
+        out["plan"] = {
+            "source": pv.result.source,
+            "model": cp.model,
+            "shrinkage": cp.shrinkage,
+            "fte_hours_per_week": cp.fte_hours_per_week,
+            "target": pv.target_label,
+            "summary": pv.summary,
+            "goals": pv.goals,
+            "by_day": pv.by_day.to_pylist(),
+            "by_interval": pv.by_interval.to_pylist(),
+        }
+    return clean(out)  # type: ignore[no-any-return]
+
+
+TABLES = ("forecast", "forecast-interval", "plan-day", "plan-interval", "plan-queue")
+
+
+@router.get("/workforce/export", include_in_schema=False)
+async def workforce_export(
+    request: Request,
+    p: Exporter,
+    fmt: Fmt = "csv",
+    table: Annotated[str, Query(pattern="^(" + "|".join(TABLES) + ")$")] = "forecast",
+    queue: QueueQ = None,
+    plan: JobQ = None,
+) -> Any:
+    import pyarrow as pa
+
+    fv, pv, _, _ = await run_in_threadpool(_views, request, queue or None, plan or None)
+    meta: dict[str, Any] = {}
+    t: pa.Table
+    if table.startswith("forecast"):
+        if fv is None:
+            t = pa.table({"interval_start": pa.array([], pa.timestamp("us"))})
+        else:
+            t = fv.table if table == "forecast" else fv.by_interval
+            meta = {"forecast_id": fv.info.forecast_id, "queue": fv.queue or "all"}
+    elif pv is None:
+        t = pa.table({"day": pa.array([], pa.date32())})
+    else:
+        cp = pv.result.plan
+        t = {
+            "plan-day": pv.by_day,
+            "plan-interval": pv.by_interval,
+            "plan-queue": pa.Table.from_pylist(pv.goals),
+        }[table]
+        meta = {"source": pv.result.source, "model": cp.model, "shrinkage": cp.shrinkage}
+    return await download(request, t, fmt, f"workforce-{table}", meta)
+
+
+# -- schedules and adherence -------------------------------------------------------------
+
+
+def _day(text: str | None, name: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CallscopeError(f"{text!r} is not a day; write it 2026-01-31", field=name) from None
+
+
+def _schedule(request: Request, p: Principal, first: str | None, last: str | None) -> Any:
+    st = state(request)
+    return st.read(w.schedule_view, scope_of(p), _day(first, "from"), _day(last, "to"))
+
+
+@router.get("/workforce/schedule", include_in_schema=False)
+async def schedule_page(
+    request: Request,
+    p: Viewer,
+    first: Annotated[str | None, Query(alias="from", max_length=20)] = None,
+    last: Annotated[str | None, Query(alias="to", max_length=20)] = None,
+) -> Any:
+    try:
+        view = await run_in_threadpool(_schedule, request, p, first, last)
+    except CallscopeError as e:
+        if e.field not in ("from", "to"):
+            raise
+        err = _error(e, "from")
+        view = await run_in_threadpool(_schedule, request, p, None, None)
+        return render(
+            request,
+            "workforce_schedule.html",
+            {
+                "title": "Schedule",
+                "view": view,
+                "error": err,
+                "format_kpi": format_kpi,
+                "chosen": {"from": first or "", "to": last or ""},
+            },
+            status=400,
+        )
+    return render(
+        request,
+        "workforce_schedule.html",
+        {
+            "title": "Schedule",
+            "view": view,
+            "format_kpi": format_kpi,
+            "chosen": {"from": view.first_day.isoformat(), "to": view.last_day.isoformat()},
+            "query": request.url.query,
+        },
+    )
+
+
+@router.get("/api/v1/workforce/schedule", tags=["workforce"])
+async def schedule_api(
+    request: Request,
+    p: Viewer,
+    first: Annotated[str | None, Query(alias="from", max_length=20)] = None,
+    last: Annotated[str | None, Query(alias="to", max_length=20)] = None,
+) -> dict[str, Any]:
+    """The saved schedules of the agents the caller may see (an agent: their own; a
+    supervisor: their teams'), one row per agent and day with its activities, and
+    adherence per agent over the same days (``from``/``to``, both included; default the
+    last 7 days with schedules)."""
+    v = await run_in_threadpool(_schedule, request, p, first, last)
+    return clean(  # type: ignore[no-any-return]
+        {
+            "from": v.first_day,
+            "to": v.last_day,
+            "scope": v.scope,
+            "rows": v.rows,
+            "adherence": v.adherence.to_pylist() if v.adherence is not None else None,
+            "exceptions": v.exceptions.to_pylist() if v.exceptions is not None else None,
+            "notes": v.notes,
+        }
+    )
+
+
+@router.get("/workforce/schedule/export", include_in_schema=False)
+async def schedule_export(
+    request: Request,
+    p: Exporter,
+    fmt: Fmt = "csv",
+    table: Annotated[str, Query(pattern="^(schedule|adherence|exceptions)$")] = "schedule",
+    first: Annotated[str | None, Query(alias="from", max_length=20)] = None,
+    last: Annotated[str | None, Query(alias="to", max_length=20)] = None,
+) -> Any:
+    import pyarrow as pa
+
+    v = await run_in_threadpool(_schedule, request, p, first, last)
+    t = {"schedule": v.table(), "adherence": v.adherence, "exceptions": v.exceptions}[table]
+    if t is None:
+        t = pa.table({"agent": pa.array([], pa.string())})
+    meta = {"from": v.first_day, "to": v.last_day, "scope": v.scope}
+    return await download(request, t, fmt, f"workforce-{table}", meta)
