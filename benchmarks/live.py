@@ -159,10 +159,11 @@ def _pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(p * len(xs)))] if xs else float("nan")
 
 
-def _run(port: int, token: str, clients: int, batch: int, seconds: float, kill=None):
+def _run(port: int, token: str, clients: int, batch: int, seconds: float, kill=None, stream=True):
     stop = threading.Event()
     watcher = Watcher(port, token)
-    watcher.start()
+    if stream:
+        watcher.start()
     time.sleep(0.5)
     cs = [Client(k, port, token, batch, stop) for k in range(clients)]
     t0 = time.monotonic()
@@ -185,6 +186,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--batch", type=int, default=200, help="events per request")
+    ap.add_argument("--no-stream", action="store_true", help="no SSE reader (rate only)")
     args = ap.parse_args()
 
     sys.path.insert(0, str(Path(__file__).parents[1] / "src"))
@@ -201,7 +203,9 @@ def main() -> None:
     port = _free_port()
     proc = _serve(settings.db, port)
     try:
-        cs, watcher, elapsed = _run(port, token, args.clients, args.batch, args.seconds)
+        cs, watcher, elapsed = _run(
+            port, token, args.clients, args.batch, args.seconds, stream=not args.no_stream
+        )
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=120)

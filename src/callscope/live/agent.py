@@ -15,9 +15,10 @@ pause reason, the contact they are on, and the spans the store keeps
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from callscope.live.events import CLOSE_TYPES, Event
+from callscope.live.evolve import evolve
 
 __all__ = ["AgentView", "Span", "agent_step"]
 
@@ -80,7 +81,7 @@ def _set_state(
             spans += (Span(a.agent, "not_ready", p_reason, pause, e.ts, *p_src),)
             pause, p_reason = None, None
     same = state == a.state and reason == a.reason and contact == a.contact
-    return replace(
+    return evolve(
         a,
         state=state,
         since=a.since if same and a.since is not None else e.ts,
@@ -103,7 +104,7 @@ def agent_step(a: AgentView | None, agent: str, e: Event, seq: int) -> AgentView
         a = AgentView(agent)
     key = (e.ts, seq)
     if e.queue is not None and e.queue not in a.queues:
-        a = replace(a, queues=a.queues | {e.queue})
+        a = evolve(a, queues=a.queues | {e.queue})
     if key < a.key:
         return a  # late: the state now is the latest by time
     if e.type == "agent.state":

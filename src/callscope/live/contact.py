@@ -26,11 +26,12 @@ durable in (for a ``queue_log``, its line order), as the batch orders by line.
 from __future__ import annotations
 
 from bisect import insort
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from callscope.live.events import Event
+from callscope.live.evolve import evolve
 
 __all__ = ["ContactView", "Contribution", "Counts", "add_event", "contribution", "outcome_of"]
 
@@ -156,9 +157,12 @@ def _first(a: str | None, b: str | None) -> str | None:
     return a if a is not None else b
 
 
-def _step(v: ContactView, e: Event, key: tuple[float, int]) -> ContactView:
-    """``v`` after ``e``, which sorts after every event ``v`` holds."""
-    changes: dict[str, object] = {}
+def _step(
+    v: ContactView, e: Event, key: tuple[float, int], events: tuple[Any, ...] | None = None
+) -> ContactView:
+    """``v`` after ``e``, which sorts after every event ``v`` holds (and with
+    ``events``, when given, as its events)."""
+    changes: dict[str, object] = {} if events is None else {"events": events}
     t = e.type
     if v.start is None and (
         t == "contact.queued" or (t == "contact.left" and e.reason == "blocked")
@@ -179,7 +183,7 @@ def _step(v: ContactView, e: Event, key: tuple[float, int]) -> ContactView:
             changes[name] = val
     if e.segment is not None and v.segment is None:
         changes["segment"] = e.segment
-    return replace(v, **changes) if changes else v  # type: ignore[arg-type]
+    return evolve(v, **changes) if changes else v  # type: ignore[arg-type]
 
 
 def add_event(v: ContactView | None, e: Event, seq: int) -> ContactView:
@@ -189,13 +193,13 @@ def add_event(v: ContactView | None, e: Event, seq: int) -> ContactView:
     if v is None:
         v = ContactView(e.contact or "")
     if not v.events or key >= v.events[-1][0]:
-        return replace(_step(v, e, key), events=(*v.events, (key, e)))
+        return _step(v, e, key, (*v.events, (key, e)))
     evs = list(v.events)
     insort(evs, (key, e), key=lambda x: x[0])
     out = ContactView(v.contact)
     for k, ev in evs:
         out = _step(out, ev, k)
-    return replace(out, events=tuple(evs))
+    return evolve(out, events=tuple(evs))
 
 
 @dataclass(frozen=True, slots=True)

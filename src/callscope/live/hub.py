@@ -127,6 +127,7 @@ class Hub:
         self._pending = Settlement()
         self._pending_lock = threading.Lock()
         self._running = False
+        self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self.settle_error: str | None = None
         self.replayed = 0
@@ -161,6 +162,7 @@ class Hub:
         """Stop following, write what is queued, settle what is pending."""
         for f in self._followers:
             f.stop()
+        self._stopping.set()
         with self._cond:
             self._running = False
             self._cond.notify_all()
@@ -341,11 +343,7 @@ class Hub:
     # -- the settler ------------------------------------------------------------------
     def _settle_loop(self) -> None:
         last_saved = 0.0
-        while True:
-            with self._cond:
-                if not self._running:
-                    return
-                self._cond.wait(self.settle_every_s)
+        while not self._stopping.wait(self.settle_every_s):  # not woken by each submit
             self._settle_once()
             if self.journal is not None and time.monotonic() - last_saved > 5:
                 last_saved = time.monotonic()

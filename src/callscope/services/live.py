@@ -49,6 +49,10 @@ __all__ = [
 T = TypeVar("T")
 #: The largest request body of ``POST /api/v1/events`` and the most events in one.
 MAX_EVENTS = 100_000
+#: How often finished contacts are written into the store: each write opens the store
+#: and holds the web app's write gate (requests wait), so fewer, larger writes keep
+#: the acknowledgements quick; the live figures never wait for it.
+SETTLE_EVERY_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,7 @@ def start_hub(
             protect=protect,
             redact=redact,
             clock=clock,
+            settle_every_s=SETTLE_EVERY_S,
         ).start()
         watcher = None
         if settings.alert_webhook:
