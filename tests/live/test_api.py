@@ -247,3 +247,25 @@ def test_real_time_adherence_beside_the_schedule(center):
     # the agent sees only their own figures: no alert about another agent
     mine = _client(settings, tokens["carla"], c.app).get("/api/v1/live").json()
     assert [x["key"] for x in mine["alerts"] if x["kind"] == "adherence"] == []
+
+
+def test_a_supervisor_sees_the_agents_of_their_teams(center):
+    from callscope.services.users import AddUserRequest, TokenRequest, add_user, create_token
+    from callscope.store import Store
+
+    settings, tokens = center
+    now = datetime(2026, 1, 12, 7, 0)
+    add_user(settings, AddUserRequest("sam", "supervisor", PASSWORD, teams=("Blue",)), now)
+    sam = create_token(settings, TokenRequest("sam"), now).token
+    with Store(settings.db) as s:
+        s.con.execute(
+            "INSERT INTO agents (agent, team, source_file, source_line) VALUES "
+            "('A1', 'Red', 't', 1), ('A2', 'Blue', 't', 2)"
+        )
+    app = _app(settings)
+    assert _client(settings, tokens["ada"], app).post("/api/v1/events", json=DAY).status_code == 200
+    view = _client(settings, sam, app).get("/api/v1/live").json()
+    assert [a["agent"] for a in view["agents"]] == ["A2"]
+    assert len(view["queues"]) == 2  # the queues are the center's
+    page = _client(settings, sam, app).get("/wallboard")
+    assert page.status_code == 200 and '"agent": "A1"' not in page.text
