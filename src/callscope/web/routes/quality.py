@@ -21,7 +21,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from callscope.access.roles import EVALUATE, EXPORT, VIEW_KPIS, Principal, scope_of
-from callscope.errors import CallscopeError
+from callscope.errors import CallscopeError, NotAllowed
 from callscope.services import qa_stats
 from callscope.services import quality as q
 from callscope.services import scorecard as sc
@@ -431,7 +431,8 @@ async def evaluate_post(request: Request, p: Evaluator) -> Any:
         v = await run_in_threadpool(st.write, q.evaluate, req, st.audit_now())
     except CallscopeError as e:
         err = _error(e, "contact")
-        return await _evaluate_page(request, name, values, 400, {err["field"]: err["message"]})
+        status = 403 if isinstance(e, NotAllowed) else 400
+        return await _evaluate_page(request, name, values, status, {err["field"]: err["message"]})
     return RedirectResponse(
         f"/quality/evaluations/{v.evaluation.evaluation_id}?new=1", status_code=303
     )
