@@ -7,9 +7,10 @@ states, schedules, surveys ...) is generated once into a DuckDB store under
 ``callscope serve --db STORE``, is started as a subprocess on a free localhost port,
 and an HTTP client signs in and asks for each page and its JSON twin:
 
-* **cold**: the first request of each URL after the server started (the filter
-  choices are computed and cached for a minute on the first page);
-* **warm**: the median of ``--repeat`` further requests of the same URL.
+* **first**: the first request of each URL after the server started: the page's KPIs
+  are computed (the filter choices too, on the first page: they are kept a minute);
+* **again**: the median of ``--repeat`` further requests of the same URL: the server
+  keeps a computed view while the store is unchanged, so this is the kept answer.
 
 Time to first byte is measured from sending the request to the first byte of the body
 (the server renders the whole page before sending it, so this is the time the person
@@ -146,6 +147,7 @@ def measure_kpis(db: Path, repeat: int) -> dict[str, float]:
     """The KPI queries of the overview and service views, timed on the store (warm
     medians), for the default period (the last 7 days with data)."""
     from callscope.kpi.engine import compute_kpis, duckdb_source
+    from callscope.services.dashboard import OVERVIEW_FAMILIES
     from callscope.services.kpi import KpiRequest, kpi_params
     from callscope.settings import load_settings
     from callscope.store import Store
@@ -161,13 +163,15 @@ def measure_kpis(db: Path, repeat: int) -> dict[str, float]:
         prev = start - timedelta(days=7)
         jobs = {
             "overview (queue + channel, this and previous period)": lambda: [
-                compute_kpis(src, (k,), params, s, e)
+                compute_kpis(src, (k,), params, s, e, OVERVIEW_FAMILIES)
                 for k in ("queue", "channel")
                 for s, e in ((start, end), (prev, start))
             ],
             "service (day, interval, weekday x hour, interval x queue)": lambda: [
-                compute_kpis(src, ("day",), params, start, end),
-                compute_kpis(src, ("interval_start",), params, start, end),
+                compute_kpis(src, ("day",), params, start, end, only=["accessibility"]),
+                compute_kpis(
+                    src, ("interval_start",), params, start, end, ["accessibility", "states"]
+                ),
                 compute_kpis(src, ("weekday", "hour"), params, start, end, only=["accessibility"]),
                 compute_kpis(
                     src,
@@ -214,15 +218,18 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"\n{n:,} contacts, {a.repeat} warm requests per URL, load {load:.1f}")
     print(f"server up and answering after {pages.pop('_start')['s']:.1f} s")
-    print(f"{'url':28} {'cold s':>8} {'warm s':>8} {'KB':>7}")
+    print(f"{'url':28} {'first s':>8} {'again s':>8} {'KB':>7}")
     for url, r in pages.items():
         print(f"{url:28} {r['cold']:8.2f} {r['warm']:8.2f} {r['bytes'] / 1024:7.0f}")
-    print("\nKPI queries behind the pages, on the store directly (warm medians, s)")
+    print("\nKPI queries behind the pages, on the store directly (medians of warm runs, s)")
     for name, t in kpis.items():
         print(f"  {name:58} {t:6.2f}")
-    goal = max(pages["/overview"]["warm"], pages["/service"]["warm"])
+    kept = max(pages["/overview"]["warm"], pages["/service"]["warm"])
+    first = max(pages["/overview"]["cold"], pages["/service"]["cold"])
     print(
-        f"\ngoal: overview and service under 1 s warm: {'met' if goal < 1 else 'missed'} ({goal:.2f} s)"
+        f"\ngoal: overview and service under 1 s warm: asked again (kept) {kept:.2f} s "
+        f"({'met' if kept < 1 else 'missed'}); computed {first:.2f} s "
+        f"({'met' if first < 1 else 'missed'})"
     )
 
 
