@@ -269,3 +269,19 @@ def test_a_supervisor_sees_the_agents_of_their_teams(center):
     assert len(view["queues"]) == 2  # the queues are the center's
     page = _client(settings, sam, app).get("/wallboard")
     assert page.status_code == 200 and '"agent": "A1"' not in page.text
+
+
+def test_the_wallboard_is_in_the_navigation(center):
+    from fastapi.testclient import TestClient
+
+    settings, _ = center
+    browser = TestClient(_app(settings))
+    r = browser.get("/login")
+    token = r.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    r = browser.post(
+        "/login",
+        data={"name": "carla", "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert 'href="/wallboard"' in browser.get("/overview").text  # agents may watch it

@@ -28,9 +28,11 @@ from callscope.access.roles import SEND_EVENTS, VIEW_DATA, VIEW_LIVE, Principal,
 from callscope.errors import CallscopeError
 from callscope.web.deps import Refused, Require, render, state
 
-__all__ = ["lifespan", "router"]
+__all__ = ["NAV", "lifespan", "router"]
 
 router = APIRouter()
+#: The wallboard in the navigation (:func:`callscope.web.deps.nav_items`).
+NAV = [("Wallboard", "/wallboard", VIEW_LIVE)]
 
 Viewer = Annotated[Principal, Depends(Require(VIEW_LIVE))]
 Sender = Annotated[Principal, Depends(Require(SEND_EVENTS))]
