@@ -122,7 +122,17 @@ def _view(request: Request, p: Principal, day: date | None) -> dict[str, Any]:
     out, scheduled = None, None
     if setup.rules.adherence and day is None:  # adherence is about now
         today = datetime.fromtimestamp(now, setup.tz).date()
-        out, scheduled = adherence_now(st.settings, hub, _schedules(request, today), now)
+        # judged once per second and state, however many screens watch
+        key = ("live_adherence", today, hub.state.seq, int(now))
+        got = st.cache.get(key)
+        if got is None:
+            got = adherence_now(st.settings, hub, _schedules(request, today), now)
+            for k in [
+                k for k in list(st.cache) if isinstance(k, tuple) and k[0] == "live_adherence"
+            ]:
+                st.cache.pop(k, None)
+            st.cache[key] = got
+        out, scheduled = got
     return live_view(
         hub,
         setup,
