@@ -6,7 +6,9 @@ One module per source format, each turning a file into canonical rows inside Duc
 * ``asterisk``        Asterisk ``queue_log`` -> contacts, agent_states
 * ``amazon-connect``  Amazon Connect contact trace records (JSON lines or array) -> contacts
 * ``anonymous-bank``  the Technion Anonymous Bank call log -> contacts
-* ``csv``             any CSV through a column mapping (TOML or YAML) -> contacts, surveys
+* ``csv``             any CSV through a column mapping (TOML or YAML) -> contacts, surveys;
+                      with ``table = "messages"`` / ``"orders"`` chat transcripts (and
+                      their chats as contacts) / orders
 
 :func:`ingest_files` loads each file in its own transaction (all of it or none of it),
 skips files already ingested (same SHA-256) and never stores a key twice.
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from callscope.errors import CallscopeError, InputError
-from callscope.ingest import amazon_connect, anonymous_bank, asterisk, mapped_csv
+from callscope.ingest import amazon_connect, anonymous_bank, asterisk, mapped_csv, mapped_rows
 from callscope.ingest.source import (
     BAD_LINES,
     SourceFile,
@@ -35,12 +37,21 @@ from callscope.store.sql import drop, run
 
 __all__ = ["FORMATS", "FileResult", "IngestSummary", "Reject", "ingest_file", "ingest_files"]
 
+
+def _load_mapped(batch: Any, file: SourceFile, mapping: mapped_csv.Mapping) -> None:
+    """A CSV through its mapping, into the mapping's table."""
+    if mapping.table == "contacts":
+        mapped_csv.load(batch, file, mapping)
+    else:
+        mapped_rows.load(batch, file, mapping)
+
+
 #: format name -> loader(batch, source_file, **options)
 FORMATS: dict[str, Callable[..., None]] = {
     asterisk.FORMAT: asterisk.load,
     amazon_connect.FORMAT: amazon_connect.load,
     anonymous_bank.FORMAT: anonymous_bank.load,
-    mapped_csv.FORMAT: mapped_csv.load,
+    mapped_csv.FORMAT: _load_mapped,
 }
 
 Progress = Callable[[str, int, int], None]

@@ -117,9 +117,10 @@ def _col(name: str) -> str:
     return ident("src." + name)
 
 
-def _field_expr(name: str, spec: dict[str, Any]) -> tuple[str, str, str]:
-    """(value expression, raw text expression, description) for a mapped field."""
-    typ = CONTACTS.column(name).type
+def _field_expr(name: str, spec: dict[str, Any], typ: str | None = None) -> tuple[str, str, str]:
+    """(value expression, raw text expression, description) for a mapped field (of
+    Arrow type ``typ``; a contacts field's own type when not given)."""
+    typ = typ or str(CONTACTS.column(name).type)
     if "date" in spec:
         fmt = spec.get("date_format", "%Y-%m-%d")
         text = f"trim({_col(spec['date'])})"
@@ -166,9 +167,9 @@ def _field_expr(name: str, spec: dict[str, Any]) -> tuple[str, str, str]:
     return expr, raw, desc
 
 
-def _constant(name: str, value: Any) -> str:
+def _constant(name: str, value: Any, typ: str | None = None) -> str:
     """SQL for a canonical constant of field ``name`` (a default)."""
-    typ = str(CONTACTS.column(name).type)
+    typ = typ or str(CONTACTS.column(name).type)
     lit = quote(_text(value))
     if typ == "bool":
         return f"try_cast({lit} AS BOOLEAN)"
@@ -181,10 +182,10 @@ def _text(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _fix(name: str, spec: dict[str, Any]) -> str:
+def _fix(name: str, spec: dict[str, Any], typ: str | None = None) -> str:
     """What to change in the mapping when most rows fail on field ``name``."""
     at = key_path("fields", name)
-    typ = str(CONTACTS.column(name).type)
+    typ = typ or str(CONTACTS.column(name).type)
     if "date" in spec:
         return (
             f"set {at}.date_format and time_format to the columns' strptime formats "

@@ -24,7 +24,7 @@ import math
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +32,14 @@ import duckdb
 import yaml
 
 from callscope.errors import MappingError
-from callscope.model import CHANNELS, CONTACTS, DIRECTIONS, OUTCOMES
+from callscope.model import CHANNELS, DIRECTIONS, OUTCOMES, TABLES, Table
 from callscope.store.sql import run
 
 __all__ = [
     "BOOL_TEXT",
     "DURATIONS",
+    "MAPPED_TABLES",
+    "SENDERS",
     "Mapping",
     "did_you_mean",
     "key_path",
@@ -61,6 +63,24 @@ _FIELD_KEYS = (
 )
 _TIME_KEYS = ("format", "date", "date_format", "time", "time_format")
 _SECTIONS = ("csv", "defaults", "fields", "surveys")
+#: Top-level keys beside the sections: the table the rows land in, and for messages the
+#: queue of the chats derived from them, for orders how far back an order looks for
+#: the customer's inquiry.
+_TOP_KEYS = ("table", "queue", "link_window")
+#: The canonical tables a mapping can fill (``table = "..."``; contacts when absent).
+MAPPED_TABLES = ("contacts", "messages", "orders")
+#: Who wrote a message (``messages.sender``).
+SENDERS = ("customer", "agent", "bot", "system")
+#: Source columns that are read but not stored as such: a message's text (its length
+#: is ``chars``), an order's paid flag (``paid_ts`` = ``placed_ts`` when the export has
+#: a status but no payment time).
+_VIRTUAL = {"messages": {"text": "string"}, "orders": {"paid": "bool"}}
+#: What a mapping of each table must map (one of each tuple).
+_REQUIRED = {
+    "contacts": (("arrival_ts", "queue_entry_ts"),),
+    "messages": (("contact_id",), ("sender",), ("sent_ts",)),
+    "orders": (("placed_ts",), ("amount",), ("items",), ("customer_key",)),
+}
 _CSV_KEYS = ("delimiter", "encoding")
 _SURVEY_KEYS = ("column", "scale", "missing")
 _GENERATED = frozenset({"source_file", "source_line"})
@@ -69,7 +89,10 @@ _CHOICES: dict[str, tuple[tuple[str, ...], str]] = {
     "outcome": (OUTCOMES, "an outcome"),
     "channel": (CHANNELS, "a channel"),
     "direction": (DIRECTIONS, "a direction"),
+    "sender": (SENDERS, "a sender"),
 }
+#: The channels of messages.
+MESSAGE_CHANNELS = ("chat", "email")
 _CLOCK = re.compile(r"^\d+(:\d+){1,2}(\.\d+)?$")
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _PICTURE = re.compile(r"yyyy|yy|mmm|mm|dd|hh|ss", re.IGNORECASE)
@@ -129,13 +152,32 @@ def strptime_guess(picture: str, *, time_only: bool = False) -> str | None:
 @dataclass(frozen=True)
 class Mapping:
     """A validated column mapping: ``[csv]`` reader options, ``[defaults]`` constants,
-    ``[fields.<contacts field>]`` column specs and ``[surveys.<item>]`` rating columns."""
+    ``[fields.<field>]`` column specs and ``[surveys.<item>]`` rating columns.
+
+    ``table`` is the canonical table the rows land in: ``contacts`` (the default), or
+    ``messages`` (chat transcripts: one row per message turn) or ``orders`` (one row
+    per order); ``queue`` and ``link_window`` are their top-level options.
+    """
 
     path: str
     csv: dict[str, Any]
     defaults: dict[str, Any]
     fields: dict[str, dict[str, Any]]
     surveys: dict[str, dict[str, Any]]
+    table: str = "contacts"
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def target(self) -> Table:
+        """The canonical table of :attr:`table`."""
+        return TABLES[self.table]
+
+    def column_type(self, name: str) -> str:
+        """The Arrow type (as text) of field ``name``, virtual fields included."""
+        virtual = _VIRTUAL.get(self.table, {})
+        if name in virtual:
+            return virtual[name]
+        return str(self.target.column(name).type)
 
     @classmethod
     def load(cls, source: Path | str | Mapping) -> Mapping:
@@ -172,11 +214,19 @@ class Mapping:
             raise MappingError(
                 f"mapping {path}: expected tables [csv], [defaults], [fields.*]", field="mapping"
             )
-        unknown = sorted(set(data) - set(_SECTIONS), key=str)
+        unknown = sorted(set(data) - set(_SECTIONS) - set(_TOP_KEYS), key=str)
         if unknown:
+            allowed = _SECTIONS + _TOP_KEYS
             raise MappingError(
                 f"mapping {path}: unknown section(s) {', '.join(map(str, unknown))}; "
-                f"allowed: {', '.join(_SECTIONS)}{did_you_mean(unknown[0], _SECTIONS)}",
+                f"allowed: {', '.join(allowed)}{did_you_mean(unknown[0], allowed)}",
+                field="mapping",
+            )
+        table = data.get("table", "contacts")
+        if table not in MAPPED_TABLES:
+            raise MappingError(
+                f"mapping {path}: table = {literal(table)} is not a table a mapping can fill; "
+                f"allowed: {', '.join(MAPPED_TABLES)}{did_you_mean(table, MAPPED_TABLES)}",
                 field="mapping",
             )
         for section in _SECTIONS:
@@ -202,6 +252,8 @@ class Mapping:
                 for k, v in (data.get("fields") or {}).items()
             },
             {str(k): dict(v) for k, v in (data.get("surveys") or {}).items()},
+            table,
+            {k: data[k] for k in _TOP_KEYS[1:] if k in data},
         )
         m._check()
         return m
@@ -221,20 +273,33 @@ class Mapping:
 
     # -- checks -------------------------------------------------------------------------
     def _check(self) -> None:
-        names = sorted(set(CONTACTS.names) - _GENERATED)
-        for section, given in (("fields", self.fields), ("defaults", self.defaults)):
+        names = sorted(set(self.target.names) - _GENERATED)
+        fields_ok = sorted([*names, *_VIRTUAL.get(self.table, {})])
+        for section, given, ok in (
+            ("fields", self.fields, fields_ok),
+            ("defaults", self.defaults, names),
+        ):
             for name in given:
-                if name not in names:
+                if name not in ok:
                     raise self.error(
-                        f"{key_path(section, name)}: {name!r} is not a canonical contacts "
-                        f"field; choose from {', '.join(names)}{did_you_mean(name, names)}"
+                        f"{key_path(section, name)}: {name!r} is not a canonical {self.table} "
+                        f"field; choose from {', '.join(ok)}{did_you_mean(name, ok)}"
                     )
         for name, spec in self.fields.items():
             self._check_field(name, spec)
         for name, value in self.defaults.items():
             self._check_default(name, value)
-        if not ({"arrival_ts", "queue_entry_ts"} & set(self.fields)):
-            raise self.error("map arrival_ts or queue_entry_ts: a contact needs a time")
+        for need in _REQUIRED[self.table]:
+            if not (set(need) & (set(self.fields) | set(self.defaults))):
+                if self.table == "contacts":
+                    raise self.error("map arrival_ts or queue_entry_ts: a contact needs a time")
+                raise self.error(
+                    f"map {need[0]} under [{key_path('fields', need[0])}]: every "
+                    f"{self.table} row needs it"
+                )
+        if self.surveys and self.table != "contacts":
+            raise self.error(f"surveys are answers about contacts; not for table = {self.table!r}")
+        self._check_options()
         self._check_csv()
         for item, spec in self.surveys.items():
             self._check_survey(item, spec)
@@ -255,7 +320,7 @@ class Mapping:
                 raise self.error(
                     f'{at}.{k} = {literal(spec[k])}: name one column in quotes, e.g. {k} = "Date"'
                 )
-        is_ts = str(CONTACTS.column(name).type).startswith("timestamp")
+        is_ts = self.column_type(name).startswith("timestamp")
         for k in _TIME_KEYS:
             if k in spec and not is_ts:
                 raise self.error(
@@ -312,7 +377,7 @@ class Mapping:
                 f"{at} and {key_path('fields', name)} are both given; for the column's "
                 f"empty cells set {key_path('fields', name, 'default')} instead"
             )
-        if name == "contact_id":
+        if name == "contact_id" and self.table == "contacts":
             raise self.error(
                 f"{at}: every contact needs its own id; map contact_id to a column, or leave "
                 "it out (file name and line then identify each row)"
@@ -325,8 +390,8 @@ class Mapping:
         """A canonical value of ``name`` given at ``key``: a value map's target or a default."""
         if value is None or isinstance(value, dict | list):
             raise self.error(f"{key} must be one value, not {literal(value)}")
-        typ = str(CONTACTS.column(name).type)
-        if name in _CHOICES:
+        typ = self.column_type(name)
+        if name in _CHOICES and not (name == "channel" and self.table == "messages"):
             choices, noun = _CHOICES[name]
             probe = str(value) if name == "outcome" else str(value).lower()
             if probe not in choices:
@@ -355,6 +420,27 @@ class Mapping:
                     )
             elif isinstance(value, bool) or not _is_number(value):
                 raise self.error(f"{key} = {literal(value)} is not a number")
+
+    def _check_options(self) -> None:
+        allowed = {"contacts": (), "messages": ("queue",), "orders": ("link_window",)}
+        for k, v in self.options.items():
+            if k not in allowed[self.table]:
+                raise self.error(f"{k} is not an option of table = {self.table!r}")
+            if k == "queue" and not (isinstance(v, str) and v.strip()):
+                raise self.error(f'queue = {literal(v)}: name the chats\' queue, e.g. "webshop"')
+            if k == "link_window" and not (
+                isinstance(v, str) and re.fullmatch(r"\d+(\.\d+)?\s*(s|min|h|d)", v.strip())
+            ):
+                raise self.error(
+                    f'link_window = {literal(v)}: give a duration with a unit, e.g. "7d", '
+                    '"48h" or "0s" (no linking)'
+                )
+        channel = str(self.defaults.get("channel", "chat")).lower()
+        if self.table == "messages" and channel not in MESSAGE_CHANNELS:
+            raise self.error(
+                f"defaults.channel = {literal(self.defaults['channel'])}: messages are "
+                f"{' or '.join(MESSAGE_CHANNELS)}"
+            )
 
     def _check_csv(self) -> None:
         bad = sorted(set(self.csv) - set(_CSV_KEYS), key=str)
