@@ -110,3 +110,20 @@ def test_qa_evaluations_show(center, tmp_path):
     assert j["qa"]["qa_score"] == pytest.approx(sum(scores) / 2)
     page = client.get("/agent", params={"agent": "Agent/1001", **WEEK}).text
     assert 'id="evaluations"' in page and "quinn" in page
+
+
+def test_a_big_center_shows_its_busiest_agents(clients, monkeypatch):
+    """Past AGENTS_SHOWN agents the page shows the busiest (the total still counts
+    everyone; the JSON and the download have every row)."""
+    from callscope.web.routes import views
+
+    monkeypatch.setattr(views, "AGENTS_SHOWN", 3)
+    report = clients["analyst"].get("/api/v1/agents", params=WEEK).json()
+    rows = [r for r in report["rows"] if not r["agent"].startswith("(")]
+    assert len(rows) > 3
+    top = sorted(rows, key=lambda r: -(r["answered"] or 0))[:3]
+    page = clients["analyst"].get("/agents", params={**WEEK, "period": "custom"}).text
+    assert page.count('<tr class="agent">') == 3
+    for r in top:
+        assert f">{r['agent']}</a>" in page
+    assert f"{len(report['rows']) - 3:,} more are in the total" in page

@@ -246,10 +246,33 @@ def _agents(request: Request, p: Principal) -> d.AgentsView:
     return st.view(d.agents_view, view_request(request, p))
 
 
+#: Agents shown on the page (the busiest); the download and the JSON have them all.
+AGENTS_SHOWN = 500
+
+
+def _shown(view: d.AgentsView) -> list[int]:
+    """The rows the page shows: all, or the :data:`AGENTS_SHOWN` agents who answered
+    the most (a center of thousands of agents would make a page of megabytes)."""
+    n = len(view.rows)
+    if n <= AGENTS_SHOWN:
+        return list(range(n))
+    busiest = sorted(range(n), key=lambda i: -(view.values[i].get("answered") or 0))
+    return sorted(busiest[:AGENTS_SHOWN])
+
+
 @router.get("/agents", include_in_schema=False)
 async def agents_page(request: Request, p: Viewer) -> Any:
     view = await run_in_threadpool(_agents, request, p)
-    return await _page(request, p, "agents.html", "Agents", view)
+    shown = _shown(view)
+    return await _page(
+        request,
+        p,
+        "agents.html",
+        "Agents",
+        view,
+        shown=shown,
+        not_shown=len(view.rows) - len(shown),
+    )
 
 
 @router.get("/api/v1/agents", tags=["views"], dependencies=ViewQuery)
