@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +30,7 @@ __all__ = [
     "BacktestRequest",
     "ForecastRequest",
     "ForecastResult",
+    "MadeForecast",
     "PlanRequest",
     "PlanResult",
     "ReforecastRequest",
@@ -37,7 +38,9 @@ __all__ = [
     "backtest",
     "capacity_plan",
     "forecast",
+    "make_forecast",
     "reforecast",
+    "store_forecast",
 ]
 
 CHART_SUFFIXES = (".png", ".svg", ".pdf")
@@ -87,12 +90,36 @@ class ForecastResult:
 
 
 def forecast(settings: Settings, request: ForecastRequest, now: datetime) -> ForecastResult:
-    """Forecast every queue x channel of the store and write the ``forecasts`` table."""
+    """Forecast every queue x channel of the store and write the ``forecasts`` table
+    (:func:`make_forecast`, then :func:`store_forecast`)."""
+    return store_forecast(settings, make_forecast(settings, request, now))
+
+
+@dataclass(frozen=True)
+class MadeForecast:
+    """A forecast run made but not stored yet: what :func:`store_forecast` writes
+    (``table``: the ``forecasts`` rows, ``coverage``: its coverage records) and the
+    result it then returns (``rows`` filled in by the write)."""
+
+    table: pa.Table
+    coverage: list[dict[str, Any]]
+    result: ForecastResult
+
+
+def make_forecast(
+    settings: Settings,
+    request: ForecastRequest,
+    now: datetime,
+    progress: Callable[[str], None] | None = None,
+) -> MadeForecast:
+    """Forecast every queue x channel of the store, reading it only (a server lets its
+    pages read meanwhile); ``progress`` hears each step in words."""
     import pyarrow as pa
 
     from callscope.services.common import open_store
-    from callscope.store.forecasts import interval_series, write_forecasts
+    from callscope.store.forecasts import interval_series
 
+    say = progress or (lambda step: None)
     interval_s = int(request.interval_s or settings.interval_s)
     if interval_s not in (900, 1800, 3600):
         raise CallscopeError("the interval must be 15m, 30m or 60m", field="interval_s")
@@ -103,7 +130,8 @@ def forecast(settings: Settings, request: ForecastRequest, now: datetime) -> For
     special = _special(request.special)
     created = now.replace(microsecond=0)
     fid = _run_id(created, request)
-    with open_store(settings, write=True, create=False) as store:
+    say("reading the history from the store")
+    with open_store(settings, create=False) as store:
         if store.count("contacts") == 0:
             raise CallscopeError(
                 f"the store {settings.db} has no contacts to forecast from: load some with "
@@ -111,32 +139,28 @@ def forecast(settings: Settings, request: ForecastRequest, now: datetime) -> For
                 field="db",
             )
         rows = interval_series(store, interval_s).to_pandas()
-        from callscope.forecast.forecaster import forecast_intervals  # slow: after the checks
+    say("choosing and fitting a model per queue and channel")
+    from callscope.forecast.forecaster import forecast_intervals  # slow: after the checks
 
-        run = forecast_intervals(
-            rows,
-            interval_s=interval_s,
-            horizon_s=int(request.horizon_s),
-            origin=request.start,
-            special=special,
-            models=list(request.models) if request.models else None,
-            level=request.level,
-            hours=declared_hours(settings, interval_s),
-        )
-        out = run.rows.copy()
-        out.insert(0, "created_at", created)
-        out.insert(0, "forecast_id", fid)
-        n = write_forecasts(
-            store,
-            pa.Table.from_pandas(out, preserve_index=False),
-            coverage=run.coverage_records(),
-        )
+    run = forecast_intervals(
+        rows,
+        interval_s=interval_s,
+        horizon_s=int(request.horizon_s),
+        origin=request.start,
+        special=special,
+        models=list(request.models) if request.models else None,
+        level=request.level,
+        hours=declared_hours(settings, interval_s),
+    )
+    out = run.rows.copy()
+    out.insert(0, "created_at", created)
+    out.insert(0, "forecast_id", fid)
     ts = run.rows["interval_start"]
     cov = run.coverage
-    return ForecastResult(
+    result = ForecastResult(
         forecast_id=fid,
         created_at=created,
-        rows=n,
+        rows=len(out),
         level=request.level,
         first=ts.min().to_pydatetime(),
         last=ts.max().to_pydatetime(),
@@ -146,6 +170,20 @@ def forecast(settings: Settings, request: ForecastRequest, now: datetime) -> For
         history_days=int(cov.history_days),
         warnings=tuple(run.warnings),
     )
+    table = pa.Table.from_pandas(out, preserve_index=False)
+    return MadeForecast(table, run.coverage_records(), result)
+
+
+def store_forecast(settings: Settings, made: MadeForecast) -> ForecastResult:
+    """Write a made forecast run to the ``forecasts`` table (one transaction)."""
+    from dataclasses import replace
+
+    from callscope.services.common import open_store
+    from callscope.store.forecasts import write_forecasts
+
+    with open_store(settings, write=True, create=False) as store:
+        n = write_forecasts(store, made.table, coverage=made.coverage)
+    return replace(made.result, rows=n)
 
 
 def _series_summary(run: Any) -> list[dict[str, Any]]:

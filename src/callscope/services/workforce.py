@@ -327,6 +327,24 @@ class ScheduleView:
     notes: tuple[str, ...] = field(default=())
     tolerance_s: float | None = None  #: exceptions shorter than this are not counted
 
+    def days(self) -> list[date]:
+        """Every day shown, first to last."""
+        if self.first_day is None or self.last_day is None:
+            return []
+        n = (self.last_day - self.first_day).days + 1
+        return [self.first_day + timedelta(days=i) for i in range(n)]
+
+    def by_agent(self) -> list[dict[str, Any]]:
+        """One entry per agent: ``agent``, ``team``, ``days`` (day -> its row) and
+        ``hours`` (the period's)."""
+        out: dict[str, dict[str, Any]] = {}
+        for r in self.rows:
+            a = out.setdefault(r["agent"], {"agent": r["agent"], "team": r["team"], "days": {}})
+            a["days"][r["day"]] = r
+        for a in out.values():
+            a["hours"] = sum(r["hours"] for r in a["days"].values())
+        return [out[k] for k in sorted(out)]
+
     def table(self) -> pa.Table:
         """``rows`` for a download (activities as text)."""
         import pyarrow as pa

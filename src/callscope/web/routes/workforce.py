@@ -10,9 +10,11 @@ agent sees their own, a supervisor their teams' agents
 service's one line next to its field, nothing started), then runs in a thread held by
 the app (:class:`Jobs`, in the app state's cache): the page polls
 ``GET /api/v1/workforce/jobs/{id}`` (state ``running`` / ``done`` / ``failed``, the
-step, the one-line error) and shows it as a progress line; a forecast's store write goes
-through :meth:`AppState.write <callscope.web.deps.AppState.write>` and is audited. One
-forecast runs at a time; a plan's result is kept with its job (the newest 50 jobs) and
+step, the one-line error) and shows it as a progress line. A forecast is made reading
+the store (:func:`~callscope.services.forecasting.make_forecast`: pages keep answering
+meanwhile), then written in one short transaction through :meth:`AppState.write
+<callscope.web.deps.AppState.write>` (:func:`~callscope.services.forecasting.store_forecast`)
+and audited. One forecast runs at a time; a plan's result is kept with its job (the newest 50 jobs) and
 shown on ``/workforce?plan=ID``.
 """
 
@@ -145,14 +147,14 @@ def _one_line(e: BaseException) -> str:
 
 def _run_forecast(st: AppState, job: Job, request: Any, actor: str) -> None:
     try:
-        from callscope.services.forecasting import forecast
+        from callscope.services.forecasting import make_forecast, store_forecast
 
-        def work(settings: Any) -> Any:
-            job.step = "forecasting: reading the history, choosing and fitting a model per queue"
-            return forecast(settings, request, st.audit_now())
+        def step(text: str) -> None:
+            job.step = text
 
-        job.step = "waiting for the store"
-        r = st.write(work)
+        made = st.read(make_forecast, request, st.audit_now(), progress=step)
+        job.step = "writing the forecast to the store"
+        r = st.write(store_forecast, made)
         job.step = "writing the audit log"
         st.audit(actor, "forecast", r.forecast_id, {"rows": r.rows, **job.asked})
         job.message = (
@@ -269,6 +271,7 @@ def _page_ctx(
         "fv": fv,
         "pv": pv,
         "plan_job": plan_job,
+        "form": dict(plan_job.asked) if plan_job is not None else {},
         "notes": notes,
         "series": _series(fv, pv),
         "can_plan": p.can(PLAN_WORKFORCE),
@@ -286,7 +289,6 @@ async def _page(
     **extra: Any,
 ) -> Any:
     ctx = await run_in_threadpool(_page_ctx, request, p, queue, plan)
-    ctx.setdefault("form", {})
     ctx.update(extra)
     return render(request, "workforce.html", ctx, status=status)
 

@@ -32,7 +32,7 @@
         })
         .catch(function () { timer = setTimeout(poll, 2000); });
     };
-    if (!/done|failed/.test(line.className)) poll();
+    poll();  // a job already done when the page came opens its result too
     window.addEventListener("beforeunload", function () { if (timer) clearTimeout(timer); });
   }
 
@@ -56,7 +56,7 @@
   }
   function axes(fmt) {
     return [
-      { stroke: "#5d6675", grid: { stroke: "#eceff3" }, values: xValues },
+      { stroke: "#5d6675", grid: { stroke: "#eceff3" }, values: xValues, space: 70 },
       { stroke: "#5d6675", grid: { stroke: "#eceff3" }, size: 56,
         values: function (u, vals) { return vals.map(fmt); } }
     ];
