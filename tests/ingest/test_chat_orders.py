@@ -233,7 +233,7 @@ def test_hand_worked_kpis_per_team(loaded):
     assert {k: shop[k] for k in want} == pytest.approx(want)
 
 
-def test_kpi_command_by_agent(loaded, tmp_path):
+def test_kpi_and_scorecard_commands_by_agent(loaded):
     store = loaded[0]
     db = store.path
     store.close()
@@ -242,6 +242,22 @@ def test_kpi_command_by_agent(loaded, tmp_path):
     rows = {x["agent"]: x for x in json.loads(r.stdout[r.stdout.index("[") :])}
     assert (rows["Anna"]["first_response_s"], rows["Anna"]["response_rate"]) == (30, 0.8)
     assert (rows["Bob"]["avg_order_value"], rows["Bob"]["unpaid_rate"]) == (20, 1)
+    # the scorecard rates them against the settings' [targets] (30 s, 90 %, 70 %)
+    r = CliRunner().invoke(app, ["scorecard", "--db", db, "--format", "json"])
+    assert r.exit_code == 0, r.output
+    rated = {
+        (x["agent"], x["measure"]): (x["value"], x["target"], x["status"])
+        for x in json.loads(r.stdout)["lines"]
+        if x["measure"] in ("first_response_s", "response_rate", "conversion_rate")
+    }
+    assert rated == {
+        ("Anna", "first_response_s"): (30.0, 30.0, "green"),
+        ("Anna", "response_rate"): (0.8, 0.9, "red"),
+        ("Anna", "conversion_rate"): (0.5, 0.7, "red"),
+        ("Bob", "first_response_s"): (10.0, 30.0, "green"),
+        ("Bob", "response_rate"): (1.0, 0.9, "green"),
+        ("Bob", "conversion_rate"): (1.0, 0.7, "green"),
+    }
 
 
 def test_reingest_adds_nothing_and_a_longer_export_adds_only_its_new_rows(loaded, tmp_path):
@@ -324,3 +340,35 @@ def test_mapping_mistakes_are_one_line(store, tmp_path, text, message):
         ingest_files(store, [CHATS], "csv", mapping=m)
     assert message in str(e.value)
     assert "\n" not in str(e.value)
+
+
+def test_order_status_payment_time_and_domain(store, tmp_path):
+    """A paid order without a payment time is paid when placed; a pending one never;
+    an unknown status, a payment before its order, a negative item count and an
+    unreadable time are rejected, each at its line with the field named."""
+    p = tmp_path / "orders.csv"
+    p.write_text(
+        "Name,Email,Financial Status,Paid at,Created at,Total,Lineitem count,Currency\n"
+        "#1,a@example.com,paid,,2026-03-02 09:00:00,10,1,EUR\n"
+        "#2,b@example.com,pending,,2026-03-02 09:00:00,10,1,EUR\n"
+        "#3,c@example.com,expired,,2026-03-02 09:00:00,10,1,EUR\n"
+        "#4,d@example.com,paid,2026-03-01 09:00:00,2026-03-02 09:00:00,10,1,EUR\n"
+        "#5,e@example.com,paid,,2026-03-02 09:00:00,10,-2,EUR\n"
+        "#6,f@example.com,paid,,02/03/2026 9am,10,1,EUR\n"
+        "#1,a@example.com,paid,,2026-03-02 09:00:00,10,1,EUR\n",
+        encoding="utf-8",
+    )
+    s = ingest_files(store, [p], "csv", mapping=ORDER_MAP)
+    paid = store.con.execute("SELECT order_id, paid_ts FROM orders ORDER BY 1").fetchall()
+    assert [(o, t is None) for o, t in paid] == [("#1", False), ("#2", True)]
+    assert str(paid[0][1]) == "2026-03-02 09:00:00"
+    reasons = {r.line: r.reason for r in s.rejects}
+    assert sorted(reasons) == [4, 5, 6, 7, 8]
+    assert reasons[4].startswith("paid: value expired in column 'Financial Status'")
+    assert reasons[5] == (
+        "paid_ts: paid 2026-03-01 09:00:00 before placed 2026-03-02 09:00:00; "
+        "a payment cannot precede its order"
+    )
+    assert reasons[6] == "items: -2 is negative; an order's item count is 0 or more"
+    assert reasons[7].startswith("placed_ts: value 02/03/2026 9am in column 'Created at'")
+    assert reasons[8] == "order_id #1 appears again (first on line 2); ids must be unique"

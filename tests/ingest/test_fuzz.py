@@ -211,6 +211,8 @@ def seeds(fmt: str) -> tuple[Seed, ...]:
         _seed("pwc", pwc, 1, "pwc_call_centre.toml"),
         _seed("pwc, content keys", pwc, 1, "pwc-no-id"),
         _seed("synthetic contacts.csv", _synthetic()["contacts.csv"], 1, "callscope_contacts.toml"),
+        _seed("chats.csv", (DATA / "chats.csv").read_bytes(), 1, "livechat_transcript.toml"),
+        _seed("orders.csv", (DATA / "orders.csv").read_bytes(), 1, "shop_orders.toml"),
     )
 
 
@@ -456,11 +458,13 @@ def _mutate_slice(draw: Any, s: Seed, fmt: str, start: int, k: int) -> bytes:
 
 
 @st.composite
-def mutated(draw: Any, fmt: str) -> tuple[Seed, list[bytes]]:
-    """One or two files of ``fmt``: mutated slices of one seed, the second near the
-    first or overlapping it (the next file of a log, an export that grew, records
-    again or updated)."""
-    s = draw(st.sampled_from(seeds(fmt)))
+def mutated(
+    draw: Any, fmt: str, mappings: tuple[str, ...] | None = None
+) -> tuple[Seed, list[bytes]]:
+    """One or two files of ``fmt``: mutated slices of one seed (of a CSV: one read
+    through one of ``mappings``, when given), the second near the first or overlapping
+    it (the next file of a log, an export that grew, records again or updated)."""
+    s = draw(st.sampled_from([x for x in seeds(fmt) if mappings is None or x.mapping in mappings]))
     n = len(s.body)
     k = draw(st.integers(1, min(MAX_LINES, n)))
     start = draw(st.integers(0, n - k))
@@ -512,6 +516,10 @@ def _snapshot(store: Store) -> dict[str, Any]:
             map(repr, _query(store, "SELECT * EXCLUDE (source_file) FROM agent_states"))
         ),
         "surveys": sorted(map(repr, _query(store, "SELECT * EXCLUDE (source_file) FROM surveys"))),
+        **{
+            t: sorted(map(repr, _query(store, f"SELECT * EXCLUDE (source_file) FROM {t}")))
+            for t in ("messages", "orders")
+        },
     }
 
 
@@ -527,10 +535,17 @@ def _batch(store: Store, path: Path) -> tuple[str, tuple[Any, ...]]:
 
 
 def check_accounting(
-    store: Store, fmt: str, path: Path, data: bytes, f: FileResult, stored_before: int
+    store: Store,
+    fmt: str,
+    path: Path,
+    data: bytes,
+    f: FileResult,
+    stored_before: int,
+    table: str = "contacts",
 ) -> None:
     """Every row of ``path`` is accounted for, in the summary and in the store
-    (``stored_before``: the contacts stored before it)."""
+    (``stored_before``: the contacts stored before it; ``table``: the table a CSV's
+    rows land in; a chat transcript's chats are contacts derived from its messages)."""
     batch_id, manifest = _batch(store, path)
     assert manifest == (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_duplicate)
     lines = physical_lines(data)
@@ -560,8 +575,11 @@ def check_accounting(
         _check_queue_log(store, batch_id, path, lines, set(rejected), contacts)
         return
     # one record per row
-    assert f.rows_read == f.tables.get("contacts", 0) + f.rows_rejected + f.rows_duplicate, f
-    if fmt != "amazon-connect":
+    assert f.rows_read == f.tables.get(table, 0) + f.rows_rejected + f.rows_duplicate, f
+    if table != "contacts":
+        (n,) = _query(store, f"SELECT count(*) FROM {table} WHERE source_file = ?", [str(path)])[0]
+        assert n == f.tables.get(table, 0), (n, f)
+    if fmt != "amazon-connect" and table != "messages":  # (a chat grows over files)
         assert f.rows_replaced == 0, f  # records of other sources are final
     if array:
         return
@@ -753,7 +771,8 @@ def _ingest(
         assert (store.count("contacts"), store.count("rejects")) == stored
         assert not _query(store, "SELECT 1 FROM ingests WHERE file = ?", [str(path)])
         return f
-    check_accounting(store, fmt, path, data, f, stored[0])
+    table = options["mapping"].table if "mapping" in options else "contacts"
+    check_accounting(store, fmt, path, data, f, stored[0], table)
     return f
 
 
@@ -788,5 +807,15 @@ def test_fuzz_anonymous_bank(data):
 @fuzz_settings(CI_EXAMPLES)
 @given(st.data())
 def test_fuzz_mapped_csv(data):
-    s, files = data.draw(mutated("csv"), label="files")
+    contacts = ("pwc_call_centre.toml", "pwc-no-id", "callscope_contacts.toml")
+    s, files = data.draw(mutated("csv", contacts), label="files")
+    ingest_and_check("csv", files, s.mapping)
+
+
+@pytest.mark.slow
+@fuzz_settings(CI_EXAMPLES)
+@given(st.data())
+def test_fuzz_chat_transcripts_and_orders(data):
+    mappings = ("livechat_transcript.toml", "shop_orders.toml")
+    s, files = data.draw(mutated("csv", mappings), label="files")
     ingest_and_check("csv", files, s.mapping)

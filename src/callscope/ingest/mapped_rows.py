@@ -265,12 +265,11 @@ def _message_rules(d: dict[str, str], checks: list[_Check], mapping: Mapping) ->
 
 
 def _order_rules(d: dict[str, str], checks: list[_Check], mapping: Mapping) -> None:
-    if "paid" in d:
-        placed, paid_ts = d["placed_ts"], d.get("paid_ts", "NULL")
+    if "paid" in d:  # paid: when it says (else when placed); unpaid: never
+        paid, paid_ts = d["paid"], d.get("paid_ts", "NULL")
         d["paid_ts"] = (
-            f"CASE WHEN ({d['paid']}) THEN coalesce(({paid_ts}), ({placed})) END"
-            if "paid_ts" not in d
-            else f"CASE WHEN coalesce(({d['paid']}), true) THEN ({paid_ts}) END"
+            f"CASE WHEN ({paid}) IS NULL THEN ({paid_ts}) "
+            f"WHEN ({paid}) THEN coalesce(({paid_ts}), ({d['placed_ts']})) END"
         )
     _required(d, checks, "placed_ts", "every order needs the time it was placed")
     _required(d, checks, "customer_key", "every order needs its customer")
