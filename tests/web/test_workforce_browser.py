@@ -152,3 +152,27 @@ def test_an_analyst_runs_a_forecast_and_watches_it(server, browser):
     assert page.locator("#schedules tbody tr").count() > 20
     _shot(page, "06-schedule")
     assert not errors, errors
+
+
+def test_an_agent_sees_their_own_schedule_only(server, browser):
+    errors: list[str] = []
+    page = browser.new_page(viewport={"width": 1360, "height": 900})
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "/workforce/schedule")
+    page.fill("input[name=name]", "carla")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/workforce/schedule")
+    page.wait_for_selector("#adherence")
+    agents = page.locator("#schedules tbody tr").evaluate_all(
+        "rows => rows.map(r => r.getAttribute('data-agent'))"
+    )
+    assert agents == ["Agent/1001"]
+    assert page.locator("#adherence tbody tr").count() == 1
+    assert "schedules of agent Agent/1001 only" in page.inner_text("main")
+    assert page.locator("#forecast-form").count() == 0
+    _shot(page, "07-agent-schedule")
+    page.goto(server + "/workforce")
+    assert page.locator("#forecast-form").count() == 0
+    _shot(page, "08-agent-workforce")
+    assert not errors, errors

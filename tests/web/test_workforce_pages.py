@@ -257,3 +257,42 @@ def test_an_agent_reads_the_forecast_but_runs_nothing(ran, center):
     assert 'id="forecast-id"' in page and 'id="plan-days"' in page
     assert 'id="forecast-form"' not in page
     assert c.get(f"/api/v1/workforce/jobs/{ran['job']}").status_code == 403
+
+
+def test_pages_answer_while_a_forecast_runs(center, tmp_path, monkeypatch):
+    """The forecast is made reading the store: while its models are fitted (held here
+    until the test lets go) the page and the status answer, with the step in words;
+    a second forecast is refused next to the horizon until the first is done."""
+    import threading
+
+    from callscope.forecast import forecaster
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(center.db, db)
+    settings = load_settings(db=db, env={}, cwd=tmp_path)
+    fitting, go = threading.Event(), threading.Event()
+    real = forecaster.forecast_intervals
+
+    def held(*args, **kw):
+        fitting.set()
+        assert go.wait(60)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(forecaster, "forecast_intervals", held)
+    c = TestClient(make_app(type(center)(settings, db, center.tokens)))
+    assert sign_in(c, "ana").status_code == 303
+    job = _job_of(_post(c, "/workforce/forecast", horizon="1d", interval="60m"))
+    try:
+        assert fitting.wait(60)
+        s = c.get(f"/api/v1/workforce/jobs/{job}").json()
+        assert s["state"] == "running" and s["step"].startswith("choosing and fitting")
+        page = c.get("/workforce")
+        assert page.status_code == 200 and 'id="wf-progress"' in page.text
+        assert "choosing and fitting" in page.text and 'id="no-forecast"' in page.text
+        again = _post(c, "/workforce/forecast", horizon="1d", interval="60m")
+        assert again.status_code == 400 and "a forecast is running already" in again.text
+        assert c.get("/workforce/schedule").status_code == 200
+    finally:
+        go.set()
+    assert _wait(c, job)["state"] == "done"
+    assert 'id="forecast-id"' in c.get("/workforce").text
