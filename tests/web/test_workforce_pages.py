@@ -119,6 +119,11 @@ def test_schedules_and_adherence_every_agent(clients):
         assert r["start"] < r["end"] and r["hours"] >= 0  # 0: a day of absence
     assert sum(r["hours"] > 0 for r in j["rows"]) > len(j["rows"]) // 2
     assert any(a["activity"] == "break" for r in j["rows"] for a in r["activities"])
+    # each agent's adherence judged against the settings' target (90 %, amber margin 10 %)
+    for r in j["adherence"]:
+        v, want = r["adherence"], r["adherence_status"]
+        assert want == ("green" if v >= 0.9 else "amber" if v >= 0.81 else "red"), r
+    assert {r["adherence_status"] for r in j["adherence"]} >= {"green", "red"}
     page = clients["analyst"].get("/workforce/schedule", params=SHARED_WEEK)
     assert page.status_code == 200
     assert 'id="adherence"' in page.text and 'id="schedules"' in page.text

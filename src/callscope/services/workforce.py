@@ -40,6 +40,7 @@ __all__ = [
     "forecast_view",
     "plan_form",
     "plan_view",
+    "adherence_goal",
     "schedule_view",
 ]
 
@@ -461,6 +462,7 @@ def schedule_view(
                 keep = sorted(allowed)
                 adh = adh.filter(pc.is_in(adh.column("agent"), value_set=_strings(keep)))
                 exc = exc.filter(pc.is_in(exc.column("agent"), value_set=_strings(keep)))
+            adh = _with_status(settings, adh)
     elif data_first is not None:
         notes.append(
             f"no schedules of {scope.describe()} from {first_day:%a %-d %b %Y} to "
@@ -484,6 +486,23 @@ def schedule_view(
         tuple(notes),
         tol,
     )
+
+
+def adherence_goal(settings: Settings) -> float:
+    """The adherence target of the settings (``[targets] adherence``, at least)."""
+    return float(settings.targets["adherence"])
+
+
+def _with_status(settings: Settings, table: pa.Table) -> pa.Table:
+    """``table`` with ``adherence_status``: green (the target met), amber (missed by
+    at most the amber margin) or red, as every other figure is judged."""
+    import pyarrow as pa
+
+    from callscope.kpi.targets import Target, rag
+
+    goal = Target("adherence", adherence_goal(settings), "at_least", settings.amber_margin)
+    marks = [rag(v, goal) for v in table.column("adherence").to_pylist()]
+    return table.append_column("adherence_status", pa.array(marks, pa.string()))
 
 
 def _strings(values: list[str]) -> Any:

@@ -35,7 +35,6 @@ from callscope.access.roles import EXPORT, PLAN_WORKFORCE, VIEW_KPIS, Principal,
 from callscope.errors import CallscopeError
 from callscope.services import workforce as w
 from callscope.services.forecasting import PlanRequest
-from callscope.services.kpi import format_kpi
 from callscope.web.deps import AppState, Require, clean, render, state
 from callscope.web.downloads import download
 
@@ -275,7 +274,6 @@ def _page_ctx(
         "notes": notes,
         "series": _series(fv, pv),
         "can_plan": p.can(PLAN_WORKFORCE),
-        "format_kpi": format_kpi,
         "settings": st.settings,
     }
 
@@ -464,36 +462,27 @@ async def schedule_page(
     first: Annotated[str | None, Query(alias="from", max_length=20)] = None,
     last: Annotated[str | None, Query(alias="to", max_length=20)] = None,
 ) -> Any:
+    st = state(request)
+    err = None
     try:
         view = await run_in_threadpool(_schedule, request, p, first, last)
+        chosen = {"from": view.first_day.isoformat(), "to": view.last_day.isoformat()}
     except CallscopeError as e:
         if e.field not in ("from", "to"):
             raise
         err = _error(e, "from")
         view = await run_in_threadpool(_schedule, request, p, None, None)
-        return render(
-            request,
-            "workforce_schedule.html",
-            {
-                "title": "Schedule",
-                "view": view,
-                "error": err,
-                "format_kpi": format_kpi,
-                "chosen": {"from": first or "", "to": last or ""},
-            },
-            status=400,
-        )
-    return render(
-        request,
-        "workforce_schedule.html",
-        {
-            "title": "Schedule",
-            "view": view,
-            "format_kpi": format_kpi,
-            "chosen": {"from": view.first_day.isoformat(), "to": view.last_day.isoformat()},
-            "query": request.url.query,
-        },
-    )
+        chosen = {"from": first or "", "to": last or ""}
+    ctx = {
+        "title": "Schedule",
+        "view": view,
+        "error": err,
+        "goal": w.adherence_goal(st.settings),
+        "amber": st.settings.amber_margin,
+        "chosen": chosen,
+        "query": "" if err else request.url.query,
+    }
+    return render(request, "workforce_schedule.html", ctx, status=400 if err else 200)
 
 
 @router.get("/api/v1/workforce/schedule", tags=["workforce"])
