@@ -36,6 +36,14 @@ READS = {
     "/quality/scorecard": VIEW_KPIS,
     "/api/v1/qa/scorecard": VIEW_KPIS,
     "/quality/scorecard/export?format=csv": EXPORT,
+    "/quality/coaching": EVALUATE,
+    "/api/v1/qa/coaching": EVALUATE,
+    "/quality/forms": VIEW_KPIS,
+    "/api/v1/qa/forms": VIEW_KPIS,
+    "/quality/forms/yaml": VIEW_KPIS,
+    "/quality/surveys": VIEW_KPIS,
+    "/api/v1/qa/surveys": VIEW_KPIS,
+    "/quality/surveys/export?format=csv": EXPORT,
 }
 
 
@@ -419,3 +427,84 @@ def test_scorecard_page(clients):
     assert r.status_code == 400 and "no agent is in team 'Nowhere'" in unescape(r.text)
     r = qa.get("/quality/scorecard", params={"from": "31/01/2026"})
     assert r.status_code == 400 and "is not a day" in r.text
+
+
+def _low(client) -> dict[str, str]:
+    """The lowest answer to the first ten items: a score below the coaching mark."""
+    choices = _form_items(client.get("/quality/evaluate").text)
+    return {i: ("no" if "no" in c else c[0]) for i, c in list(choices.items())[:10]}
+
+
+def test_coaching_opened_by_a_low_evaluation_closed_with_a_note(written):
+    qa, sam = written["quinn"], written["sam"]
+    contact = _picks(qa, CARLA)[0]
+    r = _evaluate(qa, contact, _low(qa))
+    assert r.status_code == 303
+    eid = r.headers["location"].split("/")[-1].split("?")[0]
+    assert "coaching task" in qa.get(r.headers["location"]).text
+    tasks = [t for t in sam.get("/api/v1/qa/coaching").json() if t["evaluation_id"] == eid]
+    assert len(tasks) == 1 and tasks[0]["team"] == "General 1" and "below 70" in tasks[0]["reason"]
+    task = tasks[0]["task_id"]
+    page = sam.get("/quality/coaching").text
+    assert f'data-task="{task}"' in page
+    # no note: one line, still open
+    r = sam.post("/quality/coaching/close", data={"csrf_token": csrf_of(page), "task": task})
+    assert r.status_code == 400 and "say what was done" in _errors(r.text)["note"]
+    r = sam.post(
+        "/quality/coaching/close",
+        data={"csrf_token": csrf_of(page), "task": task, "note": "listened to the call together"},
+    )
+    assert r.status_code == 200 and 'id="closed"' in r.text
+    assert task not in {t["task_id"] for t in sam.get("/api/v1/qa/coaching").json()}
+    closed = [t for t in sam.get("/api/v1/qa/coaching?all=1").json() if t["task_id"] == task]
+    assert closed[0]["note"] == "listened to the call together" and closed[0]["closed_by"] == "sam"
+
+
+def test_a_supervisor_closes_only_their_teams_tasks(written):
+    from callscope.access.roles import Scope
+    from callscope.services.quality import scope_agents
+
+    qa, sam = written["quinn"], written["sam"]
+    team = set(scope_agents(written["settings"], Scope(teams=frozenset({"General 1"}))) or ())
+    plan = qa.get("/api/v1/qa/sample", params={"per_agent": 1, "seed": 9}).json()
+    outside = next(p for p in plan["picks"] if p["agent"] not in team)
+    r = _evaluate(qa, outside["contact_id"], _low(qa))
+    assert r.status_code == 303
+    eid = r.headers["location"].split("/")[-1].split("?")[0]
+    task = next(t for t in qa.get("/api/v1/qa/coaching").json() if t["evaluation_id"] == eid)
+    assert task["task_id"] not in {t["task_id"] for t in sam.get("/api/v1/qa/coaching").json()}
+    token = csrf_of(sam.get("/quality/coaching").text)
+    r = sam.post(
+        "/quality/coaching/close",
+        data={"csrf_token": token, "task": task["task_id"], "note": "done"},
+    )
+    assert r.status_code == 403 and "of your teams" in _errors(r.text)["task"]
+    assert task["task_id"] in {t["task_id"] for t in qa.get("/api/v1/qa/coaching").json()}
+
+
+def test_forms_page_and_yaml(clients):
+    agent = clients["agent"]
+    page = agent.get("/quality/forms").text
+    assert 'id="form-items"' in page and page.count('<tr class="section">') == 4
+    r = agent.get("/quality/forms/yaml")
+    assert r.status_code == 200 and r.text.startswith("# default v1")
+    assert 'filename="default-v1.yaml"' in r.headers["content-disposition"]
+    r = agent.get("/quality/forms", params={"name": "nope"})
+    assert r.status_code == 400 and "no form named 'nope'" in _errors(r.text)["form"]
+
+
+def test_surveys_scoped_with_intervals(clients):
+    every = clients["qa"].get("/api/v1/qa/surveys").json()
+    assert len({r["agent"] for r in every}) > 2
+    mine = clients["agent"].get("/api/v1/qa/surveys").json()
+    assert mine and {r["agent"] for r in mine} == {CARLA}
+    assert [r for r in every if r["agent"] == CARLA] == mine
+    csat = next(r for r in mine if r["measure"] == "csat")
+    assert csat["ci_low"] < csat["value"] < csat["ci_high"] and csat["method"] == "wilson"
+    page = clients["agent"].get("/quality/surveys").text
+    assert f"{100 * csat['value']:.1f} %" in page and PAUL not in page
+    r = clients["qa"].get("/quality/surveys", params={"by": "colour"})
+    assert r.status_code == 400 and "cannot group surveys by 'colour'" in _errors(r.text)["by"]
+    body = clients["agent"].get("/quality/surveys/export?format=csv").text
+    rows = [r for r in csv.DictReader(io.StringIO(body)) if r.get("agent")]
+    assert {r["agent"] for r in rows} == {CARLA}

@@ -657,6 +657,7 @@ class CloseTaskRequest:
     task_id: str
     note: str  #: what was done
     actor: str = "cli"
+    teams: tuple[str, ...] | None = None  #: when given, the task must be of these teams'
 
 
 def close_task(settings: Settings, request: CloseTaskRequest, now: datetime) -> None:
@@ -668,6 +669,14 @@ def close_task(settings: Settings, request: CloseTaskRequest, now: datetime) -> 
     if not request.note.strip():
         raise CallscopeError("say what was done (the coaching note)", field="note")
     with open_store(settings, write=True, create=False) as store, transaction(store):
+        if request.teams is not None:
+            from callscope.store.quality import coaching_tasks
+
+            mine = {t["task_id"] for t in coaching_tasks(store, True, request.teams)}
+            if request.task_id not in mine:
+                raise NotAllowed(
+                    f"no open coaching task {request.task_id!r} of your teams", field="task"
+                )
         if not store_close(store, request.task_id, request.actor, request.note.strip(), now):
             raise CallscopeError(f"no open coaching task {request.task_id!r}", field="task")
 

@@ -1,14 +1,16 @@
-"""The QA program in the browser: evaluations (list, one evaluation with its history),
-evaluating a contact, the agent's acknowledgement or dispute, the decision on a
-dispute, the sampling plan, calibration and the agent scorecards; each read has its JSON
-twin under ``/api/v1/qa`` and the tables a CSV download.
+"""The QA program in the browser: evaluations (list, one evaluation with its revisions,
+disputes and history), evaluating a contact, the agent's acknowledgement or dispute,
+the decision on a dispute, coaching tasks and the forms; each read has its JSON twin
+under ``/api/v1/qa`` and the list a CSV / XLSX download. Sampling, calibration,
+scorecards and surveys: :mod:`callscope.web.routes.quality_stats`.
 
-Who: every role reads evaluations and scorecards (``view_kpis``), scoped: an agent sees
-their own, a supervisor their teams' agents (:func:`callscope.services.quality.scope_agents`,
-filtered in the service). Evaluating, deciding disputes, the sampling plan and
-calibration are ``evaluate`` (qa, supervisor, admin; a supervisor evaluates and decides
-for their teams' agents only). Only the agent of an evaluation acknowledges or disputes
-it (the service checks it is theirs).
+Who: every role reads evaluations, forms, scorecards and surveys (``view_kpis``),
+scoped: an agent sees their own, a supervisor their teams' agents
+(:func:`callscope.services.quality.scope_agents`, filtered in the service). Evaluating,
+deciding disputes, coaching, the sampling plan and calibration are ``evaluate`` (qa,
+supervisor, admin; a supervisor evaluates, decides and coaches for their teams' agents
+only). Only the agent of an evaluation acknowledges or disputes it (the service checks
+it is theirs).
 """
 
 from __future__ import annotations
@@ -22,9 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from callscope.access.roles import EVALUATE, EXPORT, VIEW_KPIS, Principal, scope_of
 from callscope.errors import CallscopeError, NotAllowed
-from callscope.services import qa_stats
 from callscope.services import quality as q
-from callscope.services import scorecard as sc
 from callscope.web.deps import Require, clean, render, state
 from callscope.web.downloads import download
 
@@ -471,251 +471,112 @@ async def evaluate_api(
     return _view_json(v)
 
 
-# -- sampling --------------------------------------------------------------------------
+# -- coaching --------------------------------------------------------------------------
 
 
-def _sample(request: Request, p: Principal, params: dict[str, Any]) -> Any:
-    st = state(request)
-    strata = tuple(s for s in params["strata"] if s)
-    req = qa_stats.SampleRequest(
-        start=_day(params["from"], "from"),
-        end=_day(params["to"], "to", end=True),
-        per_agent=params["per_agent"],
-        period=params["period"],
-        strata=strata,
-        weight=params["weight"] or None,
-        seed=params["seed"],
-        agents=_agents(request, p),
-    )
-    return st.read(qa_stats.sample, req)
+def _teams(p: Principal) -> tuple[str, ...] | None:
+    """The teams whose coaching tasks ``p`` sees (None: every team)."""
+    teams = scope_of(p).teams
+    return None if teams is None else tuple(sorted(teams))
 
 
-def sample_query(
-    per_agent: Annotated[
-        int | None, Query(ge=1, le=1000, description="Contacts per agent per period")
-    ] = None,
-    seed: Annotated[int, Query(ge=0, le=2**31, description="The same seed, the same plan")] = 0,
-    period: Annotated[str, Query(pattern="^(month|week)$")] = "month",
-    strata: Annotated[
-        list[str] | None, Query(description="queue, channel, outcome, handle_band")
-    ] = None,
-    weight: Annotated[str, Query(pattern="^(|low-csat|long-aht)$")] = "",
-    first: Annotated[str, Query(alias="from", max_length=10)] = "",
-    last: Annotated[str, Query(alias="to", max_length=10)] = "",
-) -> dict[str, Any]:
-    """The sampling plan's parameters (``callscope qa sample``'s flags)."""
-    chosen = strata if strata is not None else ["queue", "channel", "outcome", "handle_band"]
-    return {
-        "per_agent": per_agent,
-        "seed": seed,
-        "period": period,
-        "strata": [s for s in chosen if s in ("queue", "channel", "outcome", "handle_band")],
-        "weight": weight,
-        "from": first,
-        "to": last,
-    }
+def _coaching(request: Request, p: Principal, every: bool) -> list[dict[str, Any]]:
+    return state(request).read(q.coaching, not every, _teams(p))
 
 
-SampleParams = Annotated[dict[str, Any], Depends(sample_query)]
-
-
-@router.get("/quality/sample", include_in_schema=False)
-async def sample_page(request: Request, p: Evaluator, params: SampleParams) -> Any:
-    error = plan = None
-    try:
-        plan = await run_in_threadpool(_sample, request, p, params)
-    except CallscopeError as e:
-        error = _error(e, "per_agent")
-    coverage = plan.coverage.to_pylist() if plan else []
+async def _coaching_page(
+    request: Request, p: Principal, every: bool, status: int = 200, **extra: Any
+) -> Any:
+    rows = await run_in_threadpool(_coaching, request, p, every)
     return render(
         request,
-        "quality_sample.html",
-        {
-            "title": "Sampling plan",
-            "plan": plan,
-            "picks": plan.picks.to_pylist() if plan else [],
-            "coverage": coverage,
-            "short": [r for r in coverage if r["short"]],
-            "params": params,
-            "error": error,
-            "query": request.url.query,
-            "per_agent_default": state(request).settings.qa_sample_per_agent,
-        },
-        status=400 if error else 200,
+        "quality_coaching.html",
+        {"title": "Coaching", "rows": rows, "every": every, **extra},
+        status=status,
     )
 
 
-@router.get("/api/v1/qa/sample", tags=["quality"])
-async def sample_api(request: Request, p: Evaluator, params: SampleParams) -> dict[str, Any]:
-    """Contacts to evaluate (N per agent per period, stratified, seeded, never one
-    already evaluated) and the coverage of each agent and period."""
-    plan = await run_in_threadpool(_sample, request, p, params)
-    return clean(
-        {
-            "per_agent": plan.per_agent,
-            "period": plan.period,
-            "strata": list(plan.strata),
-            "weight": plan.weight,
-            "seed": plan.seed,
-            "picks": plan.picks.to_pylist(),
-            "coverage": plan.coverage.to_pylist(),
-        }
-    )
+Every = Annotated[int, Query(alias="all", ge=0, le=1, description="1: closed tasks too")]
 
 
-@router.get("/quality/sample/export", include_in_schema=False)
-async def sample_export(
-    request: Request, p: Evaluator, params: SampleParams, fmt: Fmt = "csv"
-) -> Any:
-    plan = await run_in_threadpool(_sample, request, p, params)
-    meta = {"per_agent": plan.per_agent, "period": plan.period, "seed": plan.seed}
-    return await download(request, plan.picks, fmt, "qa-sample", meta)
+@router.get("/quality/coaching", include_in_schema=False)
+async def coaching_page(request: Request, p: Evaluator, every: Every = 0) -> Any:
+    return await _coaching_page(request, p, bool(every))
 
 
-# -- calibration -----------------------------------------------------------------------
+@router.get("/api/v1/qa/coaching", tags=["quality"])
+async def coaching_api(request: Request, p: Evaluator, every: Every = 0) -> list[dict[str, Any]]:
+    """Coaching tasks opened by low evaluations (open ones; ``all=1``: closed too) of the
+    teams the caller may see."""
+    rows = await run_in_threadpool(_coaching, request, p, bool(every))
+    return clean(rows)  # type: ignore[no-any-return]
 
 
-def _calibration(request: Request, form: str, expert: str) -> Any:
+@router.post("/quality/coaching/close", include_in_schema=False)
+async def coaching_close(request: Request, p: Evaluator) -> Any:
+    """Close a coaching task: fields ``task``, ``note`` (what was done)."""
     st = state(request)
-    req = qa_stats.CalibrationRequest(None, expert.strip() or None, form.strip() or None)
-    return st.read(qa_stats.calibration, req)
-
-
-@router.get("/quality/calibration", include_in_schema=False)
-async def calibration_page(
-    request: Request, p: Evaluator, form: Text = "", expert: Text = ""
-) -> Any:
-    error = c = None
+    form = await request.form()
+    task = form.get("task")
+    note = form.get("note")
+    task = task.strip()[:100] if isinstance(task, str) else ""
+    note = note.strip()[:2000] if isinstance(note, str) else ""
+    req = q.CloseTaskRequest(task, note, p.name, teams=_teams(p))
     try:
-        c = await run_in_threadpool(_calibration, request, form, expert)
+        await run_in_threadpool(st.write, q.close_task, req, st.audit_now())
     except CallscopeError as e:
-        error = _error(e, "form")
-    return render(
-        request,
-        "quality_calibration.html",
-        {
-            "title": "Calibration",
-            "c": c,
-            "error": error,
-            "chosen": {"form": form, "expert": expert},
-            "query": request.url.query,
-        },
-    )
+        err = {**_error(e, "note"), "task": task}
+        status = 403 if isinstance(e, NotAllowed) else 400
+        return await _coaching_page(request, p, False, status, error=err, note=note)
+    return await _coaching_page(request, p, False, closed=task)
 
 
-@router.get("/api/v1/qa/calibration", tags=["quality"])
-async def calibration_api(
-    request: Request, p: Evaluator, form: Text = "", expert: Text = ""
-) -> dict[str, Any]:
-    """Agreement of the evaluators on contacts several of them evaluated: Krippendorff's
-    alpha (nominal, ordinal, interval), ICCs, each evaluator's bias and deviation, the
-    spread per item."""
-    c = await run_in_threadpool(_calibration, request, form, expert)
-    return clean(c.as_dict())  # type: ignore[no-any-return]
+# -- forms -----------------------------------------------------------------------------
 
 
-@router.get("/quality/calibration/export", include_in_schema=False)
-async def calibration_export(
-    request: Request, p: Evaluator, form: Text = "", expert: Text = "", fmt: Fmt = "csv"
-) -> Any:
-    import pyarrow as pa
-
-    c = await run_in_threadpool(_calibration, request, form, expert)
-    rows = [
-        {
-            "evaluator": r["evaluator"],
-            "items": r["items"],
-            "bias": r["bias"],
-            "mean_abs_deviation": r["mean_abs_deviation"],
-        }
-        for r in c.evaluators
-    ]
-    table = (
-        pa.Table.from_pylist(rows) if rows else pa.table({"evaluator": pa.array([], pa.string())})
-    )
-    meta = {
-        "alpha_nominal": c.alpha_nominal,
-        "alpha_ordinal": c.alpha_ordinal,
-        "alpha_interval": c.alpha_interval,
-        "expert": c.expert or "item mean",
-    }
-    return await download(request, table, fmt, "qa-calibration", meta)
-
-
-# -- scorecards ------------------------------------------------------------------------
-
-
-def _scorecard(request: Request, p: Principal, first: str, last: str, team: str) -> Any:
-    st = state(request)
-    teams = tuple(t.strip() for t in team.split(",") if t.strip()) or None
-    req = sc.ScorecardRequest(
-        start=_day(first, "from"),
-        end=_day(last, "to", end=True),
-        agents=_agents(request, p),
-        teams=teams,
-    )
-    return st.read(sc.scorecard, req)
-
-
-@router.get("/quality/scorecard", include_in_schema=False)
-async def scorecard_page(
+@router.get("/quality/forms", include_in_schema=False)
+async def forms_page(
     request: Request,
     p: Viewer,
-    first: Annotated[str, Query(alias="from", max_length=10)] = "",
-    last: Annotated[str, Query(alias="to", max_length=10)] = "",
-    team: Text = "",
+    name: Text = "default",
+    version: Annotated[int | None, Query(ge=1, le=100_000)] = None,
 ) -> Any:
+    st = state(request)
+    forms = await run_in_threadpool(st.read, q.form_versions)
     error = None
-    columns: list[Any] = []
-    rows: list[Any] = []
-    context = ""
-    ranking: list[dict[str, Any]] = []
+    form = body = None
     try:
-        card = await run_in_threadpool(_scorecard, request, p, first, last, team)
-        columns, rows, context = sc.scorecard_view(card)
-        ranking = card.ranking.to_pylist()
+        form, body = await run_in_threadpool(st.read, q.form_yaml, name or "default", version)
     except CallscopeError as e:
-        error = _error(e, "from")
+        error = _error(e, "name")
     return render(
         request,
-        "quality_scorecard.html",
-        {
-            "title": "Scorecards",
-            "columns": columns,
-            "rows": rows,
-            "context": context,
-            "ranking": ranking,
-            "error": error,
-            "chosen": {"from": first, "to": last, "team": team},
-            "query": request.url.query,
-        },
+        "quality_forms.html",
+        {"title": "Forms", "forms": forms, "f": form, "body": body, "error": error},
         status=400 if error else 200,
     )
 
 
-@router.get("/api/v1/qa/scorecard", tags=["quality"])
-async def scorecard_api(
+@router.get("/api/v1/qa/forms", tags=["quality"])
+async def forms_api(request: Request, p: Viewer) -> list[dict[str, Any]]:
+    """Every stored form version: name, version, sections, items, N/A policy, added."""
+    rows = await run_in_threadpool(state(request).read, q.form_versions)
+    return clean(rows)  # type: ignore[no-any-return]
+
+
+@router.get("/quality/forms/yaml", include_in_schema=False)
+async def form_yaml_download(
     request: Request,
     p: Viewer,
-    first: Annotated[str, Query(alias="from", max_length=10)] = "",
-    last: Annotated[str, Query(alias="to", max_length=10)] = "",
-    team: Text = "",
-) -> dict[str, Any]:
-    """Per agent and month the QA score, CSAT, NPS and the KPIs of their work, each with
-    its target and status, and the ranking in each team (an agent: their own)."""
-    card = await run_in_threadpool(_scorecard, request, p, first, last, team)
-    return clean({"lines": card.lines.to_pylist(), "ranking": card.ranking.to_pylist()})
-
-
-@router.get("/quality/scorecard/export", include_in_schema=False)
-async def scorecard_export(
-    request: Request,
-    p: Exporter,
-    first: Annotated[str, Query(alias="from", max_length=10)] = "",
-    last: Annotated[str, Query(alias="to", max_length=10)] = "",
-    team: Text = "",
-    fmt: Fmt = "csv",
+    name: Text = "default",
+    version: Annotated[int | None, Query(ge=1, le=100_000)] = None,
 ) -> Any:
-    card = await run_in_threadpool(_scorecard, request, p, first, last, team)
-    meta = {"from": first or "start of data", "to": last or "end of data", "team": team}
-    return await download(request, card.lines, fmt, "qa-scorecards", meta)
+    """A form version as YAML (edit it and add it with `callscope qa forms add`)."""
+    from fastapi.responses import Response
+
+    form, body = await run_in_threadpool(state(request).read, q.form_yaml, name, version)
+    return Response(
+        body,
+        media_type="application/yaml; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{form.name}-v{form.version}.yaml"'},
+    )
