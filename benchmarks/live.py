@@ -68,11 +68,15 @@ def _serve(db: Path, port: int) -> subprocess.Popen[bytes]:
 class Client(threading.Thread):
     """Posts a stream of contacts' events until ``stop`` is set."""
 
-    def __init__(self, k: int, port: int, token: str, batch: int, stop: threading.Event):
+    def __init__(
+        self, k: int, port: int, token: str, batch: int, stop: threading.Event, run: str = "r"
+    ):
         super().__init__(daemon=True)
         self.k, self.port, self.token, self.batch, self.stop = k, port, token, batch, stop
+        self.run_name = run  #: in the ids: each run's events are new ones
         self.n = 0
         self.acked = 0
+        self.stored = 0  #: acknowledged as new (not duplicates)
         self.sent: list[tuple[float, float, int]] = []  # (sent, acked, last seq)
         self.bodies: list[bytes] = []  # acknowledged request bodies
         self.error: str | None = None
@@ -84,7 +88,7 @@ class Client(threading.Thread):
         while len(lines) < self.batch:
             n = self.n
             self.n += 1
-            c, q, a = f"b{k}-{n}", f"Q{n % 5}", f"Agent/{k}{n % 50:02d}"
+            c, q, a = f"{self.run_name}{k}-{n}", f"Q{n % 5}", f"Agent/{k}{n % 50:02d}"
             lines.append(
                 f'{{"id":"{c}q","type":"contact.queued","ts":"{ts}","contact":"{c}","queue":"{q}"}}'
             )
@@ -117,6 +121,7 @@ class Client(threading.Thread):
                     return
                 acks = json.loads(data)["acks"]
                 self.acked += len(acks)
+                self.stored += sum(x["status"] == "stored" for x in acks)
                 self.sent.append((t0, t1, max(a["seq"] or 0 for a in acks)))
                 self.bodies.append(body)
         except (OSError, http.client.HTTPException) as e:
@@ -159,13 +164,22 @@ def _pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(p * len(xs)))] if xs else float("nan")
 
 
-def _run(port: int, token: str, clients: int, batch: int, seconds: float, kill=None, stream=True):
+def _run(
+    port: int,
+    token: str,
+    clients: int,
+    batch: int,
+    seconds: float,
+    kill=None,
+    stream=True,
+    run: str = "r",
+):
     stop = threading.Event()
     watcher = Watcher(port, token)
     if stream:
         watcher.start()
     time.sleep(0.5)
-    cs = [Client(k, port, token, batch, stop) for k in range(clients)]
+    cs = [Client(k, port, token, batch, stop, run) for k in range(clients)]
     t0 = time.monotonic()
     for c in cs:
         c.start()
@@ -240,10 +254,17 @@ def main() -> None:
     replayed = json.loads(conn.getresponse().read())["replayed_records"]
     print(f"restart: {replayed:,} journal records replayed in {time.monotonic() - t:.1f} s")
     cs, _, _ = _run(
-        port, token, args.clients, args.batch, min(10.0, args.seconds), kill=lambda: proc.kill()
+        port,
+        token,
+        args.clients,
+        args.batch,
+        min(10.0, args.seconds),
+        kill=lambda: proc.kill(),
+        run="k",  # new ids: not duplicates of the first run's
     )
     proc.wait(timeout=60)
     acked = sum(c.acked for c in cs)
+    stored = sum(c.stored for c in cs)
     port = _free_port()
     proc = _serve(settings.db, port)
     kept = lost = 0
@@ -260,8 +281,8 @@ def main() -> None:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=120)
     print(
-        f"SIGKILL mid-run: {acked:,} events acknowledged before the kill; after a restart "
-        f"{kept:,} are there (sent again: duplicates), {lost:,} lost"
+        f"SIGKILL mid-run: {acked:,} events acknowledged before the kill ({stored:,} new); "
+        f"after a restart {kept:,} are there (sent again: duplicates), {lost:,} lost"
     )
 
 
