@@ -49,6 +49,7 @@ kept as ``chars``).
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -372,3 +373,42 @@ def test_order_status_payment_time_and_domain(store, tmp_path):
     assert reasons[6] == "items: -2 is negative; an order's item count is 0 or more"
     assert reasons[7].startswith("placed_ts: value 02/03/2026 9am in column 'Created at'")
     assert reasons[8] == "order_id #1 appears again (first on line 2); ids must be unique"
+
+
+def test_sql_in_chat_and_order_mappings_is_plain_data(store, tmp_path):
+    """Quotes and semicolons in the queue, column names, value maps and cells are data."""
+    evil = "x'; DELETE FROM contacts; --"
+    dq = 'q"; DROP TABLE messages; --'
+
+    def s(v: str) -> str:
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    chat_map = tmp_path / "chats.toml"
+    chat_map.write_text(
+        f'table = "messages"\nqueue = {s(evil)}\n'
+        f"[fields.contact_id]\ncolumn = {s('id' + dq)}\n"
+        f"[fields.sent_ts]\ncolumn = {s('at' + evil)}\n"
+        f"[fields.sender]\ncolumn = {s('who' + dq)}\n"
+        f'values = {{ {s("v" + evil)} = "customer", "a" = "agent" }}\n'
+        f'[fields.agent]\ncolumn = "agent"\n[fields.text]\ncolumn = {s("line")}\n',
+        encoding="utf-8",
+    )
+    chats = tmp_path / "chats.csv"
+    with open(chats, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id" + dq, "at" + evil, "who" + dq, "agent", "line"])
+        w.writerow([evil, "2026-03-02 09:00:00", "v" + evil, "", dq])
+        w.writerow([evil, "2026-03-02 09:00:05", "a", dq, evil])
+    a = ingest_files(store, [chats], "csv", mapping=chat_map)
+    assert (a.rows_read, a.rows_rejected, a.files[0].tables) == (
+        2,
+        0,
+        {"messages": 2, "contacts": 1},
+    )
+    got = store.con.execute(
+        "SELECT contact_id, queue, agent, outcome, wait_s FROM contacts"
+    ).fetchall()
+    assert got == [(evil, evil, dq, "answered", 5.0)]
+    assert store.con.execute("SELECT sum(chars) FROM messages").fetchall() == [
+        (len(dq) + len(evil),)
+    ]

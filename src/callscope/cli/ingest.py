@@ -41,7 +41,7 @@ def ingest_cmd(
         typer.Option(
             "--mapping",
             "-m",
-            help="Column mapping (TOML/YAML) for --source csv.",
+            help="Column mapping (TOML/YAML) for --source csv (contacts; chats, orders).",
             show_default=False,
         ),
     ] = None,

@@ -33,6 +33,10 @@ turns rating columns into ``surveys`` rows. Example (``mappings/pwc_call_centre.
     scale = [1, 5]
     missing = ["0", ""]
 
+A mapping with ``table = "messages"`` or ``table = "orders"`` reads chat transcripts or
+orders instead (:mod:`callscope.ingest.mapped_rows`), with these same field keys and
+helpers.
+
 Field keys: ``column``; for timestamps ``format`` (strptime) or ``date``/``date_format``
 + ``time``/``time_format``; ``duration``; ``values``; ``default`` (the canonical value
 for an empty cell).

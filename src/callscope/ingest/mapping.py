@@ -1,5 +1,8 @@
 """A CSV column mapping (TOML or YAML), checked whole before any row is read.
 
+A mapping fills one canonical table, ``table = "contacts"`` (the default), ``"messages"``
+or ``"orders"``; its fields and defaults are named after that table's columns.
+
 Everything a mapping says that can be judged without the data is judged when it loads:
 its sections and keys, each value map's targets against the canonical values (outcomes,
 channels, directions, booleans, numbers), strptime formats, durations, survey scales and
