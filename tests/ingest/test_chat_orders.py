@@ -412,3 +412,49 @@ def test_sql_in_chat_and_order_mappings_is_plain_data(store, tmp_path):
     assert store.con.execute("SELECT sum(chars) FROM messages").fetchall() == [
         (len(dq) + len(evil),)
     ]
+
+
+def test_typing_speed_from_a_compose_time_column(store, tmp_path):
+    """An export with typing times: Anna types 120 characters in 30 s and 60 in 15 s:
+    180 / (45 s / 60) = 240 characters per minute. The visitor's typing is not hers."""
+    m = tmp_path / "typed.yaml"
+    m.write_text(
+        "table: messages\n"
+        "fields:\n"
+        "  contact_id: Chat\n"
+        "  sent_ts: {column: At, format: '%d/%m/%Y %H:%M:%S'}\n"
+        "  sender: {column: Who, values: {V: customer, A: agent}}\n"
+        "  agent: Agent\n"
+        "  text: Text\n"
+        "  compose_s: {column: Typing, duration: seconds}\n",
+        encoding="utf-8",
+    )
+    p = tmp_path / "typed.csv"
+    p.write_text(
+        "Chat,At,Who,Agent,Text,Typing\n"
+        f"T1,02/03/2026 09:00:00,V,,{'v' * 40},20\n"
+        f"T1,02/03/2026 09:00:40,A,Anna,{'a' * 120},30\n"
+        f"T1,02/03/2026 09:01:00,V,,{'v' * 10},\n"
+        f"T1,02/03/2026 09:01:20,A,Anna,{'a' * 60},15\n",
+        encoding="utf-8",
+    )
+    ingest_files(store, [p], "csv", mapping=m)
+    anna = _by(store, ("agent",))["Anna"]
+    assert anna["typing_cpm"] == pytest.approx(240.0)
+    assert (anna["first_response_s"], anna["avg_response_s"]) == (40.0, 30.0)
+
+
+def test_a_file_whose_amounts_mostly_fail_is_refused_naming_the_key(store, tmp_path):
+    p = tmp_path / "orders.csv"
+    p.write_text(
+        "Name,Email,Financial Status,Paid at,Created at,Total,Lineitem count,Currency\n"
+        + "".join(
+            f"#{i},x{i}@example.com,paid,,2026-03-02 09:00:00,EUR 10,1,EUR\n" for i in range(3)
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(MappingError) as e:
+        ingest_files(store, [p], "csv", mapping=ORDER_MAP)
+    assert "3 of 3 rows fail on fields.amount" in str(e.value)
+    assert "map amount to a column of numbers" in str(e.value)
+    assert store.count("orders") == 0
