@@ -87,5 +87,6 @@ def test_params_validation():
     with pytest.raises(CallscopeError):
         KpiParams(interval_minutes=20)
     assert parse_by("interval, queue,agent") == ("interval_start", "queue", "agent")
+    assert parse_by("weekday, hour") == ("weekday", "hour")
     with pytest.raises(CallscopeError):
-        parse_by("hour")
+        parse_by("minute")
