@@ -508,3 +508,30 @@ def test_surveys_scoped_with_intervals(clients):
     body = clients["agent"].get("/quality/surveys/export?format=csv").text
     rows = [r for r in csv.DictReader(io.StringIO(body)) if r.get("agent")]
     assert {r["agent"] for r in rows} == {CARLA}
+
+
+def test_a_changed_form_is_a_new_version(written):
+    qa, carla = written["quinn"], written["carla"]
+    page = qa.get("/quality/forms").text
+    assert 'name="yaml"' in page and 'name="yaml"' not in carla.get("/quality/forms").text
+    body = qa.get("/quality/forms/yaml").text
+    token = csrf_of(page)
+    r = qa.post("/quality/forms", data={"csrf_token": token, "yaml": body})
+    assert r.status_code == 200 and 'id="added"' in r.text
+    first = {(f["name"], f["version"]) for f in qa.get("/api/v1/qa/forms").json()}
+    assert ("default", 1) in first
+    # the same again: unchanged; a weight changed: version 2
+    r = qa.post("/quality/forms", data={"csrf_token": token, "yaml": body})
+    assert "Unchanged" in r.text
+    changed = body.replace("weight: 25.0", "weight: 40.0", 1)
+    assert changed != body
+    r = qa.post("/quality/forms", data={"csrf_token": token, "yaml": changed})
+    assert r.status_code == 200 and "default v2" in r.text
+    assert ("default", 2) in {(f["name"], f["version"]) for f in qa.get("/api/v1/qa/forms").json()}
+    # a weight that is not a number: one line beside the text box, nothing stored
+    bad = body.replace("weight: 25.0", "weight: heavy", 1)
+    r = qa.post("/quality/forms", data={"csrf_token": token, "yaml": bad})
+    assert r.status_code == 400 and "positive number" in _errors(r.text)["form"]
+    assert len(qa.get("/api/v1/qa/forms").json()) == 2
+    r = carla.post("/quality/forms", data={"csrf_token": csrf_of(page), "yaml": body})
+    assert r.status_code == 403

@@ -39,6 +39,7 @@ __all__ = [
     "FormAddRequest",
     "acknowledge",
     "add_form",
+    "add_form_text",
     "answer_choices",
     "answer_errors",
     "close_task",
@@ -94,8 +95,6 @@ def _store_form(store: Store, form: Form, now: datetime) -> tuple[Form, bool]:
 def add_form(settings: Settings, request: FormAddRequest, now: datetime) -> FormAdded:
     """Store a form from YAML: a new version when it differs from the newest stored one
     (a weight, an item, a scale ...), nothing when it scores alike."""
-    from callscope.quality.forms import load_form
-    from callscope.services.common import open_store
 
     path = Path(request.path)
     if not path.is_file():
@@ -105,7 +104,17 @@ def add_form(settings: Settings, request: FormAddRequest, now: datetime) -> Form
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise CallscopeError(f"{path} is not UTF-8 text", field="form") from None
-    form = load_form(text, str(path))
+    return add_form_text(settings, text, str(path), now)
+
+
+def add_form_text(settings: Settings, text: str, source: str, now: datetime) -> FormAdded:
+    """:func:`add_form` of YAML text (a page's upload); ``source`` names it in errors."""
+    from callscope.quality.forms import load_form
+    from callscope.services.common import open_store
+
+    if not text.strip():
+        raise CallscopeError(f"{source} is empty; give a YAML form", field="form")
+    form = load_form(text, source)
     with open_store(settings, write=True) as store:
         stored, new = _store_form(store, form, now)
     return FormAdded(stored, new)

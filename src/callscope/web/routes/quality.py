@@ -534,12 +534,8 @@ async def coaching_close(request: Request, p: Evaluator) -> Any:
 # -- forms -----------------------------------------------------------------------------
 
 
-@router.get("/quality/forms", include_in_schema=False)
-async def forms_page(
-    request: Request,
-    p: Viewer,
-    name: Text = "default",
-    version: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+async def _forms_page(
+    request: Request, name: str, version: int | None, status: int = 200, **extra: Any
 ) -> Any:
     st = state(request)
     forms = await run_in_threadpool(st.read, q.form_versions)
@@ -549,12 +545,36 @@ async def forms_page(
         form, body = await run_in_threadpool(st.read, q.form_yaml, name or "default", version)
     except CallscopeError as e:
         error = _error(e, "name")
-    return render(
-        request,
-        "quality_forms.html",
-        {"title": "Forms", "forms": forms, "f": form, "body": body, "error": error},
-        status=400 if error else 200,
-    )
+    ctx = {"title": "Forms", "forms": forms, "f": form, "body": body, "error": error, **extra}
+    return render(request, "quality_forms.html", ctx, status=400 if error else status)
+
+
+@router.get("/quality/forms", include_in_schema=False)
+async def forms_page(
+    request: Request,
+    p: Viewer,
+    name: Text = "default",
+    version: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+) -> Any:
+    return await _forms_page(request, name, version)
+
+
+@router.post("/quality/forms", include_in_schema=False)
+async def forms_add(request: Request, p: Evaluator) -> Any:
+    """Store a form from the YAML of the page's text box: a new version when it scores
+    differently from the newest stored one, nothing when it is the same."""
+    st = state(request)
+    data = await request.form()
+    text = data.get("yaml")
+    text = text[:200_000] if isinstance(text, str) else ""
+    try:
+        added = await run_in_threadpool(st.write, q.add_form_text, text, "the form", st.audit_now())
+    except CallscopeError as e:
+        return await _forms_page(
+            request, "default", None, 400, add_error=_error(e, "yaml"), posted=text
+        )
+    f = added.form
+    return await _forms_page(request, f.name, f.version, added=added)
 
 
 @router.get("/api/v1/qa/forms", tags=["quality"])
