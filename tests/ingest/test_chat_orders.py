@@ -212,13 +212,29 @@ def test_hand_worked_kpis_per_agent_against_the_targets(loaded):
     assert (rows[None]["orders"], rows[None]["avg_order_value"]) == (1, 100.0)
 
 
-def test_hand_worked_kpis_per_team(loaded):
-    store = loaded[0]
-    store.con.execute(
-        "INSERT INTO agents (agent, name, team, site, max_chats, source_file, source_line) "
-        "VALUES ('Anna', 'Anna', 'shop', NULL, 3, 'test', 1), "
-        "('Bob', 'Bob', 'shop', NULL, 3, 'test', 2)"
+def _agents(store, tmp_path, name, rows):
+    """Ingest an agent directory (agent, team, concurrent chats) through a mapping."""
+    m = tmp_path / "agents.toml"
+    m.write_text(
+        'table = "agents"\n[fields.agent]\ncolumn = "Agent"\n[fields.team]\ncolumn = "Team"\n'
+        '[fields.max_chats]\ncolumn = "Chats"\n',
+        encoding="utf-8",
     )
+    p = tmp_path / name
+    p.write_text("Agent,Team,Chats\n" + "".join(f"{r}\n" for r in rows), encoding="utf-8")
+    return ingest_files(store, [p], "csv", mapping=m)
+
+
+def test_hand_worked_kpis_per_team(loaded, tmp_path):
+    store = loaded[0]
+    s = _agents(
+        store, tmp_path, "agents.csv", ["Anna,shop,3", "Bob,shop,2", "Anna,web,3", "Cy,x,-"]
+    )
+    assert s.files[0].tables == {"agents": 2}, s
+    assert {r.line: r.reason for r in s.rejects} == {
+        4: "agent Anna appears again (first on line 2); ids must be unique",
+        5: "max_chats: value - in column 'Chats' cannot be read",
+    }
     shop = _by(store, ("team",))["shop"]
     want = dict(
         customer_messages=7,
@@ -232,6 +248,11 @@ def test_hand_worked_kpis_per_team(loaded):
         conversion_rate=2 / 3,
     )
     assert {k: shop[k] for k in want} == pytest.approx(want)
+    # a later directory moves Bob to another team: it replaces his row
+    g = _agents(store, tmp_path, "agents-april.csv", ["Bob,returns,2"]).files[0]
+    assert (g.tables, g.rows_replaced) == ({"agents": 1}, 1), g
+    teams = _by(store, ("team",))
+    assert (teams["shop"]["customer_messages"], teams["returns"]["customer_messages"]) == (5, 2)
 
 
 def test_kpi_and_scorecard_commands_by_agent(loaded):
@@ -303,7 +324,7 @@ def test_reingest_adds_nothing_and_a_longer_export_adds_only_its_new_rows(loaded
         (
             'table = "order"\n',
             'table = "order" is not a table a mapping can fill; allowed: '
-            'contacts, messages, orders; did you mean "orders"?',
+            'contacts, messages, orders, agents; did you mean "orders"?',
         ),
         (
             'table = "messages"\n[fields.contact_id]\ncolumn = "Chat"\n'

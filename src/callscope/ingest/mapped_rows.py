@@ -2,7 +2,9 @@
 
 A mapping with ``table = "messages"`` reads one message turn per row into ``messages``
 (``mappings/livechat_transcript.toml``); one with ``table = "orders"`` one order per
-row into ``orders`` (``mappings/shop_orders.toml``). Fields, formats, value maps and
+row into ``orders`` (``mappings/shop_orders.toml``); one with ``table = "agents"`` the
+agent directory (agent, name, team, site, max_chats: what per-team KPIs group by), the
+file given last replacing an agent's stored row. Fields, formats, value maps and
 defaults are those of a contacts mapping (:mod:`callscope.ingest.mapped_csv`), checked
 whole when the mapping loads (:mod:`callscope.ingest.mapping`), named after the columns
 of the target table, plus:
@@ -76,7 +78,7 @@ def window_seconds(text: str) -> float:
 
 
 def _id_key(mapping: Mapping) -> str:
-    return "message_id" if mapping.table == "messages" else "order_id"
+    return {"messages": "message_id", "orders": "order_id", "agents": "agent"}[mapping.table]
 
 
 def load(batch: Batch, file: SourceFile, mapping: Mapping) -> None:
@@ -136,7 +138,7 @@ def load(batch: Batch, file: SourceFile, mapping: Mapping) -> None:
     )
     if mapping.table == "messages":
         _message_rules(d, checks, mapping)
-    else:
+    elif mapping.table == "orders":
         _order_rules(d, checks, mapping)
 
     typed = ",\n".join(
@@ -208,6 +210,14 @@ def load(batch: Batch, file: SourceFile, mapping: Mapping) -> None:
             raw=raw,
         )
         _derive_chats(batch, mapping)
+    elif mapping.table == "agents":  # the directory given last wins
+        batch.append(
+            "agents",
+            f"""SELECT {names}, {quote(file.name)} AS source_file, line AS source_line,
+                       current_timestamp::TIMESTAMP AS _version FROM ({good})""",
+            conflict="newer",
+            raw=raw,
+        )
     else:
         batch.append(
             "orders",

@@ -1,7 +1,7 @@
 """A CSV column mapping (TOML or YAML), checked whole before any row is read.
 
-A mapping fills one canonical table, ``table = "contacts"`` (the default), ``"messages"``
-or ``"orders"``; its fields and defaults are named after that table's columns.
+A mapping fills one canonical table, ``table = "contacts"`` (the default), ``"messages"``,
+``"orders"`` or ``"agents"``; its fields and defaults are named after that table's columns.
 
 Everything a mapping says that can be judged without the data is judged when it loads:
 its sections and keys, each value map's targets against the canonical values (outcomes,
@@ -71,7 +71,7 @@ _SECTIONS = ("csv", "defaults", "fields", "surveys")
 #: the customer's inquiry.
 _TOP_KEYS = ("table", "queue", "link_window")
 #: The canonical tables a mapping can fill (``table = "..."``; contacts when absent).
-MAPPED_TABLES = ("contacts", "messages", "orders")
+MAPPED_TABLES = ("contacts", "messages", "orders", "agents")
 #: Who wrote a message (``messages.sender``).
 SENDERS = ("customer", "agent", "bot", "system")
 #: Source columns that are read but not stored as such: a message's text (its length
@@ -83,6 +83,7 @@ _REQUIRED = {
     "contacts": (("arrival_ts", "queue_entry_ts"),),
     "messages": (("contact_id",), ("sender",), ("sent_ts",)),
     "orders": (("placed_ts",), ("amount",), ("items",), ("customer_key",)),
+    "agents": (("agent",),),
 }
 _CSV_KEYS = ("delimiter", "encoding")
 _SURVEY_KEYS = ("column", "scale", "missing")
@@ -157,9 +158,10 @@ class Mapping:
     """A validated column mapping: ``[csv]`` reader options, ``[defaults]`` constants,
     ``[fields.<field>]`` column specs and ``[surveys.<item>]`` rating columns.
 
-    ``table`` is the canonical table the rows land in: ``contacts`` (the default), or
-    ``messages`` (chat transcripts: one row per message turn) or ``orders`` (one row
-    per order); ``queue`` and ``link_window`` are their top-level options.
+    ``table`` is the canonical table the rows land in: ``contacts`` (the default),
+    ``messages`` (chat transcripts: one row per message turn), ``orders`` (one row per
+    order) or ``agents`` (the agent directory: team, site, concurrent chats);
+    ``queue`` and ``link_window`` are the top-level options of messages and orders.
     """
 
     path: str
@@ -425,7 +427,7 @@ class Mapping:
                 raise self.error(f"{key} = {literal(value)} is not a number")
 
     def _check_options(self) -> None:
-        allowed = {"contacts": (), "messages": ("queue",), "orders": ("link_window",)}
+        allowed = {"contacts": (), "messages": ("queue",), "orders": ("link_window",), "agents": ()}
         for k, v in self.options.items():
             if k not in allowed[self.table]:
                 raise self.error(f"{k} is not an option of table = {self.table!r}")
