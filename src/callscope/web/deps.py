@@ -10,6 +10,7 @@ route that has none, and ``tests/web/test_roles.py`` walks every route with ever
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Callable
@@ -162,6 +163,33 @@ def state(request: Request) -> AppState:
     return st
 
 
+#: Who a token or a session is, kept per app at most this many seconds and only while
+#: the store is unchanged (:func:`_known`).
+PRINCIPAL_SECONDS = 30.0
+
+
+def _known(st: AppState, key: tuple[Any, ...], fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(settings, *args)`` (who a token or session is), kept while the store is
+    unchanged and for at most :data:`PRINCIPAL_SECONDS`: revoking a token, disabling a
+    user or signing out writes the store, so the next request asks the store again (a
+    feeder posting events then skips opening the store for each request)."""
+    import time
+
+    from callscope.services.common import store_stamp
+
+    stamp = store_stamp(st.settings)
+    known: dict[Any, Any] = st.cache.setdefault("principals", {})
+    hit = known.get(key)
+    if hit is not None and hit[0] == stamp and hit[1] > time.monotonic():
+        return hit[2]
+    value = st.read(fn, *args)
+    if store_stamp(st.settings) == stamp:
+        if len(known) >= 1000:
+            known.clear()
+        known[key] = (stamp, time.monotonic() + PRINCIPAL_SECONDS, value)
+    return value
+
+
 def _principal(st: AppState, request: Request) -> Principal | None:
     from callscope.services.users import principal_for_session, principal_for_token
 
@@ -170,7 +198,8 @@ def _principal(st: AppState, request: Request) -> Principal | None:
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Refused(401, "send the token as Authorization: Bearer TOKEN")
-        p = st.read(principal_for_token, token.strip())
+        digest = hashlib.sha256(token.strip().encode("utf-8", "replace")).hexdigest()
+        p = _known(st, ("token", digest), principal_for_token, token.strip())
         if p is None:
             raise Refused(
                 401,
@@ -183,7 +212,7 @@ def _principal(st: AppState, request: Request) -> Principal | None:
     s: Session = request.state.session
     if s.user is None:
         return None
-    p = st.read(principal_for_session, s.user, s.epoch)
+    p = _known(st, ("session", s.user, s.epoch), principal_for_session, s.user, s.epoch)
     if p is None:  # signed out everywhere, disabled or removed: a fresh anonymous session
         request.state.session = Session.new()
     return p
