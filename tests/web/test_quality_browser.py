@@ -200,6 +200,10 @@ def test_evaluate_dispute_accept(qa_server, chromium):
     for path, name, ready in (
         ("/quality/calibration", "qa-08-calibration", "#alphas"),
         ("/quality/scorecard", "qa-09-scorecards", "#scorecards"),
+        ("/quality", "qa-11-evaluations", "#evaluations"),
+        ("/quality/coaching", "qa-12-coaching", "h1"),
+        ("/quality/surveys", "qa-13-surveys", "#surveys"),
+        ("/quality/forms", "qa-14-forms", "#form-items"),
     ):
         qa.goto(qa_server + path)
         qa.wait_for_selector(ready)
