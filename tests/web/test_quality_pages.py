@@ -535,3 +535,37 @@ def test_a_changed_form_is_a_new_version(written):
     assert len(qa.get("/api/v1/qa/forms").json()) == 2
     r = carla.post("/quality/forms", data={"csrf_token": csrf_of(page), "yaml": body})
     assert r.status_code == 403
+
+
+def test_the_agent_side_and_the_decision_through_the_api(written, center):
+    """Scripts with a token (no CSRF): Ada evaluates, Carla disputes, Paul may not, Ada
+    rejects the dispute."""
+    app = written["app"]
+
+    def bearer(name: str) -> TestClient:
+        c = TestClient(app)
+        c.headers["Authorization"] = f"Bearer {center.tokens[name]}"
+        return c
+
+    ada, carla, paul = bearer("ada"), bearer("carla"), bearer("paul")
+    contact = _picks(ada, CARLA)[0]
+    answers = {
+        i: _best(c) for i, c in _form_items(written["quinn"].get("/quality/evaluate").text).items()
+    }
+    r = ada.post("/api/v1/qa/evaluations", json={"contact_id": contact, "answers": answers})
+    assert r.status_code == 200, r.text
+    eid = r.json()["evaluation_id"]
+    item = next(iter(answers))
+    url = f"/api/v1/qa/evaluations/{eid}"
+    r = paul.post(url + "/dispute", json={"items": {item: "not mine but"}})
+    assert r.status_code == 400 and "another agent" in r.json()["error"]
+    r = carla.post(url + "/dispute", json={"items": {}})
+    assert r.status_code == 400
+    r = carla.post(url + "/dispute", json={"items": {item: "it was fine"}})
+    assert r.status_code == 200 and r.json()["status"] == "disputed"
+    assert carla.post(url + "/decide", json={"item": item, "accept": False}).status_code == 403
+    r = ada.post(url + "/decide", json={"item": item, "accept": False, "note": "heard it"})
+    assert r.status_code == 200 and r.json()["status"] == "resolved"
+    assert r.json()["revision"] == 1 and r.json()["disputes"][0]["decision"] == "rejected"
+    r = carla.post(url + "/acknowledge")
+    assert r.status_code == 400 and "only an open evaluation" in r.json()["error"]

@@ -353,6 +353,58 @@ async def decide_post(request: Request, p: Evaluator, evaluation_id: str) -> Any
     return RedirectResponse(f"/quality/evaluations/{evaluation_id}", status_code=303)
 
 
+@router.post("/api/v1/qa/evaluations/{evaluation_id}/acknowledge", tags=["quality"])
+async def acknowledge_api(request: Request, p: Viewer, evaluation_id: str) -> dict[str, Any]:
+    """The agent accepts their open evaluation as it is; the evaluation after."""
+    st = state(request)
+    req = q.AcknowledgeRequest(evaluation_id, p.name, agent=p.agent or "")
+    return _view_json(await run_in_threadpool(st.write, q.acknowledge, req, st.audit_now()))
+
+
+@router.post("/api/v1/qa/evaluations/{evaluation_id}/dispute", tags=["quality"])
+async def dispute_api(
+    request: Request,
+    p: Viewer,
+    evaluation_id: str,
+    body: Annotated[
+        dict[str, Any], Body(examples=[{"items": {"greeting": "I did greet at 0:04"}}])
+    ] = {},  # noqa: B006 (FastAPI reads it, never mutated)
+) -> dict[str, Any]:
+    """The agent disputes items of their open evaluation: ``items`` (item -> why)."""
+    st = state(request)
+    items = body.get("items") if isinstance(body.get("items"), dict) else {}
+    reasons = {str(k): str(v) for k, v in (items or {}).items()}
+    req = q.DisputeRequest(evaluation_id, reasons, p.name, agent=p.agent or "")
+    return _view_json(await run_in_threadpool(st.write, q.dispute, req, st.audit_now()))
+
+
+@router.post("/api/v1/qa/evaluations/{evaluation_id}/decide", tags=["quality"])
+async def decide_api(
+    request: Request,
+    p: Evaluator,
+    evaluation_id: str,
+    body: Annotated[
+        dict[str, Any],
+        Body(examples=[{"item": "greeting", "accept": True, "answer": "yes", "note": "heard it"}]),
+    ] = {},  # noqa: B006 (FastAPI reads it, never mutated)
+) -> dict[str, Any]:
+    """Decide one disputed item: ``item``, ``accept`` (true: with the corrected
+    ``answer``, a new revision rescored; false: rejected), ``note``."""
+    st = state(request)
+    answer = body.get("answer")
+    seen = await run_in_threadpool(_agents, request, p)
+    req = q.DecideRequest(
+        evaluation_id,
+        str(body.get("item") or ""),
+        body.get("accept") is True,
+        None if answer is None else str(answer),
+        str(body.get("note") or ""),
+        p.name,
+        agents=seen,
+    )
+    return _view_json(await run_in_threadpool(st.write, q.decide, req, st.audit_now()))
+
+
 # -- evaluating a contact --------------------------------------------------------------
 
 
