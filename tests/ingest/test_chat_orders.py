@@ -228,12 +228,17 @@ def _agents(store, tmp_path, name, rows):
 def test_hand_worked_kpis_per_team(loaded, tmp_path):
     store = loaded[0]
     s = _agents(
-        store, tmp_path, "agents.csv", ["Anna,shop,3", "Bob,shop,2", "Anna,web,3", "Cy,x,-"]
+        store,
+        tmp_path,
+        "agents.csv",
+        ["Anna,shop,3", "Bob,shop,2", "Anna,web,3", "Cy,x,-", ",x,1", ",y,1"],
     )
     assert s.files[0].tables == {"agents": 2}, s
     assert {r.line: r.reason for r in s.rejects} == {
         4: "agent Anna appears again (first on line 2); ids must be unique",
         5: "max_chats: value - in column 'Chats' cannot be read",
+        6: "agent: empty; every agents row needs its own agent",
+        7: "agent: empty; every agents row needs its own agent",
     }
     shop = _by(store, ("team",))["shop"]
     want = dict(

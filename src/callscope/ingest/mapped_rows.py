@@ -136,6 +136,8 @@ def load(batch: Batch, file: SourceFile, mapping: Mapping) -> None:
         key,
         f"'csv:' || {_col('')} || ':' || row_number() OVER (PARTITION BY {_col('')} ORDER BY line)",
     )
+    if key in mapping.fields:
+        _required(d, checks, key, f"every {mapping.table} row needs its own {key}")
     if mapping.table == "messages":
         _message_rules(d, checks, mapping)
     elif mapping.table == "orders":
@@ -191,7 +193,7 @@ def load(batch: Batch, file: SourceFile, mapping: Mapping) -> None:
         f"""CREATE OR REPLACE TEMP TABLE _csv_dup AS
         SELECT line, first, {k} AS k FROM (
             SELECT line, {k}, min(line) OVER (PARTITION BY {k}) AS first
-            FROM _csv WHERE _chk IS NULL)
+            FROM _csv WHERE _chk IS NULL AND {k} IS NOT NULL)
         WHERE line <> first""",
     )
     batch.reject(
