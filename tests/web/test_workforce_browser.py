@@ -1,8 +1,8 @@
 """The Workforce page in Debian's Chromium through Playwright, against `callscope serve`
 on a copy of the demo center: an analyst runs a forecast from the page, watches its
 progress line to done, and sees the forecast's chart with its band and the capacity
-plan; then a plan with a stricter goal, a form mistake next to its field, and the
-schedule page. Screenshots go to tests/web/artefacts/workforce-*.png."""
+plan; then a plan with a stricter goal, a form mistake next to its field, the
+schedule page and a roster of one team built and saved from it. Screenshots go to tests/web/artefacts/workforce-*.png."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from test_workforce_pages import SHIFTS
 from webtools import ARTEFACTS, PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -87,7 +88,7 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTEFACTS / f"workforce-{name}.png"), full_page=True)
 
 
-def test_an_analyst_runs_a_forecast_and_watches_it(server, browser):
+def test_an_analyst_runs_a_forecast_and_watches_it(server, browser, tmp_path):
     errors: list[str] = []
     page = browser.new_page(viewport={"width": 1360, "height": 900})
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -151,6 +152,19 @@ def test_an_analyst_runs_a_forecast_and_watches_it(server, browser):
     page.wait_for_selector("#adherence")
     assert page.locator("#schedules tbody tr").count() > 20
     _shot(page, "06-schedule")
+
+    # a roster of one team on that plan, saved: its days' schedules show
+    shifts = tmp_path / "shifts.toml"
+    shifts.write_text(SHIFTS)
+    page.set_input_files("#roster-form input[name=shifts]", str(shifts))
+    page.fill("#roster-form input[name=team]", "Email 1")
+    page.fill("#roster-form input[name=time_limit]", "5s")
+    page.click("#roster-form button[type=submit]")
+    page.wait_for_url("**/workforce/schedule?from=2026-01-19&to=2026-01-20", timeout=120_000)
+    page.wait_for_selector("#schedules")
+    teams = page.locator("#schedules tbody tr td:nth-child(2)").all_inner_texts()
+    assert teams and set(teams) == {"Email 1"}
+    _shot(page, "09-roster-saved")
     assert not errors, errors
 
 

@@ -301,3 +301,68 @@ def test_pages_answer_while_a_forecast_runs(center, tmp_path, monkeypatch):
         go.set()
     assert _wait(c, job)["state"] == "done"
     assert 'id="forecast-id"' in c.get("/workforce").text
+
+
+SHIFTS = """
+[[shift]]
+name = "early"
+start = "07:00-09:00 every 1h"
+length = "8h30m"
+breaks = [
+  { name = "break", length = "15m", paid = true,  window = "1h30m-2h30m" },
+  { name = "lunch", length = "30m", paid = false, window = "3h30m-5h" },
+]
+
+[[shift]]
+name = "late"
+start = "13:00-15:00 every 1h"
+length = "8h30m"
+breaks = [
+  { name = "break", length = "15m", paid = true,  window = "1h30m-2h30m" },
+  { name = "lunch", length = "30m", paid = false, window = "3h30m-5h" },
+]
+"""
+
+
+def test_a_roster_built_and_saved_from_the_page(ran):
+    """`roster build --team "Email 1" --save` from the schedule page: a mistake in the
+    shifts file is one line next to it; the roster of the latest forecast's plan is
+    saved and shown with its breaks, and the audit log has it."""
+    from callscope.services.users import audit_log
+
+    c = ran["client"]
+    token = csrf_of(c.get("/workforce/schedule").text)
+    form = {"csrf_token": token, "team": "Email 1", "time_limit": "5s", "save": "1"}
+    bad = c.post(
+        "/workforce/roster",
+        data=form,
+        files={"shifts": ("shifts.toml", b'[[shift]]\nname = "day"\n', "text/plain")},
+    )
+    assert bad.status_code == 400
+    m = re.search(r'<p class="error" role="alert" data-field="shifts">([^<]*)</p>', bad.text)
+    assert m and "needs a start" in m.group(1)
+    r = c.post(
+        "/workforce/roster",
+        data=form,
+        files={"shifts": ("shifts.toml", SHIFTS.encode(), "text/plain")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"].startswith("/workforce/schedule?job=")
+    s = _wait(c, r.headers["location"].split("=")[1], 180)
+    assert s["state"] == "done" and s["kind"] == "roster", s
+    assert "schedule rows saved" in s["message"]
+    assert s["url"] == "/workforce/schedule?from=2026-01-19&to=2026-01-20"
+    j = c.get("/api/v1/workforce/schedule", params={"from": "2026-01-19", "to": "2026-01-20"})
+    rows = j.json()["rows"]
+    assert rows and {r["team"] for r in rows} == {"Email 1"}
+    # days nobody has worked yet: no adherence (not 0 %), and the page says why
+    assert j.json()["adherence"] is None and "no agent activity" in j.json()["notes"][0]
+    span = {"from": "2026-01-14", "to": "2026-01-20"}
+    both = c.get("/api/v1/workforce/schedule", params=span).json()
+    assert both["adherence"] and "adherence up to Sun 18 Jan 2026" in both["notes"][0]
+    for r in rows:
+        kinds = [a["activity"] for a in r["activities"]]
+        assert kinds == ["break", "lunch"] and r["hours"] == 8.0
+    assert 'id="schedules"' in c.get(s["url"]).text
+    entry = next(a for a in audit_log(ran["settings"], 50) if a.action == "roster")
+    assert entry.actor == "ana" and entry.subject == "2026-01-19+2d"

@@ -50,6 +50,7 @@ __all__ = [
     "RosterSolveResult",
     "roster_build",
     "roster_solve",
+    "save_roster",
 ]
 
 
@@ -672,20 +673,8 @@ def _solve_and_store(
             "covering scheduled_agents, which already allow for shrinkage; the templates' "
             "breaks are placed on top (--column agents covers the agents on the phones)"
         )
-    saved = replaced = 0
-    if request.save:
-        from callscope.services.common import open_store
-        from callscope.store.roster import publish_schedules
-
-        start = datetime.combine(first, time())
-        end = start + timedelta(days=h.days)
-        label = f"roster:{first.isoformat()}+{h.days}d"
-        with open_store(settings, write=True, create=False) as store:
-            saved, replaced = publish_schedules(
-                store, schedules, [a for a, _ in agents], start, end, label
-            )
     pen = res.penalty
-    return RosterBuildResult(
+    out = RosterBuildResult(
         objective=int(res.objective),
         bound=int(res.bound),
         gap=res.gap,
@@ -706,11 +695,31 @@ def _solve_and_store(
         coverage=coverage_t,
         schedules=schedules,
         source=source,
-        saved=saved,
-        replaced=replaced,
+        saved=0,
+        replaced=0,
         notes=tuple(notes),
         problem=p,
     )
+    return save_roster(settings, out) if request.save else out
+
+
+def save_roster(settings: Settings, result: RosterBuildResult) -> RosterBuildResult:
+    """Write a built roster into the store's ``schedules``: its agents' rows of its days
+    are replaced by the roster's (one transaction); ``saved`` and ``replaced`` count
+    them. (``roster build --save`` does this; a server builds reading the store, then
+    saves in one short write.)"""
+    from dataclasses import replace
+
+    from callscope.services.common import open_store
+    from callscope.store.roster import publish_schedules
+
+    start = datetime.combine(result.first, time())
+    end = start + timedelta(days=result.days)
+    label = f"roster:{result.first.isoformat()}+{result.days}d"
+    agents = [str(a) for a in result.agents.column("employee").to_pylist()]
+    with open_store(settings, write=True, create=False) as store:
+        saved, replaced = publish_schedules(store, result.schedules, agents, start, end, label)
+    return replace(result, saved=saved, replaced=replaced)
 
 
 def _activity(name: str) -> str:

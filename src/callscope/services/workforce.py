@@ -409,6 +409,8 @@ def schedule_view(
     with open_store(settings) as store:
         span = run(store.con, "SELECT min(start_ts), max(start_ts) FROM schedules").fetchall()
         lo, hi = span[0] if span else (None, None)
+        worked = run(store.con, "SELECT max(end_ts) FROM agent_states").fetchall()
+        worked_until = worked[0][0] if worked else None
         data_first = lo.date() if lo is not None else None
         data_last = hi.date() if hi is not None else None
         if last_day is None:
@@ -451,9 +453,24 @@ def schedule_view(
     adh = exc = None
     tol = None
     notes: list[str] = []
-    if rows:
+    # adherence of the days that have been worked (agent states recorded up to then)
+    done = end
+    if worked_until is not None:
+        done = min(
+            end, datetime.combine(worked_until.date() + timedelta(days=1), datetime.min.time())
+        )
+    if rows and (worked_until is None or done <= start):
+        notes.append(
+            "no agent activity is recorded on these days yet: adherence shows once they are worked"
+        )
+    elif rows:
+        if done < end:
+            notes.append(
+                f"adherence up to {done.date() - timedelta(days=1):%a %-d %b %Y}, the last day "
+                "with agent activity recorded"
+            )
         try:
-            res = adherence(settings, AdherenceRequest(by=("agent",), start=start, end=end))
+            res = adherence(settings, AdherenceRequest(by=("agent",), start=start, end=done))
         except CallscopeError as e:
             notes.append(" ".join(str(e).split()))
         else:

@@ -21,13 +21,16 @@ shown on ``/workforce?plan=ID``.
 from __future__ import annotations
 
 import secrets
+import shutil
+import tempfile
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -188,6 +191,35 @@ def _run_plan(st: AppState, job: Job, request: PlanRequest) -> None:
     except Exception as e:  # noqa: BLE001 - every failure ends the job with its one line
         job.error, job.step, job.state = _one_line(e), "failed", "failed"
     finally:
+        job.finished = st.now()
+
+
+def _run_roster(st: AppState, job: Job, request: Any, actor: str, tmp: Path) -> None:
+    try:
+        from callscope.services.rostering import roster_build, save_roster
+
+        job.step = (
+            "covering the latest forecast's plan with shifts, then rostering the agents "
+            f"(up to {request.cover_time_limit_s + request.time_limit_s:.0f} s)"
+        )
+        r = st.read(roster_build, request)
+        if request.save:
+            job.step = "saving the schedules"
+            r = st.write(save_roster, r)
+            st.audit(actor, "roster", f"{r.first}+{r.days}d", {"saved": r.saved, **job.asked})
+        last = r.first + timedelta(days=r.days - 1)
+        gap = f"{r.gap:.1%}" if r.gap is not None else "no bound"
+        job.message = (
+            f"roster of {r.agents.num_rows} agents, {r.first:%a %-d %b} to {last:%a %-d %b %Y}: "
+            f"objective {r.objective}, bound {r.bound} (gap {gap})"
+            + (f"; {r.saved:,} schedule rows saved" if request.save else "; not saved")
+        )
+        job.url = f"/workforce/schedule?from={r.first.isoformat()}&to={last.isoformat()}"
+        job.step, job.state = "done", "done"
+    except Exception as e:  # noqa: BLE001 - every failure ends the job with its one line
+        job.error, job.step, job.state = _one_line(e), "failed", "failed"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
         job.finished = st.now()
 
 
@@ -438,6 +470,88 @@ async def workforce_export(
     return await download(request, t, fmt, f"workforce-{table}", meta)
 
 
+# -- a roster of the store's agents --------------------------------------------------------
+
+#: The longest a roster run from the page may search (shift cover and roster each).
+MAX_ROSTER_S = 300.0
+
+
+def _start_roster(
+    request: Request,
+    p: Principal,
+    shifts: UploadFile | None,
+    team: str,
+    time_limit: str,
+    save: bool,
+) -> Job:
+    from callscope.model.units import parse_duration_s
+    from callscope.services.rostering import RosterBuildRequest
+    from callscope.services.scheduling import read_shifts
+
+    st = state(request)
+    try:
+        limit = parse_duration_s(time_limit or "20s", what="time limit")
+    except CallscopeError as e:
+        raise e.at("time_limit") from None
+    if not 0 < limit <= MAX_ROSTER_S:
+        raise CallscopeError(
+            f"the time limit is at most {MAX_ROSTER_S:.0f}s here", field="time_limit"
+        )
+    if shifts is None or not shifts.filename:
+        raise CallscopeError("choose the shift templates file (TOML)", field="shifts")
+    tmp = Path(tempfile.mkdtemp(prefix="callscope-roster-"))
+    try:
+        path = tmp / "shifts.toml"
+        with open(path, "wb") as out:
+            shutil.copyfileobj(shifts.file, out, 1 << 16)
+        if not 0 < path.stat().st_size <= 1 << 20:
+            raise CallscopeError("the shifts file is empty or over 1 MiB", field="shifts")
+        try:
+            read_shifts(path)  # a mistake in it: one line, before anything starts
+        except CallscopeError as e:
+            raise e.at("shifts") from None
+        req = RosterBuildRequest(
+            shifts=path,
+            teams=(team.strip(),) if team.strip() else (),
+            time_limit_s=limit,
+            cover_time_limit_s=min(limit, 30.0),
+            save=save,
+        )
+        asked = {"team": team, "time_limit": time_limit, "save": "yes" if save else "no"}
+        job = _jobs(st).start("roster", p.name, st.now(), asked)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    threading.Thread(
+        target=_run_roster, args=(st, job, req, p.name, tmp), name=f"roster-{job.id}", daemon=True
+    ).start()
+    return job
+
+
+ShiftsF = Annotated[UploadFile | None, File(description="Shift templates (TOML).")]
+
+
+@router.post("/workforce/roster", include_in_schema=False)
+async def roster_post(
+    request: Request,
+    p: Planner,
+    shifts: ShiftsF = None,
+    team: Text = "",
+    time_limit: Text = "",
+    save: Text = "",
+) -> Any:
+    """Check the form, start the roster of the store's agents on the latest forecast's
+    plan (saved into ``schedules`` when asked), show its progress."""
+    try:
+        job = await run_in_threadpool(
+            _start_roster, request, p, shifts, team, time_limit, bool(save)
+        )
+    except CallscopeError as e:
+        form = {"team": team, "time_limit": time_limit, "save": bool(save)}
+        return await _schedule_page(request, p, None, None, error=_error(e, "shifts"), form=form)
+    return RedirectResponse(f"/workforce/schedule?job={job.id}", status_code=303)
+
+
 # -- schedules and adherence -------------------------------------------------------------
 
 
@@ -455,12 +569,14 @@ def _schedule(request: Request, p: Principal, first: str | None, last: str | Non
     return st.read(w.schedule_view, scope_of(p), _day(first, "from"), _day(last, "to"))
 
 
-@router.get("/workforce/schedule", include_in_schema=False)
-async def schedule_page(
+async def _schedule_page(
     request: Request,
-    p: Viewer,
-    first: Annotated[str | None, Query(alias="from", max_length=20)] = None,
-    last: Annotated[str | None, Query(alias="to", max_length=20)] = None,
+    p: Principal,
+    first: str | None,
+    last: str | None,
+    error: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    job: str | None = None,
 ) -> Any:
     st = state(request)
     err = None
@@ -473,16 +589,35 @@ async def schedule_page(
         err = _error(e, "from")
         view = await run_in_threadpool(_schedule, request, p, None, None)
         chosen = {"from": first or "", "to": last or ""}
+    watch = _jobs(st).get(job) if job else None
+    if watch is None:
+        running = [j for j in _jobs(st).running() if j.kind == "roster"]
+        watch = running[0] if running else None
     ctx = {
         "title": "Schedule",
         "view": view,
         "error": err,
+        "roster_error": error,
+        "form": form or {"time_limit": "20s", "save": True},
+        "job": watch.status(st.now()) if watch is not None else None,
+        "can_plan": p.can(PLAN_WORKFORCE),
         "goal": w.adherence_goal(st.settings),
         "amber": st.settings.amber_margin,
         "chosen": chosen,
         "query": "" if err else request.url.query,
     }
-    return render(request, "workforce_schedule.html", ctx, status=400 if err else 200)
+    return render(request, "workforce_schedule.html", ctx, status=400 if err or error else 200)
+
+
+@router.get("/workforce/schedule", include_in_schema=False)
+async def schedule_page(
+    request: Request,
+    p: Viewer,
+    first: Annotated[str | None, Query(alias="from", max_length=20)] = None,
+    last: Annotated[str | None, Query(alias="to", max_length=20)] = None,
+    job: JobQ = None,
+) -> Any:
+    return await _schedule_page(request, p, first, last, job=job or None)
 
 
 @router.get("/api/v1/workforce/schedule", tags=["workforce"])
