@@ -385,6 +385,11 @@ def test_sampling_plan_page_reproducible_with_coverage(clients):
     assert [r["contact_id"] for r in rows] == [p["contact_id"] for p in one["picks"]]
     r = qa.get("/quality/sample", params={"per_agent": 0})
     assert r.status_code == 422
+    # every stratum box unticked (the form still sends its empty one): no strata
+    page = qa.get("/quality/sample", params={"per_agent": 2, "strata": ""}).text
+    assert "stratified by" not in page and 'value="queue" checked' not in page
+    plain = qa.get("/api/v1/qa/sample", params={"per_agent": 2, "strata": ""}).json()
+    assert plain["strata"] == []
 
 
 def test_calibration_page(written, clients):
