@@ -94,3 +94,23 @@ def test_rejected_lines_are_redacted(tmp_path: Path) -> None:
     text = " ".join(raws)
     assert "600 100 299" not in text and "ann@example.com" not in text
     assert pseudonym("+48600100299", KEY) in text and pseudonym("ann@example.com", KEY) in text
+
+
+def test_a_rejected_line_still_says_when(tmp_path: Path) -> None:
+    """Redaction takes the caller out of a rejected line, not its time: Unix seconds,
+    Asterisk call ids and ISO dates stay (a phone number written with + is always
+    replaced)."""
+    log = tmp_path / "queue_log"
+    log.write_text(
+        "1700000000|1700000000.15|Sales|NONE|ENTERQUEUE||+1 415 555 0100|1\n"
+        "1700000003|1700000000.15|Sales|Agent/1|CONNECT|notanumber|c1.1|2\n"
+    )
+    db = tmp_path / "q.duckdb"
+    p = run("ingest", str(log), "--source", "asterisk", "--db", str(db))
+    assert p.returncode in (0, 2), p.stderr
+    with Store(db, read_only=True) as s:
+        raws = [r[0] for r in s.con.execute("SELECT raw FROM rejects").fetchall()]
+    assert raws
+    text = " ".join(raws)
+    assert "415 555" not in text
+    assert "1700000000|1700000000.15|Sales" in text or "1700000003|1700000000.15" in text

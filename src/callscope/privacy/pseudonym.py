@@ -95,14 +95,31 @@ def pseudonym_sql(expr: str, key: bytes) -> tuple[str, list[bytes]]:
 _IN_TEXT = re.compile(r"\+?\(?\d[\d ()./-]{5,}\d|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
+#: Runs of digits that are times, not people: an ISO date (with its hour, as the
+#: digit run stops at the ``:``) and Unix seconds of 2001-2033, with or without a
+#: fraction (queue_log times and Asterisk call ids). A national phone number of ten
+#: digits does not start with 1 (North America) or starts with 0 (most of the world).
+_NOT_A_NUMBER = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2})?|1\d{9}(?:\.\d+)?")
+
+
+def _pseudonym_unless_time(m: re.Match[str], key: bytes) -> str:
+    text = m.group(0)
+    return text if _NOT_A_NUMBER.fullmatch(text) else pseudonym(text, key)
+
+
 def redact(text: str, key: bytes) -> str:
     """``text`` with every phone number and e-mail address in it replaced by its
-    pseudonym (a rejected line keeps its shape but no longer names the caller).
+    pseudonym (a rejected line keeps its shape but no longer names the caller); dates
+    and Unix times stay as they are (:data:`_NOT_A_NUMBER`), so a rejected line still
+    says when.
 
     >>> key = bytes(range(32))
-    >>> redact("1700000000|c1|Sales|+48 600 100 200|ENTERQUEUE", key).count("600 100")
-    0
+    >>> line = redact("1700000000|1700000000.15|Sales|NONE|ENTERQUEUE||+48 600 100 200|1", key)
+    >>> line.count("600 100"), line.startswith("1700000000|1700000000.15|Sales")
+    (0, True)
+    >>> redact("2026-03-02 09:15:04,Ann@example.com,paid", key).startswith("2026-03-02 09:15:04,p_")
+    True
     >>> redact("no identifiers here", key)
     'no identifiers here'
     """
-    return _IN_TEXT.sub(lambda m: pseudonym(m.group(0), key), text)
+    return _IN_TEXT.sub(lambda m: _pseudonym_unless_time(m, key), text)
