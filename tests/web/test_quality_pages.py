@@ -36,6 +36,8 @@ READS = {
     "/quality/scorecard": VIEW_KPIS,
     "/api/v1/qa/scorecard": VIEW_KPIS,
     "/quality/scorecard/export?format=csv": EXPORT,
+    "/quality/scorecard/export?format=xlsx": EXPORT,
+    "/quality/export?format=xlsx": EXPORT,
     "/quality/coaching": EVALUATE,
     "/api/v1/qa/coaching": EVALUATE,
     "/quality/forms": VIEW_KPIS,
