@@ -150,6 +150,10 @@ def test_evaluate_errors_beside_their_field_store_nothing(written):
     assert "has no answer" in errs[items[1]] and "off the" in errs[scale]
     # the answers given are kept in the form
     assert re.search(rf'name="answer_{items[0]}" value="yes" checked', r.text)
+    # the page names the contact it is about to score
+    info = qa.get("/quality/evaluate", params={"contact": contact}).text
+    assert 'id="contact-info"' in info and f"answered by {CARLA}" in info
+    assert 'id="contact-info"' not in qa.get("/quality/evaluate?contact=nope").text
     # an unknown contact: beside the contact field
     r = _evaluate(qa, "no-such-contact")
     assert r.status_code == 400 and "no contact 'no-such-contact'" in _errors(r.text)["contact"]

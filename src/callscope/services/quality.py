@@ -44,6 +44,7 @@ __all__ = [
     "answer_errors",
     "close_task",
     "coaching",
+    "contact_summary",
     "decide",
     "dispute",
     "disputes",
@@ -744,3 +745,21 @@ def answer_errors(form: Form, answers: Mapping[str, Any]) -> dict[str, str]:
         except CallscopeError as e:
             out[i.id] = str(e)
     return out
+
+
+def contact_summary(
+    settings: Settings, contact_id: str, agents: tuple[str, ...] | None = None
+) -> dict[str, Any] | None:
+    """The contact an evaluator is about to score (agent, queue, channel, answered or
+    arrived), or ``None`` when the store has no such contact or, with ``agents``, it is
+    not one of theirs."""
+    from callscope.services.common import open_store
+    from callscope.store.quality import contact_info
+
+    if not contact_id.strip() or not Path(settings.db).exists():
+        return None
+    with open_store(settings) as store:
+        info = contact_info(store, contact_id.strip())
+    if info is None or (agents is not None and info["agent"] not in agents):
+        return None
+    return info

@@ -416,6 +416,10 @@ async def _evaluate_page(
     errors: dict[str, str] | None = None,
 ) -> Any:
     st = state(request)
+    p: Principal = request.state.principal
+    seen = await run_in_threadpool(_agents, request, p)
+    cid = str(values.get("contact") or "")
+    contact = await run_in_threadpool(st.read, q.contact_summary, cid, seen) if cid else None
     forms = await run_in_threadpool(st.read, q.form_versions)
     names = sorted({f["name"] for f in forms} | {"default"})
     error = None
@@ -433,6 +437,7 @@ async def _evaluate_page(
             "names": names,
             "choices": q.answer_choices(form),
             "values": values,
+            "contact": contact,
             "errors": errors or ({error["field"]: error["message"]} if error else {}),
         },
         status=400 if error else status,
