@@ -120,9 +120,17 @@ def test_login_throttling(center):
 
 
 def test_sign_out_ends_the_session(center):
+    """Signing out ends every session of that user: a user of this test alone, so the
+    shared clients of the other tests (quinn's among them) stay signed in."""
+    from datetime import datetime
+
+    from callscope.services.users import AddUserRequest, add_user, list_users
+
+    if not any(u.name == "olive" for u in list_users(center.settings)):
+        add_user(center.settings, AddUserRequest("olive", "qa", PASSWORD), datetime(2026, 2, 1))
     app = make_app(center)
     c = TestClient(app)
-    assert sign_in(c, "quinn").status_code == 303
+    assert sign_in(c, "olive").status_code == 303
     stolen = c.cookies.get("callscope_session")
     page = c.get("/overview")
     assert page.status_code == 200
