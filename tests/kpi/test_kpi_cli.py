@@ -110,7 +110,7 @@ def test_table_and_compare_presets(db):
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (["--by", "hour"], "error: --by: unknown --by word 'hour'; use any of month"),
+        (["--by", "minute"], "error: --by: unknown --by word 'minute'; use any of month"),
         (["--sl-variant", "nope"], "error: --sl-variant: unknown --sl-variant 'nope'"),
         (["--preset", "avaya"], "error: --preset: unknown --preset 'avaya'"),
         (["--interval", "20m"], "error: --interval: the interval must be 15m, 30m or 60m"),
