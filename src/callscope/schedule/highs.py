@@ -111,6 +111,11 @@ def solve_mip(
     ``start_values`` when the caller has a feasible solution to start from."""
     import highspy
 
+    # HiGHS keeps one thread scheduler per process, made by the first model that runs;
+    # a later model asking for another thread count fails (status kNotset). Every
+    # callscope model runs on one thread, so models of any kind run in any order (the
+    # roster's master LP too; HiGHS's MIP search is serial anyway).
+    threads = 1 if threads is None else threads
     t0 = time.perf_counter()
     inf = highspy.kHighsInf
     up = np.where(np.isfinite(upper), upper, inf)
