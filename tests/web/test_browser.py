@@ -7,16 +7,12 @@ page goes to tests/web/artefacts/."""
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from webtools import ARTEFACTS, PASSWORD
+from webtools import ARTEFACTS, PASSWORD, served
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -37,35 +33,10 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(center):
-    port = _free_port()
-    env = {**os.environ, "CALLSCOPE_WEB_SECRET": "s" * 40}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "callscope", "serve", "--db", str(center.db), "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/login", timeout=1).read()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read() if proc.stdout else "serve died") from None
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with served(center.db, "s" * 40) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -7,17 +7,11 @@ tests/web/artefacts/qa-*.png."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from webtools import ARTEFACTS, PASSWORD, USERS
+from webtools import ARTEFACTS, PASSWORD, USERS, served
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
@@ -29,39 +23,14 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def qa_server(center, tmp_path_factory):
     """`callscope serve` on a copy of the center (the test writes evaluations)."""
     root = tmp_path_factory.mktemp("qa-browser")
     db = root / "center.duckdb"
     shutil.copy(center.db, db)
-    port = _free_port()
-    env = {**os.environ, "CALLSCOPE_WEB_SECRET": "q" * 40}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "callscope", "serve", "--db", str(db), "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/login", timeout=1).read()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read() if proc.stdout else "serve died") from None
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with served(db, "q" * 40) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -6,18 +6,13 @@ schedule page and a roster of one team built and saved from it. Screenshots go t
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from test_workforce_pages import SHIFTS
-from webtools import ARTEFACTS, PASSWORD
+from webtools import ARTEFACTS, PASSWORD, served
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -37,40 +32,14 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(center, tmp_path_factory):
     """`callscope serve` on a copy of the center (a forecast run here writes to it)."""
     root = tmp_path_factory.mktemp("workforce-browser")
     db = root / "center.duckdb"
     shutil.copy(center.db, db)
-    port = _free_port()
-    env = {**os.environ, "CALLSCOPE_WEB_SECRET": "w" * 40}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "callscope", "serve", "--db", str(db), "--port", str(port)],
-        env=env,
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/login", timeout=1).read()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read() if proc.stdout else "serve died") from None
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with served(db, "w" * 40, cwd=root) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

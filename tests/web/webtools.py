@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -71,8 +79,43 @@ def sign_in(client, name: str, password: str = PASSWORD):
     )
 
 
+@contextmanager
+def served(db: Path, secret: str, cwd: Path | None = None) -> Iterator[str]:
+    """`callscope serve --db DB` on a free localhost port (the command a user runs),
+    its base URL once it answers; stopped afterwards."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = {**os.environ, "CALLSCOPE_WEB_SECRET": secret}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "callscope", "serve", "--db", str(db), "--port", str(port)],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(url + "/login", timeout=1).read()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(
+                        proc.stdout.read() if proc.stdout else "serve died"
+                    ) from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 __all__ = [
     "ARTEFACTS",
+    "served",
     "OTHER_AGENT",
     "PASSWORD",
     "ROLES",
