@@ -42,6 +42,10 @@ def _ts(expr: str, tz: str | None) -> str:
     return f"try(timezone({zone}, {t})::TIMESTAMP)"
 
 
+#: The times of a record, shifted together to the zone's offset at its start.
+_TIMES = ("arrival_ts", "system_ts", "queue_entry_ts", "dequeue_ts", "answer_ts", "end_ts")
+
+
 def _first_char(path: Path) -> str:
     with open(path, "rb") as fh:
         head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -139,12 +143,16 @@ def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
     run(con, f"CREATE OR REPLACE TEMP TABLE _ctr_chk AS SELECT *, {reason} AS reason FROM _ctr")
     batch.reject("SELECT line, raw, reason FROM _ctr_chk WHERE reason IS NOT NULL")
 
-    enq = _ts("j->'Queue'->>'EnqueueTimestamp'", tz)
-    deq = _ts("j->'Queue'->>'DequeueTimestamp'", tz)
-    conn = _ts("j->'Agent'->>'ConnectedToAgentTimestamp'", tz)
-    init = _ts("j->>'InitiationTimestamp'", tz)
-    sys_ = _ts("j->>'ConnectedToSystemTimestamp'", tz)
-    disc = _ts("j->>'DisconnectTimestamp'", tz)
+    # times are read as UTC and written at the zone's offset at the contact's start
+    # (every time of one contact at the same offset: model/tables.py)
+    enq = _ts("j->'Queue'->>'EnqueueTimestamp'", None)
+    deq = _ts("j->'Queue'->>'DequeueTimestamp'", None)
+    conn = _ts("j->'Agent'->>'ConnectedToAgentTimestamp'", None)
+    init = _ts("j->>'InitiationTimestamp'", None)
+    sys_ = _ts("j->>'ConnectedToSystemTimestamp'", None)
+    disc = _ts("j->>'DisconnectTimestamp'", None)
+    local_init = _ts("j->>'InitiationTimestamp'", tz)
+    off = f"coalesce(try((epoch({local_init}) - epoch({init}))::INTEGER), 0)"
     num = "try_cast(j->'Agent'->>'{0}' AS DOUBLE)"
     xfer = (
         "(j->>'TransferCompletedTimestamp' IS NOT NULL OR j->>'TransferredToEndpoint' IS NOT NULL "
@@ -163,7 +171,7 @@ def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
                j->'CustomerEndpoint'->>'Address' AS customer_key,
                {init} AS arrival_ts, {sys_} AS system_ts,
                {enq} AS queue_entry_ts, {deq} AS dequeue_ts, {conn} AS answer_ts,
-               {disc} AS end_ts,
+               {disc} AS end_ts, {off} AS utc_offset_s,
                try_cast(j->'Queue'->>'Duration' AS DOUBLE) AS queue_duration,
                {num.format("AgentInteractionDuration")} AS talk_s,
                {num.format("CustomerHoldDuration")} AS hold_s,
@@ -200,8 +208,11 @@ def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
                     ELSE 'abandoned' END AS outcome,
                (answer_ts IS NOT NULL AND xfer) AS transferred,
                disposition, NULL::BOOLEAN AS resolved,
-               {literal(source.name)} AS source_file, line AS source_line, _version
-        FROM _ctr_latest
+               {literal(source.name)} AS source_file, line AS source_line, _version,
+               utc_offset_s
+        FROM (SELECT * REPLACE (
+                  {", ".join(f"try({c} + to_seconds(utc_offset_s)) AS {c}" for c in _TIMES)})
+              FROM _ctr_latest)
     """
     # A contact's record is updated as the contact goes on (Amazon Connect rewrites a CTR
     # when it changes): the newest version (LastUpdateTimestamp, then the later line)

@@ -123,12 +123,23 @@ def _in(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(literal(v) for v in values) + ")"
 
 
-def _ts(epoch: str, tz: str | None) -> str:
-    """Local naive timestamp of an epoch column (UTC unless ``tz`` is given); NULL where
-    it cannot be one (the epochs were checked: the domain check then names the value)."""
+def _offset(epoch: str, tz: str | None) -> str:
+    """UTC offset, seconds east, of zone ``tz`` at an epoch column (0 without a zone:
+    times are then kept in UTC); NULL where the epoch is no time (the domain check then
+    names the value)."""
     if tz:
-        return f"try(timezone({literal(tz)}, to_timestamp({epoch}))::TIMESTAMP)"
-    return f"try(make_timestamp({epoch}::BIGINT * 1000000))"
+        return (
+            f"try((epoch(timezone({literal(tz)}, to_timestamp({epoch}))::TIMESTAMP) "
+            f"- {epoch})::INTEGER)"
+        )
+    return "0"
+
+
+def _ts(epoch: str, offset: str) -> str:
+    """Wall-clock timestamp of an epoch column at the row's UTC offset (``offset``, an
+    expression of seconds east): every time of one row is written at the offset of the
+    row's start, so a call across a change of clocks ends after it starts."""
+    return f"try(make_timestamp(({epoch}::BIGINT + {offset}) * 1000000))"
 
 
 _KNOWN = CALL_EVENTS + STATE_EVENTS + IGNORED_EVENTS
@@ -298,7 +309,7 @@ def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
         WHEN close_event = 'EXITWITHKEY' THEN 'exit_by_key'
         WHEN close_event = 'EXITEMPTY' THEN 'exit_empty'
         ELSE 'transferred' END"""
-    entry_ts = _ts("entry_epoch", tz)
+    entry_ts = _ts("entry_epoch", "off")
     query = f"""
         SELECT 'ast:' || callid || ':' || seg AS contact_id,
                'ast:' || callid AS conversation_id,
@@ -311,7 +322,7 @@ def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
                NULL::DOUBLE AS ivr_s,
                CASE WHEN o <> 'blocked' THEN {entry_ts} END AS queue_entry_ts,
                CASE WHEN o = 'answered' THEN try({entry_ts} + to_seconds(w)) END AS answer_ts,
-               {_ts("close_epoch", tz)} AS end_ts,
+               {_ts("close_epoch", "off")} AS end_ts,
                CASE WHEN o <> 'blocked' THEN w END AS wait_s,
                CASE WHEN o = 'answered' THEN t END AS talk_s,
                NULL::DOUBLE AS hold_s, NULL::DOUBLE AS acw_s,
@@ -323,9 +334,11 @@ def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
                    AS disposition,
                NULL::BOOLEAN AS resolved,
                {"coalesce(pm.file, " + src + ")" if merged else src} AS source_file,
-               {"coalesce(pm.file_line, start_line)" if merged else "start_line"} AS source_line
+               {"coalesce(pm.file_line, start_line)" if merged else "start_line"} AS source_line,
+               off AS utc_offset_s
                {_REJECT_LINE if merged else ""}
-        FROM (SELECT *, {outcome} AS o, {wait} AS w, {talk} AS t FROM _calls
+        FROM (SELECT *, {outcome} AS o, {wait} AS w, {talk} AS t,
+                     {_offset("entry_epoch", tz)} AS off FROM _calls
               WHERE close_event IS NOT NULL
                 -- a call whose first events are missing waits for them (its segments
                 -- cannot be numbered before its start is known)
@@ -486,15 +499,16 @@ def _load_states(batch: Batch, src: str, raw: str, tz: str | None) -> None:
            WHERE mark = 'orphan' OR (mark = 'open' AND coalesce(next_mark, '') <> 'close')""",
         raw,
     )
-    start, end = _ts("start_epoch", tz), _ts("end_epoch", tz)
+    start, end = _ts("start_epoch", "off"), _ts("end_epoch", "off")
     query = f"""
         SELECT agent, CASE kind WHEN 'pause' THEN 'not_ready' ELSE 'logged_in' END AS state,
                CASE kind WHEN 'pause' THEN nullif(reason, '') END AS reason,
                NULL::VARCHAR AS queue,
                {start} AS start_ts, {end} AS end_ts,
                (end_epoch - start_epoch)::DOUBLE AS duration_s,
-               {src} AS source_file, line AS source_line
-        FROM _spans WHERE mark = 'open' AND next_mark = 'close'
+               {src} AS source_file, line AS source_line, off AS utc_offset_s
+        FROM (SELECT *, {_offset("start_epoch", tz)} AS off FROM _spans)
+        WHERE mark = 'open' AND next_mark = 'close'
           AND NOT (kind = 'member' AND agent IN (SELECT agent FROM _spans WHERE kind = 'login'))
     """
     batch.append("agent_states", query, raw=raw)

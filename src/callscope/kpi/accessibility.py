@@ -50,6 +50,7 @@ from typing import Any
 import ibis
 
 from callscope.kpi.family import Family, aggregate_by, ratio
+from callscope.kpi.localtime import row_offset
 from callscope.kpi.params import KpiParams
 from callscope.model.outcome import FLOWOUTS, NOT_OFFERED, Outcome
 
@@ -70,6 +71,7 @@ def _frame(tables: Mapping[str, Any], p: KpiParams, step: int | None, extra: Any
         "_queue": c.queue,
         "_channel": c.channel,
         "_agent": c.agent,
+        "_off": row_offset(c),
         "outcome": c.outcome,
         "wait_s": c.wait_s,
     }

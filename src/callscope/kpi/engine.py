@@ -34,7 +34,14 @@ from callscope.kpi.catalog import CATALOG, COUNT_UNITS, kpi
 from callscope.kpi.chat import CHAT
 from callscope.kpi.commerce import COMMERCE, CONVERSION
 from callscope.kpi.family import Family, null_queue_count
-from callscope.kpi.grouping import add_keys, bucket_step_minutes, complete_days
+from callscope.kpi.grouping import (
+    PROFILE_KEYS,
+    TIME_KEYS,
+    add_keys,
+    bucket_step_minutes,
+    complete_days,
+)
+from callscope.kpi.localtime import OFFSET_KEY, ZoneRules, format_offset, zone_rules
 from callscope.kpi.outcome import OUTCOME
 from callscope.kpi.params import KpiParams
 from callscope.kpi.productivity import PRODUCTIVITY
@@ -53,6 +60,7 @@ __all__ = [
     "restrict_period",
     "spark_session",
     "spark_source",
+    "with_offset_key",
 ]
 
 #: Every family, in output column order.
@@ -238,10 +246,14 @@ def kpi_expression(
     counts: Mapping[str, int] | None = None,
     survey_items: Sequence[str] | None = None,
     only: Sequence[str] | None = None,
+    zone: ZoneRules | None = None,
 ) -> tuple[Any, tuple[str, ...], dict[str, str]]:
     """The single Ibis expression of the whole suite for ``keys``, the families that ran
-    and the ones skipped (with why)."""
-    keys = tuple(keys)
+    and the ones skipped (with why). With ``zone`` (the center's zone, whose clocks
+    change in the period), rows go to the buckets of its local time and an
+    ``interval_start`` key gets the ``utc_offset`` key beside it (see
+    :func:`with_offset_key`)."""
+    keys = with_offset_key(keys, zone)
     if counts is None:
         counts = src.counts(list(TABLES), null_queue=_queue_tables(keys, only))
     tables = {n: src.table(n) for n in TABLES}
@@ -254,6 +266,7 @@ def kpi_expression(
         "keys": keys,
         "survey_items": tuple(survey_items),
         "store_tables": {n: src.store_table(n) for n in TABLES},
+        "zone": zone,
     }
     step = bucket_step_minutes(keys, params.interval_minutes)
     parts, ran, skipped = [], [], {}
@@ -266,7 +279,11 @@ def kpi_expression(
             continue
         frame = fam.frame(tables, params, step, extra)
         keyed = add_keys(
-            frame, keys, params.interval_minutes, tables["agents"] if "team" in keys else None
+            frame,
+            keys,
+            params.interval_minutes,
+            tables["agents"] if "team" in keys else None,
+            zone,
         )
         parts.append(fam.aggregate(keyed, keys, params, extra))
         ran.append(fam.name)
@@ -290,7 +307,9 @@ def kpi_expression(
     )
     m = m.select(*keys, *order)
     if keys:
-        m = m.order_by([m[k].asc(nulls_first=True) for k in keys])
+        m = m.order_by(
+            [m[k].desc() if k == OFFSET_KEY else m[k].asc(nulls_first=True) for k in keys]
+        )
     return m, tuple(ran), skipped
 
 
@@ -363,14 +382,57 @@ def compute_kpis(
     """
     params = params or KpiParams()
     src = restrict_period(src, start, end)
-    expr, ran, skipped = kpi_expression(src, keys, params, only=only)
+    zone = center_zone(src, params, keys, start, end)
+    keys = with_offset_key(keys, zone)
+    expr, ran, skipped = kpi_expression(src, keys, params, only=only, zone=zone)
     if expr is None:
         table = pa.table({k: pa.array([], pa.string()) for k in keys})
     else:
         table = src.to_arrow(expr)
         zero = [c for c in table.column_names if c not in keys and _is_count(c)]
-        table = complete_days(table, keys, params.interval_minutes, zero, start, end)
+        table = complete_days(table, keys, params.interval_minutes, zero, start, end, zone)
+        if OFFSET_KEY in table.column_names:
+            i = table.column_names.index(OFFSET_KEY)
+            shown = [None if v is None else format_offset(v) for v in table[OFFSET_KEY].to_pylist()]
+            table = table.set_column(i, OFFSET_KEY, pa.array(shown, pa.string()))
     return KpiResult(table, tuple(keys), params, src.engine, ran, skipped)
+
+
+def with_offset_key(keys: Sequence[str], zone: ZoneRules | None) -> tuple[str, ...]:
+    """``keys``, with ``utc_offset`` after ``interval_start`` when ``zone`` changes its
+    clocks (the two local hours of a fall-back night are two intervals)."""
+    keys = tuple(keys)
+    if zone is None or "interval_start" not in keys or OFFSET_KEY in keys:
+        return keys
+    i = keys.index("interval_start") + 1
+    return (*keys[:i], OFFSET_KEY, *keys[i:])
+
+
+def center_zone(
+    src: IbisSource,
+    params: KpiParams,
+    keys: Sequence[str],
+    start: datetime | None,
+    end: datetime | None,
+) -> ZoneRules | None:
+    """The rules of the center's zone (``params.timezone``) over the years of the
+    period (the data's years where the period is open), or ``None`` when no time key
+    is asked for or the zone's clocks do not change in those years."""
+    if not params.timezone or not any(k in keys for k in (*TIME_KEYS, *PROFILE_KEYS)):
+        return None
+    if params.timezone in ("UTC", "GMT") or params.timezone.startswith("Etc/"):
+        return None  # a fixed offset: nothing to look up
+    first = start.year - 1 if start is not None else None
+    last = end.year if end is not None else None
+    if first is None or last is None:
+        c = src.table("contacts")
+        years = src.to_arrow(c.aggregate(lo=c.arrival_ts.min(), hi=c.arrival_ts.max()))
+        lo, hi = years["lo"][0].as_py(), years["hi"][0].as_py()
+        if lo is None or hi is None:
+            return None
+        first = lo.year - 1 if first is None else first
+        last = hi.year + 1 if last is None else last
+    return zone_rules(params.timezone, first, last)
 
 
 def _is_count(column: str) -> bool:

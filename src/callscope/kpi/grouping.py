@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from callscope.errors import CallscopeError
+from callscope.kpi.localtime import OFFSET_KEY, ZoneRules
 
 __all__ = [
     "BY_WORDS",
@@ -47,6 +48,7 @@ __all__ = [
     "complete_days",
     "parse_by",
     "seconds_between",
+    "sort_keys",
     "split_spans",
 ]
 
@@ -113,14 +115,27 @@ def _floor(ts: Any, minutes: int) -> Any:
     return ts.truncate("h") + ((ts.minute() // minutes) * minutes).as_interval("m")
 
 
-def add_keys(frame: Any, keys: Sequence[str], interval_minutes: int, agents: Any | None) -> Any:
+def add_keys(
+    frame: Any,
+    keys: Sequence[str],
+    interval_minutes: int,
+    agents: Any | None,
+    zone: ZoneRules | None = None,
+) -> Any:
     """Add the group key columns to ``frame`` (see the module docstring).
 
     ``agents`` is the ``agents`` table (for ``team``); it may be ``None`` when ``team``
-    is not among the keys.
+    is not among the keys. With ``zone`` (a zone whose clocks change), the time keys
+    are of the center's local time of each row's instant (``_ts`` written at the
+    row's ``_off``, where the frame has one) and ``utc_offset`` is the offset key
+    (:mod:`callscope.kpi.localtime`).
     """
     cols: dict[str, Any] = {}
     ts = frame._ts
+    if zone is not None and any(k in keys for k in (*TIME_KEYS, *PROFILE_KEYS)):
+        ts, off = zone.local(ts, frame._off if "_off" in frame.columns else None)
+        if OFFSET_KEY in keys:
+            cols[OFFSET_KEY] = off
     for k in keys:
         if k == "month":
             cols[k] = ts.truncate("M").date()
@@ -193,39 +208,48 @@ def complete_days(
     zero_columns: Sequence[str],
     start: datetime | None = None,
     end: datetime | None = None,
+    zone: ZoneRules | None = None,
 ) -> pa.Table:
     """Add the missing intervals of every day that has a row (module docstring).
 
     For each combination of the non-time keys and each day among its rows, every
     ``interval_minutes`` interval of the day overlapping ``[start, end)`` gets a row;
-    the added rows hold 0 in ``zero_columns`` (counts) and null elsewhere. The result
-    is sorted by ``keys`` (nulls first). Without an ``interval_start`` key, ``table``
-    is returned as it is.
+    the added rows hold 0 in ``zero_columns`` (counts) and null elsewhere. With
+    ``zone`` (and its ``utc_offset`` key), a day's intervals are its local ones: the
+    repeated hour of a fall-back day twice, the skipped hour of a spring-forward day
+    not at all. The result is sorted by ``keys`` (nulls first; the earlier of two
+    equal local times, the larger offset, first). Without an ``interval_start`` key,
+    ``table`` is returned as it is.
     """
     if "interval_start" not in keys or table.num_rows == 0:
         return table
+    with_offset = zone is not None and OFFSET_KEY in keys
     step = timedelta(minutes=interval_minutes)
-    others = [k for k in keys if k not in TIME_KEYS]
+    others = [k for k in keys if k not in TIME_KEYS and k != OFFSET_KEY]
     stamps = table.column("interval_start").to_pylist()
+    offsets = table.column(OFFSET_KEY).to_pylist() if with_offset else [None] * len(stamps)
     combos = list(zip(*(table.column(k).to_pylist() for k in others), strict=True))
     if not others:
         combos = [()] * table.num_rows
-    present = set(zip(combos, stamps, strict=True))
+    present = {
+        (combo, _naive(ts), off) for combo, ts, off in zip(combos, stamps, offsets, strict=True)
+    }
     midnights = {
         (combo, ts.replace(hour=0, minute=0, second=0, microsecond=0))
-        for combo, ts in present
+        for combo, ts, _ in present
         if ts is not None
     }
-    missing: list[tuple[tuple[Any, ...], datetime]] = []
+    missing: list[tuple[tuple[Any, ...], datetime, int | None]] = []
     for combo, midnight in midnights:
-        for j in range(1440 // interval_minutes):
-            b = midnight + j * step
-            if (start is not None and _naive(b + step) <= start) or (
-                end is not None and _naive(b) >= end
-            ):
+        if zone is not None and with_offset:
+            day: Any = zone.day_intervals(midnight.date(), interval_minutes)
+        else:
+            day = ((midnight + j * step, None) for j in range(1440 // interval_minutes))
+        for b, off in day:
+            if (start is not None and b + step <= start) or (end is not None and b >= end):
                 continue
-            if (combo, b) not in present:
-                missing.append((combo, b))
+            if (combo, b, off) not in present:
+                missing.append((combo, b, off))
     if not missing:
         return table
     n = len(missing)
@@ -233,20 +257,31 @@ def complete_days(
     for name in table.column_names:
         typ = table.schema.field(name).type
         if name == "interval_start":
-            values: Any = [b for _, b in missing]
+            values: Any = [b for _, b, _ in missing]
+        elif name == OFFSET_KEY and with_offset:
+            values = [off for _, _, off in missing]
         elif name in others:
             i = others.index(name)
-            values = [combo[i] for combo, _ in missing]
+            values = [combo[i] for combo, _, _ in missing]
         elif name in TIME_KEYS:
-            values = [_time_key(name, b.date()) for _, b in missing]
+            values = [_time_key(name, b.date()) for _, b, _ in missing]
         elif name in zero_columns:
             values = [0] * n
         else:
             values = [None] * n
         cols[name] = pa.array(values, type=typ)
     out = pa.concat_tables([table, pa.table(cols, schema=table.schema)])
-    order = pc.sort_indices(out, sort_keys=[(k, "ascending", "at_start") for k in keys])
-    return out.take(order)
+    return sort_keys(out, keys)
+
+
+def sort_keys(table: pa.Table, keys: Sequence[str]) -> pa.Table:
+    """``table`` sorted by ``keys``, nulls first, a larger ``utc_offset`` first (of two
+    equal local times, the one with the larger offset happened first)."""
+    order = pc.sort_indices(
+        table,
+        sort_keys=[(k, "descending" if k == OFFSET_KEY else "ascending", "at_start") for k in keys],
+    )
+    return table.take(order)
 
 
 def _naive(ts: datetime) -> datetime:

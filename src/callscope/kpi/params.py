@@ -148,6 +148,9 @@ class KpiParams:
     interval_minutes: int = 30
     #: the preset these parameters came from (``default`` when none).
     preset: str = "default"
+    #: the center's time zone (IANA name): rows are grouped by its local time of their
+    #: instants (:mod:`callscope.kpi.localtime`); ``None``: by the stored wall clock.
+    timezone: str | None = None
 
     def __post_init__(self) -> None:
         if self.sl_variant not in SL_VARIANTS:

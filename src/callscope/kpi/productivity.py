@@ -25,6 +25,7 @@ from typing import Any
 import ibis
 
 from callscope.kpi.family import Family, aggregate_by, ratio
+from callscope.kpi.localtime import row_offset
 from callscope.kpi.params import KpiParams
 from callscope.model.outcome import Outcome
 
@@ -39,13 +40,14 @@ def handled_frame(contacts: Any) -> Any:
         _queue=c.queue,
         _channel=c.channel,
         _agent=c.agent,
+        _off=row_offset(c),
     )
 
 
 def _frame(tables: Mapping[str, Any], p: KpiParams, step: int | None, extra: Any) -> Any:
     c = handled_frame(tables["contacts"])
     return c.select(
-        "_ts", "_queue", "_channel", "_agent", "talk_s", "hold_s", "acw_s", "transferred"
+        "_ts", "_queue", "_channel", "_agent", "_off", "talk_s", "hold_s", "acw_s", "transferred"
     )
 
 

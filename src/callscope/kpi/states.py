@@ -53,6 +53,7 @@ import ibis
 
 from callscope.kpi.family import Family, aggregate_by, ratio
 from callscope.kpi.grouping import split_spans
+from callscope.kpi.localtime import ZoneRules, row_offset
 from callscope.kpi.params import KpiParams
 from callscope.model.outcome import Outcome
 
@@ -92,6 +93,7 @@ def busy_spans(contacts: Any) -> Any:
         queue=c.queue,
         start_ts=start,
         end_ts=end,
+        _off=row_offset(c),
     )
 
 
@@ -106,20 +108,42 @@ def _nullable(t: Any) -> Any:
 
 
 def _frame(tables: Mapping[str, Any], p: KpiParams, step: int | None, extra: Any) -> Any:
-    st = tables["agent_states"].select("agent", "state", "queue", "start_ts", "end_ts")
+    zone = extra.get("zone")
+    st = tables["agent_states"]
+    st = st.select("agent", "state", "queue", "start_ts", "end_ts", _off=row_offset(st))
     spans = ibis.union(
         *(_nullable(t) for t in (st, busy_spans(tables["contacts"]))), distinct=False
     )
-    s = merged_states(spans, by_queue="queue" in extra["keys"])
+    if zone is not None:
+        spans = _at_instants(spans, zone)
+    s = merged_states(spans.drop("_off"), by_queue="queue" in extra["keys"])
+    s = _at_local(s, zone) if zone is not None else s.mutate(_off=ibis.null().cast("int32"))
     s = split_spans(s, "start_ts", "end_ts", step)
     return s.select(
         _ts=s._piece_start,
         _queue=s.queue,
         _channel=ibis.null().cast("string"),
         _agent=s.agent,
+        _off=s._off,
         state=s.state,
         _piece_s=s._piece_s,
     )
+
+
+def _at_instants(spans: Any, zone: ZoneRules) -> Any:
+    """Spans with their times as UTC instants (each row's ``_off`` taken off), so spans
+    written at different offsets (before and after a change of clocks) merge right."""
+    off = spans._off.coalesce(zone.offset_at_wall(spans.start_ts)).cast("int64")
+    return spans.mutate(
+        start_ts=spans.start_ts - off.as_interval("s"), end_ts=spans.end_ts - off.as_interval("s")
+    )
+
+
+def _at_local(spans: Any, zone: ZoneRules) -> Any:
+    """Merged spans of UTC instants written at the zone's offset at their start."""
+    at = zone.offset_at_utc(spans.start_ts)
+    shift = at.cast("int64").as_interval("s")
+    return spans.mutate(start_ts=spans.start_ts + shift, end_ts=spans.end_ts + shift, _off=at)
 
 
 def _aggregate(t: Any, keys: Sequence[str], p: KpiParams, extra: Any) -> Any:

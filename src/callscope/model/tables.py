@@ -2,9 +2,18 @@
 
 Conventions shared by every table:
 
-* Timestamps are ``timestamp[us]`` without a zone: the center's local wall clock.
-  Ingesters of zone-aware sources (Amazon Connect is UTC) convert to the zone the user
-  gives (default: keep UTC) and drop the zone.
+* Timestamps are ``timestamp[us]`` without a zone: wall-clock time. In ``contacts`` and
+  ``agent_states``, ``utc_offset_s`` says at which UTC offset **every** time of the row
+  is written (the offset of the center's zone when the row began), so each time is an
+  instant (``instant = ts - utc_offset_s``) and one row never changes offset: a call
+  that spans a change of clocks ends after it starts, and ``end - start`` is its true
+  length. Ingesters of sources that give instants (Asterisk epochs, Amazon Connect's
+  UTC times, the live feed) fill it from the zone the user gives (default UTC, offset
+  0); sources that give only wall-clock times leave it null, meaning "the center's
+  zone at that wall time" (the first of two on a fall-back night). KPIs put a row in
+  the interval of the center's local time of its instant, so the repeated hour of a
+  fall-back night is two intervals (``02:00+02:00`` and ``02:00+01:00``) and the
+  skipped hour of a spring-forward night none (:mod:`callscope.kpi.localtime`).
 * Durations are ``float64`` seconds and are named ``*_s``.
 * ``source_file`` / ``source_line`` say where a row came from (1-based line of the file;
   for a JSON array, the 1-based record number). Generated rows carry ``synth:<seed>``.
@@ -34,6 +43,7 @@ __all__ = [
     "CONTACTS",
     "DIRECTIONS",
     "MESSAGES",
+    "OPTIONAL_COLUMNS",
     "ORDERS",
     "OUTCOMES",
     "SCHEDULES",
@@ -88,6 +98,14 @@ class Table:
                 return c
         raise KeyError(f"table {self.name!r} has no column {name!r}")
 
+    def conform(self, table: pa.Table) -> pa.Table:
+        """``table`` cast to this schema, with the optional columns it lacks as nulls
+        (:data:`OPTIONAL_COLUMNS`: a source with no value for them)."""
+        for c in self.columns:
+            if c.name in OPTIONAL_COLUMNS and c.name not in table.column_names:
+                table = table.append_column(c.name, pa.nulls(table.num_rows, c.type))
+        return table.select(list(self.names)).cast(self.schema)
+
     def empty(self) -> pa.Table:
         """An empty Arrow table with this schema."""
         return self.schema.empty_table()
@@ -95,6 +113,19 @@ class Table:
 
 def _c(name: str, typ: pa.DataType, doc: str, nullable: bool = True) -> Column:
     return Column(name, typ, nullable, doc)
+
+
+#: Columns added to canonical tables after stores were first written: an older store
+#: gains them (null) when opened, and an ingester that has no value for one may leave
+#: it out of its rows (it is stored as null).
+OPTIONAL_COLUMNS = frozenset({"utc_offset_s"})
+
+_OFFSET = _c(
+    "utc_offset_s",
+    pa.int32(),
+    "UTC offset (seconds east) at which every time of this row is written; null: the "
+    "center's zone at that wall time",
+)
 
 
 _SOURCE = (
@@ -133,6 +164,7 @@ CONTACTS = Table(
         _c("disposition", pa.string(), "wrap-up code, topic or reason"),
         _c("resolved", pa.bool_(), "resolved on this contact, where the source says"),
         *_SOURCE,
+        _OFFSET,
     ),
 )
 
@@ -149,6 +181,7 @@ AGENT_STATES = Table(
         _c("end_ts", TS, "span end", False),
         _c("duration_s", pa.float64(), "end - start, seconds", False),
         *_SOURCE,
+        _OFFSET,
     ),
 )
 

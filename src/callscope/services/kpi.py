@@ -106,6 +106,7 @@ def kpi_params(settings: Settings, req: KpiRequest) -> KpiParams:
     if interval % 60 or int(interval // 60) not in (15, 30, 60):
         raise CallscopeError("the interval must be 15m, 30m or 60m", field="interval_s")
     changes["interval_minutes"] = int(interval // 60)
+    changes["timezone"] = settings.timezone
     if req.sl_threshold_s is not None:  # the user's one T, for every contact
         changes["sl_threshold_s"] = req.sl_threshold_s
         changes["sl_thresholds"] = ()
@@ -228,10 +229,10 @@ def kpi(settings: Settings, request: KpiRequest) -> KpiTable:
             str(request.end) if request.end else None,
         ]
     try:
-        table = select_columns(result.table, keys, list(request.columns or ()) or None)
+        table = select_columns(result.table, result.keys, list(request.columns or ()) or None)
     except CallscopeError as e:
         raise e.at("columns") from None
-    return KpiTable(table, tuple(keys), meta, describe(meta))
+    return KpiTable(table, tuple(result.keys), meta, describe(meta))
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,7 @@ def compare_presets(settings: Settings, request: KpiRequest) -> Comparison:
             sl_thresholds=params.sl_thresholds,
             short_abandon_s=params.short_abandon_s,
             fcr_window_days=params.fcr_window_days,
+            timezone=params.timezone,
         )
 
     with _source(settings, request.engine) as src:

@@ -17,7 +17,7 @@ import urllib.request
 import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -462,10 +462,18 @@ def status(hub: Hub) -> dict[str, Any]:
 # -- settling into the store ----------------------------------------------------------------
 
 
-def _local(ts: float | None, tz: Any) -> datetime | None:
+def _offset(ts: float, tz: Any) -> int:
+    """The zone's UTC offset (seconds east) at the instant ``ts``."""
+    off = datetime.fromtimestamp(ts, tz).utcoffset()
+    return int(off.total_seconds()) if off is not None else 0
+
+
+def _wall(ts: float | None, offset: int) -> datetime | None:
+    """The instant ``ts`` as wall-clock time at ``offset``: every time of one stored row
+    is written at the offset of its start (``model/tables.py``)."""
     if ts is None:
         return None
-    return datetime.fromtimestamp(ts, tz).replace(tzinfo=None)
+    return datetime(1970, 1, 1) + timedelta(seconds=ts + offset)
 
 
 def settle_into_store(settings: Settings, batch: Settlement, now: datetime) -> dict[str, int]:
@@ -490,7 +498,8 @@ def settle_into_store(settings: Settings, batch: Settlement, now: datetime) -> d
         assert s is not None
         out = outcome_of(v)
         w = v.wait_s
-        entry = _local(s.ts, tz)
+        off = _offset(s.ts, tz)
+        entry = _wall(s.ts, off)
         start_seq = next(k[1] for k, e in v.events if e is s)
         rows.append(
             {
@@ -507,8 +516,8 @@ def settle_into_store(settings: Settings, batch: Settlement, now: datetime) -> d
                 "arrival_ts": entry,
                 "ivr_s": None,
                 "queue_entry_ts": None if out == "blocked" else entry,
-                "answer_ts": _local(s.ts + w, tz) if out == "answered" and w is not None else None,
-                "end_ts": _local(v.close.ts if v.close is not None else None, tz),
+                "answer_ts": _wall(s.ts + w, off) if out == "answered" and w is not None else None,
+                "end_ts": _wall(v.close.ts if v.close is not None else None, off),
                 "wait_s": None if out == "blocked" else w,
                 "talk_s": v.close.talk_s if out == "answered" and v.close is not None else None,
                 "hold_s": None,
@@ -521,6 +530,7 @@ def settle_into_store(settings: Settings, batch: Settlement, now: datetime) -> d
                 "resolved": None,
                 "source_file": s.source or "live:api",
                 "source_line": s.line if s.line is not None else start_seq,
+                "utc_offset_s": off,
             }
         )
     spans = [
@@ -529,11 +539,12 @@ def settle_into_store(settings: Settings, batch: Settlement, now: datetime) -> d
             "state": sp.state,
             "reason": sp.reason,
             "queue": None,
-            "start_ts": _local(sp.start, tz),
-            "end_ts": _local(sp.end, tz),
+            "start_ts": _wall(sp.start, _offset(sp.start, tz)),
+            "end_ts": _wall(sp.end, _offset(sp.start, tz)),
             "duration_s": sp.end - sp.start,
             "source_file": sp.source or "live:api",
             "source_line": sp.line or 0,
+            "utc_offset_s": _offset(sp.start, tz),
         }
         for sp in batch.spans
         if sp.end >= sp.start

@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
+import pyarrow as pa
 
 from callscope.model import TABLES, Table
+from callscope.model.tables import OPTIONAL_COLUMNS
 from callscope.privacy.pseudonym import pseudonym_sql, redact
 from callscope.store.domain import checks_sql
 from callscope.store.sql import ident, literal, relation, run
@@ -34,6 +36,9 @@ __all__ = ["CONFLICTS", "Batch"]
 #: What :meth:`Batch.append` does with a key already stored.
 CONFLICTS = ("keep", "newer", "reject")
 _GENERATED = ("source_file", "source_line")
+
+
+_DUCK_TYPES = {pa.int16(): "SMALLINT", pa.int32(): "INTEGER", pa.int64(): "BIGINT"}
 
 
 @dataclass
@@ -111,15 +116,16 @@ class Batch:
         else:
             con.register(view, rows)
         try:
+            rel = self._complete(spec, view)
             total, bad = run(
                 con,
                 f"SELECT count(*), count(*) FILTER (WHERE _why IS NOT NULL) "
-                f"FROM (SELECT {checks_sql(spec)} AS _why FROM {view})",
+                f"FROM (SELECT {checks_sql(spec)} AS _why FROM {rel})",
             ).fetchall()[0]
-            good = view
+            good = rel
             if bad:
-                self.reject(self._out_of_domain(spec, view), raw)
-                good = f"(SELECT * FROM {view} WHERE ({checks_sql(spec)}) IS NULL)"
+                self.reject(self._out_of_domain(spec, rel), raw)
+                good = f"(SELECT * FROM {rel} WHERE ({checks_sql(spec)}) IS NULL)"
             total -= bad
             good, withheld = self._protect(spec, good)
             total -= withheld
@@ -138,6 +144,15 @@ class Batch:
         counts = self.derived_duplicates if derived else self.duplicates
         counts[table] = counts.get(table, 0) + dup + withheld
         return added
+
+    def _complete(self, spec: Table, view: str) -> str:
+        """``view``, with the optional columns it lacks (``OPTIONAL_COLUMNS``) as nulls."""
+        have = set(relation(self.store.con, f"SELECT * FROM {view} LIMIT 0").columns)
+        missing = [c for c in spec.columns if c.name in OPTIONAL_COLUMNS and c.name not in have]
+        if not missing:
+            return view
+        nulls = ", ".join(f"NULL::{_DUCK_TYPES[c.type]} AS {c.name}" for c in missing)
+        return f"(SELECT *, {nulls} FROM {view})"
 
     def _out_of_domain(self, spec: Table, view: str) -> str:
         """The rejects of the rows of ``view`` outside their columns' domains: at their

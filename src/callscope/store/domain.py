@@ -62,7 +62,9 @@ _CHOICES = {
     ("contacts", "outcome"): OUTCOMES,
     ("agent_states", "state"): STATES,
 }
-_MIN = {"segment": 1, "rings": 0}
+_MIN = {"utc_offset_s": -18 * 3600, "segment": 1, "rings": 0}
+#: Largest value of some integer columns (a UTC offset is at most 18 hours either way).
+_MAX = {"utc_offset_s": 18 * 3600}
 
 
 def epoch_range() -> tuple[int, int]:
@@ -93,6 +95,7 @@ def _checks(table: Table) -> list[tuple[str, str]]:
         if c.type in INT_RANGES:
             lo, hi, duck = INT_RANGES[c.type]
             lo = max(lo, _MIN.get(c.name, lo))
+            hi = min(hi, _MAX.get(c.name, hi))
             numbers.append(
                 (
                     f"{col} IS NOT NULL AND NOT (try_cast({col} AS DOUBLE) BETWEEN {lo} AND {hi})",

@@ -42,6 +42,7 @@ import pyarrow as pa
 from callscope.errors import CallscopeError
 from callscope.model import TABLES, Table
 from callscope.model.outcome import NOT_OFFERED
+from callscope.model.tables import OPTIONAL_COLUMNS
 from callscope.store.batch import Batch
 from callscope.store.sql import ident, literal, relation, run
 
@@ -213,6 +214,17 @@ class Store:
         and the pending rows if absent (and add manifest columns older stores lack)."""
         for t in TABLES.values():
             run(self.con, ddl(t))
+        have = set(
+            run(
+                self.con,
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = 'main'",
+            ).fetchall()
+        )
+        for t in TABLES.values():
+            for c in t.columns:
+                if c.name in OPTIONAL_COLUMNS and (t.name, c.name) not in have:
+                    run(self.con, f"ALTER TABLE {t.name} ADD COLUMN {c.name} {_DUCK_TYPES[c.type]}")
         for statement in _META_DDL.split(";"):
             if statement.strip():
                 run(self.con, statement)

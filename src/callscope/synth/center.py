@@ -503,19 +503,21 @@ class _Center:
         reason = np.concatenate(rs)[o]
         queue = np.concatenate(qu)[o]
         n = agent.shape[0]
-        return pa.table(
-            {
-                "agent": pick(self.agent_names, agent),
-                "state": pick(["logged_in", "not_ready"], state),
-                "reason": pick(REASONS, np.where(state == 1, reason, -1)),
-                "queue": pick(self.queue_names, queue),
-                "start_ts": timestamps(base, start),
-                "end_ts": timestamps(base, end),
-                "duration_s": pa.array(end - start, pa.float64()),
-                "source_file": pa.array([self.source] * n, pa.string()),
-                "source_line": pa.array(self._lines("agent_states", n)),
-            }
-        ).cast(AGENT_STATES.schema)
+        return AGENT_STATES.conform(
+            pa.table(
+                {
+                    "agent": pick(self.agent_names, agent),
+                    "state": pick(["logged_in", "not_ready"], state),
+                    "reason": pick(REASONS, np.where(state == 1, reason, -1)),
+                    "queue": pick(self.queue_names, queue),
+                    "start_ts": timestamps(base, start),
+                    "end_ts": timestamps(base, end),
+                    "duration_s": pa.array(end - start, pa.float64()),
+                    "source_file": pa.array([self.source] * n, pa.string()),
+                    "source_line": pa.array(self._lines("agent_states", n)),
+                }
+            )
+        )
 
     def _schedules(self, staff: list[QueueStaff], base: int) -> pa.Table:
         agent = np.concatenate([s.sched_agent for s in staff])

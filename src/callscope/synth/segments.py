@@ -156,37 +156,39 @@ def contacts_table(s: Segments, source: str, lines: np.ndarray) -> tuple[pa.Tabl
     ans = s.answered
     voice = s.channel == 0
     wait = np.where(ans, r["answer"] - r["entry"], r["leave"] - r["entry"])
-    contacts = pa.table(
-        {
-            "contact_id": s.contact_id,
-            "conversation_id": s.conversation_id,
-            "segment": pa.array(r["segment"], pa.int16()),
-            "previous_contact_id": s.previous_contact_id,
-            "channel": s.channel_name,
-            "direction": pa.array(np.full(n, "inbound", dtype=object), pa.string()),
-            "queue": pc.if_else(pa.array(queued), s.queue_name, pa.scalar(None, pa.string())),
-            "skill": s.skill,
-            "priority": pa.array(s.priority, pa.int16(), mask=~queued),
-            "customer_key": s.customer_key,
-            "arrival_ts": timestamps(s.base, r["arrival"]),
-            "ivr_s": floats(r["ivr"], voice),
-            "queue_entry_ts": timestamps(s.base, np.where(queued, r["entry"], np.nan)),
-            "answer_ts": timestamps(s.base, r["answer"]),
-            "end_ts": timestamps(s.base, r["end"]),
-            "wait_s": floats(wait, queued),
-            "talk_s": floats(r["talk"], ans),
-            "hold_s": floats(r["hold"], ans),
-            "acw_s": floats(r["acw"], ans),
-            "agent": s.agent_name,
-            "rings": pa.array((r["extra_rings"] + 1).astype(np.int16), pa.int16(), mask=~ans),
-            "outcome": pick(OUTCOME_BY_CODE, r["outcome"]),
-            "transferred": pa.array(r["transferred"], pa.bool_()),
-            "disposition": s.disposition,
-            "resolved": pa.array(s.resolved == 1.0, pa.bool_(), mask=np.isnan(s.resolved)),
-            "source_file": pa.array([source] * n, pa.string()),
-            "source_line": pa.array(lines, pa.int64()),
-        }
-    ).cast(CONTACTS.schema)
+    contacts = CONTACTS.conform(
+        pa.table(
+            {
+                "contact_id": s.contact_id,
+                "conversation_id": s.conversation_id,
+                "segment": pa.array(r["segment"], pa.int16()),
+                "previous_contact_id": s.previous_contact_id,
+                "channel": s.channel_name,
+                "direction": pa.array(np.full(n, "inbound", dtype=object), pa.string()),
+                "queue": pc.if_else(pa.array(queued), s.queue_name, pa.scalar(None, pa.string())),
+                "skill": s.skill,
+                "priority": pa.array(s.priority, pa.int16(), mask=~queued),
+                "customer_key": s.customer_key,
+                "arrival_ts": timestamps(s.base, r["arrival"]),
+                "ivr_s": floats(r["ivr"], voice),
+                "queue_entry_ts": timestamps(s.base, np.where(queued, r["entry"], np.nan)),
+                "answer_ts": timestamps(s.base, r["answer"]),
+                "end_ts": timestamps(s.base, r["end"]),
+                "wait_s": floats(wait, queued),
+                "talk_s": floats(r["talk"], ans),
+                "hold_s": floats(r["hold"], ans),
+                "acw_s": floats(r["acw"], ans),
+                "agent": s.agent_name,
+                "rings": pa.array((r["extra_rings"] + 1).astype(np.int16), pa.int16(), mask=~ans),
+                "outcome": pick(OUTCOME_BY_CODE, r["outcome"]),
+                "transferred": pa.array(r["transferred"], pa.bool_()),
+                "disposition": s.disposition,
+                "resolved": pa.array(s.resolved == 1.0, pa.bool_(), mask=np.isnan(s.resolved)),
+                "source_file": pa.array([source] * n, pa.string()),
+                "source_line": pa.array(lines, pa.int64()),
+            }
+        )
+    )
     exit_key = np.where(r["outcome"] == EXIT_BY_KEY, 0, -1)
     details = pa.table(
         {
