@@ -74,6 +74,7 @@ def make_contacts(
         "resolved": [None] * m,
         "source_file": ["test"] * m,
         "source_line": np.arange(1, m + 1),
+        "utc_offset_s": [None] * m,
     }
     return pa.table(
         {k: pa.array(v, CONTACTS.schema.field(k).type) for k, v in cols.items()},

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from callscope.errors import CallscopeError
@@ -112,6 +112,7 @@ def test_a_body_that_is_no_list_of_events(body):
         assert refused and refused[0]["field"] == "event"
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)  # shared 2-core CI
 @given(st.lists(st.tuples(st.integers(0, 300), st.integers()), max_size=400))
 def test_the_persistent_map_is_a_dict_that_never_changes(ops):
     m: PMap[int, int] = PMap()

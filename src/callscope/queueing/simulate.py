@@ -322,7 +322,9 @@ class SimulationResult:
 def _table(schema: pa.Schema, cols: dict[str, object]) -> pa.Table:
     arrays = []
     for f in schema:
-        v = cols[f.name]
+        v = cols.get(f.name)
+        if v is None:  # an optional column the simulator has no value for (utc_offset_s)
+            v = pa.nulls(len(next(iter(cols.values()))), f.type)  # type: ignore[arg-type]
         arrays.append(v if isinstance(v, pa.Array) else pa.array(v, f.type))
     return pa.Table.from_arrays(arrays, schema=schema)
 
