@@ -96,6 +96,9 @@ def test_the_cli_writes_it_and_says_mistakes_in_one_line(center, tmp_path):
     assert re.findall(r'<tr data-queue="([^"]+)"', out.read_text()) == ["General"]
     r = runner.invoke(cli_app, [*args, "--to", "2026-01-01"])
     assert r.exit_code != 0 and "before the first day" in str(r.exception)
+    late = ["--from", "9999-12-25", "--to", "9999-12-31"]  # the day after: no date
+    r = runner.invoke(cli_app, ["report", "--db", str(center.db), "-o", str(out), *late])
+    assert r.exit_code != 0 and "a day is from 1900-01-01 to 9998-12-31" in str(r.exception)
 
 
 @pytest.mark.browser
