@@ -182,3 +182,41 @@ def test_the_store_busy_in_another_process_is_one_line(fresh):
     from callscope.services.users import list_users
 
     assert [u.name for u in list_users(settings)] == ["ana"]
+
+
+def test_progress_is_answered_while_the_store_is_loading(fresh):
+    """A load holds the store's write gate for its whole length: the progress poll and
+    the page of the running job still answer (who is asking was just seen; the page
+    leaves the store's tables for when the load is done)."""
+    import os
+    import threading
+
+    from callscope.web.jobs import jobs_of
+
+    c, _, settings = fresh
+    assert c.get("/data").status_code == 200  # who is asking: seen, kept
+    st = c.app.state.callscope
+    job = jobs_of(st, "upload_jobs").start("upload", "ana", st.now(), {"file": "big.log"})
+    job.step = "loading big.log"
+    job.counts = lambda: {"rows_read": 1200, "rows_loaded": 1100, "rows_rejected": 3}
+    got: dict[str, object] = {}
+
+    def ask() -> None:
+        got["status"] = c.get(f"/api/v1/ingest/jobs/{job.id}").json()
+        got["page"] = c.get(f"/data?job={job.id}").text
+
+    with st.gate.write():
+        os.utime(settings.db)  # the store changes as it loads
+        asking = threading.Thread(target=ask, daemon=True)
+        asking.start()
+        asking.join(timeout=20)
+        answered = not asking.is_alive()
+    asking.join()
+    job.state = "done"
+    assert answered, "the poll waited for the load"
+    status = got["status"]
+    assert isinstance(status, dict) and status["state"] == "running"
+    assert status["counts"] == {"rows_read": 1200, "rows_loaded": 1100, "rows_rejected": 3}
+    page = str(got["page"])
+    assert 'data-poll="1"' in page and "1,100</span> loaded" in page
+    assert 'id="history-later"' in page

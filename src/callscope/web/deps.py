@@ -173,7 +173,9 @@ def _known(st: AppState, key: tuple[Any, ...], fn: Callable[..., Any], *args: An
     """``fn(settings, *args)`` (who a token or session is), kept while the store is
     unchanged and for at most :data:`PRINCIPAL_SECONDS`: revoking a token, disabling a
     user or signing out writes the store, so the next request asks the store again (a
-    feeder posting events then skips opening the store for each request)."""
+    feeder posting events then skips opening the store for each request). While this
+    server writes the store itself (an upload loading: no user change can run beside
+    it), a kept answer stands for its seconds, so the upload's progress can be asked."""
     import time
 
     from callscope.services.common import store_stamp
@@ -181,7 +183,7 @@ def _known(st: AppState, key: tuple[Any, ...], fn: Callable[..., Any], *args: An
     stamp = store_stamp(st.settings)
     known: dict[Any, Any] = st.cache.setdefault("principals", {})
     hit = known.get(key)
-    if hit is not None and hit[0] == stamp and hit[1] > time.monotonic():
+    if hit is not None and (hit[0] == stamp or st.gate.writing) and hit[1] > time.monotonic():
         return hit[2]
     value = st.read(fn, *args)
     if store_stamp(st.settings) == stamp:

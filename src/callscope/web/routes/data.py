@@ -75,9 +75,12 @@ async def data_page(
     request: Request, p: DataViewer, file: FileQ = None, limit: LimitQ = 200, job: JobQ = None
 ) -> Any:
     st = state(request)
-    ctx = await run_in_threadpool(_data, request, file, limit)
     watch = _jobs(st).get(job) if job else None
     shown = watch.status(st.now()) if watch is not None else None
+    if shown is not None and shown["state"] == "running":  # the store is busy loading it
+        ctx: dict[str, Any] = {"history": None, "rejects": [], "rejects_total": None}
+    else:
+        ctx = await run_in_threadpool(_data, request, file, limit)
     return render(
         request,
         "data.html",
