@@ -129,6 +129,8 @@ __all__ = [
     "QueueSettings",
     "Settings",
     "load_settings",
+    "read_settings_file",
+    "settings_from_data",
 ]
 
 ENV_SETTINGS = "CALLSCOPE_SETTINGS"
@@ -238,6 +240,8 @@ class Settings:
     #: where each dotted key came from: "default", a file path, an environment variable
     #: or a flag (``--shrinkage``)
     sources: Mapping[str, str] = field(default_factory=dict)
+    #: the settings file read (None: none, the defaults)
+    file: Path | None = None
 
     # -- reading ----------------------------------------------------------------------
 
@@ -555,10 +559,10 @@ def _hours(where: str, key: str, value: Any) -> tuple[tuple[float, float], ...]:
     return tuple(sorted(spans))
 
 
-def _from_file(path: Path, base: Settings) -> Settings:
-    where = str(path)
+def read_settings_file(path: Path) -> dict[str, Any]:
+    """The TOML data of a settings file, or one line saying why it cannot be read."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CallscopeError(f"no settings file at {path}", field="settings") from None
     except IsADirectoryError:
@@ -569,6 +573,17 @@ def _from_file(path: Path, base: Settings) -> Settings:
         ) from None
     except tomllib.TOMLDecodeError as e:
         raise CallscopeError(f"{path} is not valid TOML: {e}", field="settings") from None
+
+
+def _from_file(path: Path, base: Settings) -> Settings:
+    return replace(settings_from_data(read_settings_file(path), str(path), base), file=path)
+
+
+def settings_from_data(data: Mapping[str, Any], where: str, base: Settings) -> Settings:
+    """``base`` changed by the keys of ``data`` (a settings file's TOML, as a dict),
+    checked as the file is: an unknown key or a value that cannot be read is one
+    :class:`CallscopeError` starting ``where:`` and naming the dotted key. The sources of
+    the keys given become ``where``."""
     ch: dict[str, Any] = {}
     src: dict[str, str] = dict(base.sources)
 

@@ -167,8 +167,8 @@ def test_bad_input_loses_nothing(files: dict[str, Path]) -> None:
     """A refused command leaves the store as it was and writes no half file."""
     before = files["small.duckdb"].read_bytes()
     out = files["folder"] / "report.html"
-    p = run("report", "--db", str(files["small.duckdb"]), "--sl-threshold", "-5", "-o", str(out))
-    assert_user_error(p, "--sl-threshold")
+    p = run("report", "--db", str(files["small.duckdb"]), "--from", "2026-13-01", "-o", str(out))
+    assert_user_error(p, "--from", "is not a day")
     assert not out.exists()
     assert files["small.duckdb"].read_bytes() == before
     p = run("demo", "--contacts", "0", "--db", str(files["folder"] / "demo.duckdb"))

@@ -201,15 +201,6 @@ def test_preset_comparison_keeps_the_rules(center):
     assert c.params["queuemetrics"]["sl_thresholds"] == c.params["default"]["sl_thresholds"]
 
 
-def test_html_report_names_the_thresholds(center, tmp_path):
-    from callscope.services.kpi import ReportRequest, html_report
-
-    out = html_report(center, ReportRequest(tmp_path / "r.html")).path.read_text()
-    assert "T = voice 20 s, chat 60 s, email 24 h, queue VIP 10 s, else 20 s;" in out
-    out = html_report(center, ReportRequest(tmp_path / "one.html", sl_threshold_s=15.0))
-    assert "T = 15 s;" in out.path.read_text()
-
-
 def test_demo_threshold_label():
     from pathlib import Path
 

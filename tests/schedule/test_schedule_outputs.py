@@ -1,63 +1,13 @@
-"""What people look at: the per-agent timeline in the HTML report, the coverage chart,
-the schedule's activities and the service's tables."""
+"""What people look at: the coverage chart, the per-agent timeline chart, the
+schedule's activities and the service's tables."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from pathlib import Path
 
-import pyarrow as pa
-
 from callscope.export.charts import coverage_svg, timeline_svg
-from callscope.kpi import duckdb_source
-from callscope.model import TABLES
-from callscope.report.html import build_report, schedule_timeline
 from callscope.services.scheduling import CoverRequest, cover
 from callscope.settings import Settings
-from callscope.store import Store
-
-DAY = datetime(2024, 3, 4)
-
-
-def _schedules(path: Path, rows: list[dict]) -> Store:
-    store = Store(path)
-    spec = TABLES["schedules"]
-    full = [
-        {c: {"source_file": "t", "source_line": i + 1, **r}.get(c) for c in spec.names}
-        for i, r in enumerate(rows)
-    ]
-    with store.batch("t", "t", "sha-t") as b:
-        b.append("schedules", pa.Table.from_pylist(full, schema=spec.schema))
-    return store
-
-
-def test_report_shows_the_last_scheduled_day_as_a_timeline(tmp_path: Path) -> None:
-    h = timedelta(hours=1)
-    rows = [
-        {"agent": "ann", "activity": "work", "start_ts": DAY + 8 * h, "end_ts": DAY + 12 * h},
-        {"agent": "ann", "activity": "lunch", "start_ts": DAY + 12 * h, "end_ts": DAY + 12.5 * h},
-        {"agent": "bob", "activity": "work", "start_ts": DAY + 22 * h, "end_ts": DAY + 30 * h},
-        # an earlier day: not drawn
-        {"agent": "cy", "activity": "work", "start_ts": DAY - 16 * h, "end_ts": DAY - 8 * h},
-    ]
-    store = _schedules(tmp_path / "s.duckdb", rows)
-    try:
-        src = duckdb_source(store)
-        day, spans = schedule_timeline(src)  # type: ignore[misc]
-        assert day == "Mon 2024-03-04"
-        # bob's night shift is cut at midnight
-        assert spans == [
-            ("ann", "work", 8.0, 12.0),
-            ("ann", "lunch", 12.0, 12.5),
-            ("bob", "work", 22.0, 24.0),
-        ]
-        html = build_report(src, now=DAY)
-    finally:
-        store.close()
-    assert "Schedule of Mon 2024-03-04" in html
-    part = html[html.index("Schedule of Mon 2024-03-04") :]
-    svg = part[part.index("<svg") : part.index("</svg>")]
-    assert ">ann<" in svg and ">bob<" in svg and ">cy<" not in svg
 
 
 def test_charts_are_svg_with_their_labels() -> None:

@@ -1,6 +1,6 @@
 """In Debian's Chromium through Playwright, against `callscope serve` started here on a
 free port of 127.0.0.1: sign in; the overview's figures are `callscope kpi`'s (run while
-the server runs); an upload with a bad row shows the reject with its line; an agent sees
+the server runs); an upload with a bad row loads in the background and links to the reject with its line; an agent sees
 only their own row; a form post without the CSRF token is refused. A screenshot of every
 page goes to tests/web/artefacts/."""
 
@@ -116,7 +116,7 @@ def test_admin_pages_figures_and_upload(server, browser, center):
     for path, name, ready in (
         (f"/service?{WEEK}", "02-service", ".chart canvas"),
         (f"/agents?{WEEK}", "03-agents", "#agents tr.total"),
-        ("/settings", "05-settings", "#settings"),
+        ("/settings", "05-settings", "#settings-form"),
         ("/users", "06-users", "#users"),
         ("/audit", "07-audit", "#audit"),
     ):
@@ -149,12 +149,14 @@ def test_admin_pages_figures_and_upload(server, browser, center):
     page.set_input_files("input[name=file]", str(upload))
     page.select_option("select[name=format]", "amazon-connect")
     page.click("form.upload button[type=submit]")
-    page.wait_for_selector("#upload-result")
+    page.wait_for_selector("#upload-progress.done")
     _shot(page, "04-data-upload")
-    row = page.locator("#upload-rejects tbody tr").first
-    assert row.locator("td").nth(0).inner_text() == "4"
-    assert row.locator("td").nth(1).inner_text().startswith("not valid JSON")
-    assert page.locator("#rejects-table td", has_text="ctr-bad-row.jsonl").count() >= 1
+    page.click("#upload-rejects-link")
+    page.wait_for_selector("#rejects-table")
+    row = page.locator("#rejects-table tbody tr").first
+    assert row.locator("td").nth(0).inner_text() == "ctr-bad-row.jsonl"
+    assert row.locator("td").nth(1).inner_text() == "4"
+    assert row.locator("td").nth(2).inner_text().startswith("not valid JSON")
 
     assert not errors, errors
     # a form post without its CSRF token is refused

@@ -45,6 +45,7 @@ from callscope.errors import CallscopeError
 
 __all__ = [
     "EVALUATE",
+    "EDIT_SETTINGS",
     "EXPORT",
     "MANAGE_USERS",
     "PERMISSIONS",
@@ -73,6 +74,7 @@ EXPORT = "export"  #: CSV / XLSX of what a page shows (scoped)
 VIEW_DATA = "view_data"  #: ingest history, rejects (raw rows: personal data)
 UPLOAD = "upload"  #: ingest a file
 VIEW_SETTINGS = "view_settings"
+EDIT_SETTINGS = "edit_settings"  #: change the center's settings (the settings file)
 MANAGE_USERS = "manage_users"  #: users and tokens
 VIEW_AUDIT = "view_audit"
 VIEW_LIVE = "view_live"  #: the wallboard and the live figures (agent grid scoped)
@@ -86,6 +88,7 @@ PERMISSIONS = (
     VIEW_DATA,
     UPLOAD,
     VIEW_SETTINGS,
+    EDIT_SETTINGS,
     MANAGE_USERS,
     VIEW_AUDIT,
     VIEW_LIVE,

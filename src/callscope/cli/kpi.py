@@ -255,33 +255,49 @@ def report_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path(
         "callscope-report.html"
     ),
-    start: FromOpt = None,
-    end: ToOpt = None,
-    interval: IntervalOpt = None,
-    sl_threshold: SlThresholdOpt = None,
-    preset: PresetOpt = None,
-    engine: EngineOpt = "duckdb",
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            help="today, yesterday, week, month, data (the last 7 days with data) or custom "
+            "(with --from/--to) [data; custom when a day is given].",
+        ),
+    ] = None,
+    first: Annotated[
+        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (a custom period).")
+    ] = None,
+    last: Annotated[
+        str | None, typer.Option("--to", help="Last day, YYYY-MM-DD, included.")
+    ] = None,
+    queue: Annotated[
+        list[str] | None, typer.Option("--queue", help="Keep this queue (repeatable).")
+    ] = None,
+    channel: Annotated[
+        list[str] | None, typer.Option("--channel", help="Keep this channel (repeatable).")
+    ] = None,
+    team: Annotated[
+        list[str] | None, typer.Option("--team", help="Keep this team's agents (repeatable).")
+    ] = None,
     db: DbOpt = None,
     settings: SettingsOpt = None,
 ) -> None:
-    """One self-contained HTML report: service level and volume by interval against the
-    goal, abandonment, AHT trend and the agent table."""
-    from callscope.services.kpi import ReportRequest, html_report
-
-    s = a.load(settings, db)
+    """The Overview (with its table by queue), Service and Agents pages of `callscope
+    serve` for one period as one self-contained HTML file: same figures, charts and
+    colours, styles and chart code inlined; it opens offline."""
     from datetime import datetime
 
-    r = html_report(
+    from callscope.web.report import write_report
+
+    s = a.load(settings, db)
+    r = write_report(
         s,
-        ReportRequest(
-            output=output,
-            start=start,
-            end=end,
-            engine=engine,
-            preset=preset,
-            interval_s=a.duration(interval, "interval_s"),
-            sl_threshold_s=a.duration(sl_threshold, "sl_threshold_s", bare="s"),
-        ),
-        datetime.now(),
+        output,
+        datetime.now().astimezone(),
+        period=period,
+        first=first,
+        last=last,
+        channels=tuple(channel or ()),
+        queues=tuple(queue or ()),
+        teams=tuple(team or ()),
     )
-    console.print(f"wrote {r.path} ({r.bytes / 1024:,.0f} KiB)")
+    console.print(f"wrote {r.path} ({r.bytes / 1024:,.0f} KiB): {r.period}")

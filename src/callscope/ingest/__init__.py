@@ -35,7 +35,15 @@ from callscope.ingest.summary import FileResult, IngestSummary, Reject
 from callscope.store import Store
 from callscope.store.sql import drop, run
 
-__all__ = ["FORMATS", "FileResult", "IngestSummary", "Reject", "ingest_file", "ingest_files"]
+__all__ = [
+    "FORMATS",
+    "FileResult",
+    "IngestSummary",
+    "Reject",
+    "check_options",
+    "ingest_file",
+    "ingest_files",
+]
 
 
 def _load_mapped(batch: Any, file: SourceFile, mapping: mapped_csv.Mapping) -> None:
@@ -55,6 +63,7 @@ FORMATS: dict[str, Callable[..., None]] = {
 }
 
 Progress = Callable[[str, int, int], None]
+Watch = Callable[[Any], None]
 
 
 def _options_for(fmt: str, mapping: Any, tz: str | None) -> dict[str, Any]:
@@ -72,10 +81,22 @@ def _options_for(fmt: str, mapping: Any, tz: str | None) -> dict[str, Any]:
     return {}
 
 
+def check_options(fmt: str, mapping: Any, tz: str | None) -> dict[str, Any]:
+    """The loader's options for ``fmt``: a mapping for csv (loaded and checked, raising
+    :class:`~callscope.errors.MappingError` for what the mapping alone shows), none for
+    other formats, the time zone for the formats that take one."""
+    options = _options_for(fmt, mapping, tz)
+    if fmt == mapped_csv.FORMAT:
+        options["mapping"] = mapped_csv.Mapping.load(options["mapping"])
+    return options
+
+
 def ingest_file(
-    store: Store, path: Path, fmt: str, **options: Any
+    store: Store, path: Path, fmt: str, *, watch: Watch | None = None, **options: Any
 ) -> tuple[FileResult, list[Reject]]:
-    """Ingest one file atomically; return its result and its rejects."""
+    """Ingest one file atomically; return its result and its rejects. ``watch(batch)``
+    is told the file's :class:`~callscope.store.batch.Batch` once it is open (its
+    counts grow as the file loads)."""
     loader = FORMATS[fmt]
     size = check_readable(path)
     started = time.perf_counter()
@@ -91,6 +112,8 @@ def ingest_file(
         exact_path(path, one_line_end=fp.mixed_line_ends) as read_as,
         store.batch(name, fmt, sha, size) as batch,
     ):
+        if watch is not None:
+            watch(batch)
         src = SourceFile(path, read_as, "_raw_lines", sha)
         lines = raw_lines(con, src)
         if fp.mixed_line_ends:
@@ -166,12 +189,14 @@ def ingest_files(
     mapping: Any = None,
     tz: str | None = None,
     progress: Progress | None = None,
+    watch: Watch | None = None,
 ) -> IngestSummary:
     """Ingest ``paths`` of format ``fmt`` into ``store``, one transaction per file.
 
     ``mapping`` (a path or a loaded :class:`~callscope.ingest.mapped_csv.Mapping`) is
     required for ``csv``; ``tz`` converts epoch/UTC sources to the center's local clock.
-    ``progress(file, done, total)`` is called after each file.
+    ``progress(file, done, total)`` is called after each file; ``watch(batch)`` as
+    each file's batch opens (:func:`ingest_file`).
 
     Raises :class:`~callscope.errors.MappingError` (``field="mapping"``) for a mapping
     mistake: at once for what the mapping alone shows, and for a file whose date format
@@ -185,12 +210,10 @@ def ingest_files(
         raise InputError("no files given: pass one or more paths to ingest")
     for p in files:  # fail fast, before any loading, on a path that cannot be read at all
         check_readable(p)
-    options = _options_for(fmt, mapping, tz)
-    if fmt == mapped_csv.FORMAT:
-        options["mapping"] = mapped_csv.Mapping.load(options["mapping"])
+    options = check_options(fmt, mapping, tz)
     summary = IngestSummary()
     for i, p in enumerate(files, 1):
-        result, rejects = ingest_file(store, p, fmt, **options)
+        result, rejects = ingest_file(store, p, fmt, watch=watch, **options)
         summary.files.append(result)
         summary.rejects.extend(rejects)
         if progress:

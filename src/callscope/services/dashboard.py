@@ -141,6 +141,9 @@ def _local_now(settings: Settings, now: datetime) -> datetime:
     return now.astimezone(ZoneInfo(settings.timezone)).replace(tzinfo=None)
 
 
+_FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
 def resolve_period(
     settings: Settings, request: ViewRequest, now: datetime, last_data: datetime | None = None
 ) -> Period:
@@ -177,6 +180,11 @@ def resolve_period(
         )
     if (final - first).days > 3660:
         raise CallscopeError("a period is at most ten years long", field="from")
+    if first < _FIRST_DAY or final > _LAST_DAY:  # (the period before it, the day after it)
+        raise CallscopeError(
+            f"a day is from {_FIRST_DAY} to {_LAST_DAY}; got {first if first < _FIRST_DAY else final}",
+            field="from" if first < _FIRST_DAY else "to",
+        )
     start = datetime.combine(first, datetime.min.time())
     return Period(key, start, datetime.combine(final, datetime.min.time()) + day)
 

@@ -18,7 +18,16 @@ from callscope.settings import Settings
 if TYPE_CHECKING:
     from callscope.ingest import IngestSummary
 
-__all__ = ["FORMATS", "IngestRequest", "RejectsRequest", "RejectsResult", "ingest", "rejects"]
+__all__ = [
+    "FORMATS",
+    "IngestCounts",
+    "IngestRequest",
+    "RejectsRequest",
+    "RejectsResult",
+    "check_ingest",
+    "ingest",
+    "rejects",
+]
 
 #: Source formats, as the user names them.
 FORMATS = ("asterisk", "amazon-connect", "anonymous-bank", "csv")
@@ -35,16 +44,21 @@ class IngestRequest:
     timezone: str | None = None
 
 
-def ingest(
-    settings: Settings,
-    request: IngestRequest,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> IngestSummary:
-    """Load ``request.paths`` into the store, one transaction per file; a file already
-    ingested is skipped and no row is stored twice. ``progress(file, done, total)`` is
-    told after each file."""
-    from callscope.ingest import ingest_files
-    from callscope.services.common import open_store
+@dataclass(frozen=True, slots=True)
+class IngestCounts:
+    """How far the loading of one file is: its data rows read so far, stored, rejected."""
+
+    file: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+
+
+def check_ingest(settings: Settings, request: IngestRequest) -> None:
+    """The mistakes of ``request`` that show before any loading (format, no files, time
+    zone, a mapping missing, unreadable or given for another format), each one line
+    naming its field."""
+    from callscope.ingest import check_options
 
     if request.format not in FORMATS:
         raise CallscopeError(
@@ -52,9 +66,38 @@ def ingest(
         )
     if not request.paths:
         raise CallscopeError("no files given: name one or more files to ingest", field="paths")
-    tz = request.timezone or settings.timezone
     if request.timezone is not None:
         settings.override("--tz", timezone=request.timezone)  # checks the name
+    check_options(request.format, request.mapping, request.timezone)
+
+
+def ingest(
+    settings: Settings,
+    request: IngestRequest,
+    progress: Callable[[str, int, int], None] | None = None,
+    watch: Callable[[Callable[[], IngestCounts]], None] | None = None,
+) -> IngestSummary:
+    """Load ``request.paths`` into the store, one transaction per file; a file already
+    ingested is skipped and no row is stored twice. ``progress(file, done, total)`` is
+    told after each file; ``watch(counts)`` as each file starts loading, ``counts()``
+    then saying how far it is (it may be called from another thread)."""
+    from callscope.ingest import ingest_files
+    from callscope.services.common import open_store
+
+    check_ingest(settings, request)
+    tz = request.timezone or settings.timezone
+
+    def on_batch(batch: Any) -> None:
+        if watch is not None:
+            watch(
+                lambda: IngestCounts(
+                    batch.file,
+                    batch.rows_read,
+                    sum(list(batch.loaded.values())),
+                    batch.rows_rejected,
+                )
+            )
+
     with open_store(settings, write=True) as store:
         return ingest_files(
             store,
@@ -63,6 +106,7 @@ def ingest(
             mapping=request.mapping,
             tz=None if tz == "UTC" else tz,
             progress=progress,
+            watch=on_batch if watch is not None else None,
         )
 
 

@@ -32,11 +32,8 @@ __all__ = [
     "AgentReportRequest",
     "KpiRequest",
     "KpiTable",
-    "ReportRequest",
-    "ReportResult",
     "agent_report",
     "compare_presets",
-    "html_report",
     "kpi",
     "kpi_params",
     "kpi_targets",
@@ -335,50 +332,6 @@ def agent_report(settings: Settings, request: AgentReportRequest) -> AgentReport
         + (f"; no data for: {', '.join(rep.title(c) for c in rep.omitted)}" if rep.omitted else "")
     )
     return AgentReportResult(rep, caption)
-
-
-@dataclass(frozen=True, slots=True)
-class ReportRequest:
-    """The HTML report of ``[start, end)`` written to ``output``."""
-
-    output: Path
-    start: datetime | None = None
-    end: datetime | None = None
-    engine: str = "duckdb"
-    preset: str | None = None
-    interval_s: float | None = None
-    sl_threshold_s: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ReportResult:
-    path: Path
-    bytes: int
-
-
-def html_report(
-    settings: Settings, request: ReportRequest, now: datetime | None = None
-) -> ReportResult:
-    """One self-contained HTML report: service level and volume by interval against the
-    goal, abandonment, AHT trend and the agent table."""
-    from callscope.report.html import build_report
-    from callscope.services.common import check_output_file
-
-    check_output_file(request.output, "output", (".html", ".htm"))
-    kreq = KpiRequest(
-        start=request.start,
-        end=request.end,
-        engine=request.engine,
-        preset=request.preset,
-        interval_s=request.interval_s,
-        sl_threshold_s=request.sl_threshold_s,
-    )
-    _check_request(kreq)
-    params = kpi_params(settings, kreq)
-    with _source(settings, request.engine) as src:
-        html = build_report(src, params, kpi_targets(settings), request.start, request.end, now=now)
-    request.output.write_text(html, encoding="utf-8")
-    return ReportResult(request.output, len(html.encode("utf-8")))
 
 
 def format_kpi(name: str, value: Any) -> str:

@@ -46,6 +46,7 @@ __all__ = [
     "Refused",
     "Require",
     "clean",
+    "make_view_request",
     "render",
     "state",
     "view_request",
@@ -172,7 +173,9 @@ def _known(st: AppState, key: tuple[Any, ...], fn: Callable[..., Any], *args: An
     """``fn(settings, *args)`` (who a token or session is), kept while the store is
     unchanged and for at most :data:`PRINCIPAL_SECONDS`: revoking a token, disabling a
     user or signing out writes the store, so the next request asks the store again (a
-    feeder posting events then skips opening the store for each request)."""
+    feeder posting events then skips opening the store for each request). While this
+    server writes the store itself (an upload loading: no user change can run beside
+    it), a kept answer stands for its seconds, so the upload's progress can be asked."""
     import time
 
     from callscope.services.common import store_stamp
@@ -180,7 +183,7 @@ def _known(st: AppState, key: tuple[Any, ...], fn: Callable[..., Any], *args: An
     stamp = store_stamp(st.settings)
     known: dict[Any, Any] = st.cache.setdefault("principals", {})
     hit = known.get(key)
-    if hit is not None and hit[0] == stamp and hit[1] > time.monotonic():
+    if hit is not None and (hit[0] == stamp or st.gate.writing) and hit[1] > time.monotonic():
         return hit[2]
     value = st.read(fn, *args)
     if store_stamp(st.settings) == stamp:
@@ -268,15 +271,34 @@ def view_request(request: Request, principal: Principal) -> ViewRequest:
     """The period, filters and scope of a page or API call (query parameters
     ``period``, ``from``, ``to``, ``channel``, ``queue``, ``team``)."""
     q = request.query_params
-    first, last = _day(q.get("from"), "from"), _day(q.get("to"), "to")
-    period = q.get("period") or ("custom" if first or last else "data")
+    return make_view_request(
+        q.get("period"),
+        q.get("from"),
+        q.get("to"),
+        {name: q.getlist(name) for name in ("channel", "queue", "team")},
+        principal,
+    )
+
+
+def make_view_request(
+    period: str | None,
+    first_text: str | None,
+    last_text: str | None,
+    filters: dict[str, list[str]],
+    principal: Principal,
+) -> ViewRequest:
+    """A :class:`ViewRequest` from the words of a query (or of ``callscope report``):
+    ``period`` (default ``custom`` when a day is given, else ``data``), days
+    ``YYYY-MM-DD``, ``channel``/``queue``/``team`` values; each mistake names its field."""
+    first, last = _day(first_text, "from"), _day(last_text, "to")
+    period = period or ("custom" if first or last else "data")
     if period not in PERIODS:
         raise CallscopeError(
             f"unknown period {period!r}; use one of {', '.join(PERIODS)}", field="period"
         )
 
     def many(name: str) -> tuple[str, ...]:
-        vals = [v.strip() for v in q.getlist(name) if v.strip()]
+        vals = [v.strip() for v in filters.get(name, []) if v.strip()]
         if len(vals) > 100 or any(len(v) > 200 for v in vals):
             raise CallscopeError(f"too many or too long {name} values", field=name)
         return tuple(dict.fromkeys(vals))

@@ -23,6 +23,11 @@ class Gate:
         self._writing = False
         self._waiting_writers = 0
 
+    @property
+    def writing(self) -> bool:
+        """Whether one of the server's threads is writing the store now."""
+        return self._writing
+
     @contextmanager
     def read(self) -> Iterator[None]:
         with self._cond:

@@ -1,14 +1,31 @@
-"""Admin: the center's settings (read-only for now), users, the audit log."""
+"""Admin: the center's settings (read and changed: :mod:`callscope.services.settings_edit`),
+users, the audit log."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from callscope.access.roles import MANAGE_USERS, ROLES, VIEW_AUDIT, VIEW_SETTINGS, Principal
+from callscope.access.roles import (
+    EDIT_SETTINGS,
+    MANAGE_USERS,
+    ROLES,
+    VIEW_AUDIT,
+    VIEW_SETTINGS,
+    Principal,
+)
 from callscope.errors import CallscopeError
+from callscope.services.settings_edit import (
+    FIXED_KEYS,
+    SettingsChange,
+    SettingsChanged,
+    SettingsInvalid,
+    change_settings,
+)
 from callscope.services.settings_view import show_settings
 from callscope.services.users import (
     AddUserRequest,
@@ -23,13 +40,15 @@ from callscope.services.users import (
     revoke_token,
     update_user,
 )
-from callscope.web.deps import Require, clean, render, state
+from callscope.settings import DEFAULT_FILE
+from callscope.web.deps import AppState, Refused, Require, clean, render, state
 from callscope.web.downloads import download
 
 router = APIRouter()
 
 Admin = Annotated[Principal, Depends(Require(MANAGE_USERS))]
 SettingsViewer = Annotated[Principal, Depends(Require(VIEW_SETTINGS))]
+SettingsEditor = Annotated[Principal, Depends(Require(EDIT_SETTINGS))]
 Auditor = Annotated[Principal, Depends(Require(VIEW_AUDIT))]
 
 
@@ -38,10 +57,98 @@ def _settings_rows(request: Request) -> list[Any]:
     return show_settings(st.settings)
 
 
+def _settings_file(st: AppState) -> Path:
+    """The settings file a change is written to: the one the server read, else
+    ``callscope.toml`` in its working folder (where the next start finds it)."""
+    return st.settings.file or (Path.cwd() / DEFAULT_FILE)
+
+
+def _save_settings(st: AppState, values: dict[str, Any], actor: str) -> SettingsChanged:
+    """The change, checked, written and audited under the store's write gate; the app
+    then runs on the new settings (its kept KPI views dropped)."""
+    with st.gate.write():
+        change = SettingsChange(values, actor, _settings_file(st))
+        done = change_settings(st.settings, change, st.audit_now())
+        if done.changed:
+            st.settings = done.settings
+            st.cache.pop("views", None)
+        return done
+
+
+def _settings_page(
+    request: Request,
+    status: int = 200,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    changed: tuple[tuple[str, Any, Any], ...] = (),
+) -> Any:
+    st = state(request)
+    rows = show_settings(st.settings)
+    p: Principal = request.state.principal
+    sections: dict[str, list[Any]] = {}
+    for r in rows:
+        sections.setdefault(r.key.split(".")[0] if "." in r.key else "center", []).append(r)
+    errors = errors or {}
+    shown_keys = {r.key for r in rows}
+    return render(
+        request,
+        "settings.html",
+        {
+            "title": "Settings",
+            "sections": sections,
+            "form": form or {},
+            "errors": errors,
+            "other_errors": {k: v for k, v in errors.items() if k not in shown_keys},
+            "changed": changed,
+            "fixed": FIXED_KEYS,
+            "can_edit": p.can(EDIT_SETTINGS),
+            "file": _settings_file(st),
+        },
+        status=status,
+    )
+
+
 @router.get("/settings", include_in_schema=False)
 async def settings_page(request: Request, p: SettingsViewer) -> Any:
-    rows = await run_in_threadpool(_settings_rows, request)
-    return render(request, "settings.html", {"title": "Settings", "rows": rows})
+    return await run_in_threadpool(_settings_page, request)
+
+
+def _form_values(form: Any, current: dict[str, Any]) -> dict[str, Any]:
+    """The posted keys that the page offers (each field is named by its dotted key),
+    and a new queue goal (``new_queue``, ``new_queue_goal``)."""
+    values: dict[str, Any] = {}
+    for key in current:
+        got = form.get(key)
+        if isinstance(got, str) and len(got) <= 2000:
+            values[key] = got
+    name, goal = form.get("new_queue"), form.get("new_queue_goal")
+    if isinstance(name, str) and name.strip() and isinstance(goal, str):
+        values[f"queues.{name.strip()[:200]}.goal"] = goal
+    elif isinstance(goal, str) and goal.strip():
+        values["queues..goal"] = goal  # a goal without a queue: the service says so
+    return values
+
+
+@router.post("/settings", include_in_schema=False)
+async def settings_save(request: Request, p: SettingsEditor) -> Any:
+    """Change settings from the page's form (each field named by its dotted key)."""
+    st = state(request)
+    form = await request.form()
+    current = {r.key: r.value for r in show_settings(st.settings) if r.key not in FIXED_KEYS}
+    values = _form_values(form, current)
+    typed = {k: str(v) for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    try:
+        done = await run_in_threadpool(_save_settings, st, values, p.name)
+    except SettingsInvalid as e:
+        errors = dict(e.errors)
+        for k in list(errors):
+            if k.startswith("queues.") and k not in current:
+                errors["new_queue"] = errors.pop(k)
+        return await run_in_threadpool(
+            lambda: _settings_page(request, 400, form=typed, errors=errors)
+        )
+    return await run_in_threadpool(lambda: _settings_page(request, changed=done.changed))
 
 
 @router.get("/api/v1/settings", tags=["admin"])
@@ -49,6 +156,56 @@ async def settings_api(request: Request, p: SettingsViewer) -> dict[str, Any]:
     """Every effective setting: value and where it came from."""
     rows = await run_in_threadpool(_settings_rows, request)
     return clean({r.key: {"value": r.value, "source": r.source} for r in rows})
+
+
+@router.post(
+    "/api/v1/settings",
+    tags=["admin"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "additionalProperties": {"type": ["string", "number", "boolean"]},
+                    },
+                    "example": {"goals.voice": "85/20", "targets.asa": "25s"},
+                }
+            },
+        }
+    },
+)
+async def settings_change_api(request: Request, p: SettingsEditor) -> Any:
+    """Change settings (admins): a JSON object of dotted keys to new values, written as
+    in the settings file (``{"goals.voice": "85/20", "alerts.waiting": 12}``). Answers
+    the keys changed (old, new) and every effective setting; 400 with ``errors`` (key ->
+    one line) and nothing changed when a value cannot be read."""
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not body:
+        raise Refused(
+            400,
+            'send a JSON object of settings to change, e.g. {"goals.voice": "85/20"}',
+            "body",
+        )
+    st = state(request)
+    try:
+        done = await run_in_threadpool(_save_settings, st, body, p.name)
+    except SettingsInvalid as e:
+        first = next(iter(e.errors))
+        return JSONResponse(
+            {"error": e.errors[first], "field": first, "errors": e.errors}, status_code=400
+        )
+    rows = show_settings(st.settings)
+    return clean(
+        {
+            "changed": [{"key": k, "old": o, "new": n} for k, o, n in done.changed],
+            "settings": {r.key: {"value": r.value, "source": r.source} for r in rows},
+        }
+    )
 
 
 def _users_ctx(request: Request) -> dict[str, Any]:

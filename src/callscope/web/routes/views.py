@@ -60,31 +60,37 @@ def _options(st: AppState, scope: Scope) -> d.FilterOptions:
     return opts
 
 
+def page_context(
+    title: str, view: Any, options: d.FilterOptions, req: d.ViewRequest, query: str, **extra: Any
+) -> dict[str, Any]:
+    """What a KPI page's template is given (the pages and ``callscope report``)."""
+    return {
+        "title": title,
+        "view": view,
+        "options": options,
+        "periods": d.PERIODS,
+        "chosen": {
+            "period": req.period,
+            "from": (req.first_day or view.period.start.date()).isoformat(),
+            "to": (req.last_day or view.period.last_day).isoformat(),
+            "channel": req.channels,
+            "queue": req.queues,
+            "team": req.teams,
+        },
+        "query": query,
+        "format_kpi": format_kpi,
+        "kpi_title": kpi_title,
+        **extra,
+    }
+
+
 async def _page(
     request: Request, p: Principal, template: str, title: str, view: Any, **extra: Any
 ) -> Any:
     st = state(request)
     req = view_request(request, p)
     opts = await run_in_threadpool(_options, st, req.scope)
-    q = request.query_params
-    ctx = {
-        "title": title,
-        "view": view,
-        "options": opts,
-        "periods": d.PERIODS,
-        "chosen": {
-            "period": req.period,
-            "from": q.get("from") or view.period.start.date().isoformat(),
-            "to": q.get("to") or view.period.last_day.isoformat(),
-            "channel": req.channels,
-            "queue": req.queues,
-            "team": req.teams,
-        },
-        "query": request.url.query,
-        "format_kpi": format_kpi,
-        "kpi_title": kpi_title,
-        **extra,
-    }
+    ctx = page_context(title, view, opts, req, request.url.query, **extra)
     return render(request, template, ctx)
 
 
@@ -175,21 +181,21 @@ def _series(view: d.ServiceView) -> dict[str, Any]:
     }
 
 
+def service_extra(view: d.ServiceView) -> dict[str, Any]:
+    """The Service template's context beyond :func:`page_context`."""
+    return {
+        "series": _series(view),
+        "columns": d.SERVICE_COLUMNS,
+        "days": view.by_day.to_pylist(),
+        "heat_columns": d.HEATMAP_COLUMNS,
+        "weekdays": d.WEEKDAYS,
+    }
+
+
 @router.get("/service", include_in_schema=False)
 async def service_page(request: Request, p: Viewer) -> Any:
     view = await run_in_threadpool(_service, request, p)
-    return await _page(
-        request,
-        p,
-        "service.html",
-        "Service",
-        view,
-        series=_series(view),
-        columns=d.SERVICE_COLUMNS,
-        days=view.by_day.to_pylist(),
-        heat_columns=d.HEATMAP_COLUMNS,
-        weekdays=d.WEEKDAYS,
-    )
+    return await _page(request, p, "service.html", "Service", view, **service_extra(view))
 
 
 @router.get("/api/v1/service", tags=["views"], dependencies=ViewQuery)
@@ -260,19 +266,16 @@ def _shown(view: d.AgentsView) -> list[int]:
     return sorted(busiest[:AGENTS_SHOWN])
 
 
+def agents_extra(view: d.AgentsView) -> dict[str, Any]:
+    """The Agents template's context beyond :func:`page_context`."""
+    shown = _shown(view)
+    return {"shown": shown, "not_shown": len(view.rows) - len(shown)}
+
+
 @router.get("/agents", include_in_schema=False)
 async def agents_page(request: Request, p: Viewer) -> Any:
     view = await run_in_threadpool(_agents, request, p)
-    shown = _shown(view)
-    return await _page(
-        request,
-        p,
-        "agents.html",
-        "Agents",
-        view,
-        shown=shown,
-        not_shown=len(view.rows) - len(shown),
-    )
+    return await _page(request, p, "agents.html", "Agents", view, **agents_extra(view))
 
 
 @router.get("/api/v1/agents", tags=["views"], dependencies=ViewQuery)

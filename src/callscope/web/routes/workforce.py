@@ -8,7 +8,7 @@ agent sees their own, a supervisor their teams' agents
 
 **Long work.** A forecast or plan form is checked in the request (a mistake is the
 service's one line next to its field, nothing started), then runs in a thread held by
-the app (:class:`Jobs`, in the app state's cache): the page polls
+the app (:class:`~callscope.web.jobs.Jobs`, in the app state's cache): the page polls
 ``GET /api/v1/workforce/jobs/{id}`` (state ``running`` / ``done`` / ``failed``, the
 step, the one-line error) and shows it as a progress line. A forecast is made reading
 the store (:func:`~callscope.services.forecasting.make_forecast`: pages keep answering
@@ -20,12 +20,9 @@ shown on ``/workforce?plan=ID``.
 
 from __future__ import annotations
 
-import secrets
 import shutil
 import tempfile
 import threading
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -40,6 +37,7 @@ from callscope.services import workforce as w
 from callscope.services.forecasting import PlanRequest
 from callscope.web.deps import AppState, Require, clean, render, state
 from callscope.web.downloads import download
+from callscope.web.jobs import KEEP_JOBS, Job, Jobs, jobs_of, one_line
 
 __all__ = ["NAV", "Job", "Jobs", "router"]
 
@@ -55,96 +53,12 @@ QueueQ = Annotated[str | None, Query(max_length=200, description="The queue the 
 DayQ = Annotated[str | None, Query(max_length=20, description="A day, YYYY-MM-DD")]
 Text = Annotated[str, Form(max_length=100)]
 
-KEEP_JOBS = 50
-
-
-# -- jobs --------------------------------------------------------------------------------
-
-
-@dataclass
-class Job:
-    """One forecast or plan run from the page."""
-
-    id: str
-    kind: str  #: forecast | plan
-    user: str
-    started: datetime
-    step: str
-    state: str = "running"  #: running | done | failed
-    finished: datetime | None = None
-    error: str | None = None
-    message: str | None = None  #: what was done, in words
-    url: str | None = None  #: where to see the result
-    result: Any = None  #: a plan's :class:`~callscope.services.workforce.PlanView`
-    asked: dict[str, str] = field(default_factory=dict)
-
-    def status(self, now: datetime) -> dict[str, Any]:
-        end = self.finished or now
-        return clean(
-            {
-                "id": self.id,
-                "kind": self.kind,
-                "user": self.user,
-                "state": self.state,
-                "step": self.step,
-                "started": self.started,
-                "started_hm": f"{self.started:%H:%M:%S}",
-                "finished": self.finished,
-                "seconds": round((end - self.started).total_seconds(), 1),
-                "error": self.error,
-                "message": self.message,
-                "url": self.url,
-                "asked": self.asked,
-            }
-        )
-
-
-class Jobs:
-    """The jobs of one app: the newest :data:`KEEP_JOBS`, a lock, one forecast at a time."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.jobs: OrderedDict[str, Job] = OrderedDict()
-
-    def get(self, job_id: str | None) -> Job | None:
-        with self.lock:
-            return self.jobs.get(job_id or "")
-
-    def running(self) -> list[Job]:
-        with self.lock:
-            return [j for j in self.jobs.values() if j.state == "running"]
-
-    def start(self, kind: str, user: str, now: datetime, asked: dict[str, str]) -> Job:
-        with self.lock:
-            if kind == "forecast":
-                busy = [j for j in self.jobs.values() if j.kind == kind and j.state == "running"]
-                if busy:
-                    raise CallscopeError(
-                        f"a forecast is running already (started by {busy[0].user} at "
-                        f"{busy[0].started:%H:%M:%S}); wait for it to finish",
-                        field="horizon_s",
-                    )
-            job = Job(secrets.token_hex(6), kind, user, now, "started", asked=asked)
-            self.jobs[job.id] = job
-            while len(self.jobs) > KEEP_JOBS:
-                self.jobs.popitem(last=False)
-            return job
-
 
 def _jobs(st: AppState) -> Jobs:
-    with _CREATE:
-        got = st.cache.get("workforce_jobs")
-        if got is None:
-            got = st.cache["workforce_jobs"] = Jobs()
-        return got  # type: ignore[no-any-return]
+    return jobs_of(st, "workforce_jobs")
 
 
-_CREATE = threading.Lock()
-
-
-def _one_line(e: BaseException) -> str:
-    text = " ".join(str(e).split())
-    return text if isinstance(e, CallscopeError) else f"{type(e).__name__}: {text}"
+_one_line = one_line
 
 
 def _run_forecast(st: AppState, job: Job, request: Any, actor: str) -> None:
@@ -226,7 +140,13 @@ def _run_roster(st: AppState, job: Job, request: Any, actor: str, tmp: Path) -> 
 def _start_forecast(request: Request, p: Principal, horizon: str, interval: str) -> Job:
     st = state(request)
     req = w.forecast_form(horizon, interval)
-    job = _jobs(st).start("forecast", p.name, st.now(), {"horizon": horizon, "interval": interval})
+    job = _jobs(st).start(
+        "forecast",
+        p.name,
+        st.now(),
+        {"horizon": horizon, "interval": interval},
+        one_at_a_time="horizon_s",
+    )
     threading.Thread(
         target=_run_forecast, args=(st, job, req, p.name), name=f"forecast-{job.id}", daemon=True
     ).start()
