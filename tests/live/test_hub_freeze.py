@@ -7,13 +7,9 @@ from __future__ import annotations
 import gc
 import zoneinfo
 
-import pytest
-
 from callscope.live.events import parse_event
 from callscope.live.hub import FREEZE_EVERY, Hub
 from callscope.live.reducer import LiveConfig
-
-pytestmark = pytest.mark.xdist_group("gc")  # the freeze is the process's
 
 
 def _events(n: int) -> list:
