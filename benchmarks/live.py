@@ -152,8 +152,8 @@ class Watcher(threading.Thread):
                     msg, buf = buf.split(b"\n\n", 1)
                     if msg.startswith(b"event: snapshot"):
                         data = msg.split(b"data: ", 1)[1]
-                        i = data.find(b'"seq": ')
-                        seq = int(data[i + 7 : data.index(b",", i)])
+                        i = data.find(b'"seq":') + 6
+                        seq = int(data[i : data.index(b",", i)])  # int() skips a space
                         self.seen.append((time.monotonic(), seq))
         except (OSError, http.client.HTTPException):
             return

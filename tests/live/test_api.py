@@ -285,3 +285,22 @@ def test_the_wallboard_is_in_the_navigation(center):
     )
     assert r.status_code == 303
     assert 'href="/wallboard"' in browser.get("/overview").text  # agents may watch it
+
+
+def test_overview_of_a_live_store_before_anything_is_settled(center):
+    """A store fed only by the live floor has no contacts until the settler's first
+    write: the overview says so (and when they come) instead of refusing with 400."""
+    settings, tokens = center
+    c = _client(settings, tokens["ada"])
+    assert c.get("/api/v1/overview").status_code == 400  # no live feed: an empty store
+    r = c.post("/api/v1/events", json=[DAY[1]])  # a caller waiting: nothing to settle
+    assert r.status_code == 200, r.text
+    r = c.get("/api/v1/overview")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["channels"] == [] and body["queues"] == []
+    assert "Nothing settled into the store yet" in body["notice"]
+    assert "within 2 s of its end" in body["notice"]
+    page = c.get("/overview")
+    assert page.status_code == 200 and "Nothing settled into the store yet" in page.text
+    assert "No contacts in this period" not in page.text

@@ -28,6 +28,8 @@ from __future__ import annotations
 from bisect import insort
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from operator import add, sub
 from typing import Any, NamedTuple
 
 from callscope.live.events import Event
@@ -56,10 +58,10 @@ class Counts(NamedTuple):
     blocked: int = 0
 
     def plus(self, other: Counts) -> Counts:
-        return Counts(*(a + b for a, b in zip(self, other, strict=True)))
+        return Counts._make(map(add, self, other))
 
     def minus(self, other: Counts) -> Counts:
-        return Counts(*(a - b for a, b in zip(self, other, strict=True)))
+        return Counts._make(map(sub, self, other))
 
 
 ZERO = Counts()
@@ -202,16 +204,25 @@ def add_event(v: ContactView | None, e: Event, seq: int) -> ContactView:
     return evolve(out, events=tuple(evs))
 
 
-@dataclass(frozen=True, slots=True)
-class Contribution:
+class Contribution(NamedTuple):
     """What one contact adds: to ``queue`` on ``day`` at ``minute`` (of its queue
-    entry, in the center's time zone), its counts, and since when it waits."""
+    entry, in the center's time zone), its counts, and since when it waits. (A tuple:
+    two are made per event, and a tuple is made several times faster than a frozen
+    dataclass.)"""
 
     day: date
     queue: str
     minute: int
     counts: Counts
     waiting_since: float | None
+
+
+@lru_cache(maxsize=8192)
+def _local_minute(ts: float, tz: Any) -> tuple[date, int]:
+    """The day and minute of the day of ``ts`` in ``tz`` (each contact's are asked for
+    twice an event: before it and after it)."""
+    local = datetime.fromtimestamp(ts, tz)
+    return local.date(), local.hour * 60 + local.minute
 
 
 def contribution(
@@ -225,8 +236,7 @@ def contribution(
     T of the contact's channel and queue; ``tz`` the center's ``ZoneInfo``."""
     if v is None or v.start is None or v.start.queue is None:
         return None
-    local = datetime.fromtimestamp(v.start.ts, tz)  # type: ignore[arg-type]
-    day, minute = local.date(), local.hour * 60 + local.minute
+    day, minute = _local_minute(v.start.ts, tz)
     out = outcome_of(v)
     if out == "blocked":
         return Contribution(day, v.start.queue, minute, Counts(blocked=1), None)

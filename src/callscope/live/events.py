@@ -44,6 +44,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from callscope.errors import CallscopeError
@@ -134,33 +136,41 @@ class Event:
 
 
 _NAMES = tuple(f.name for f in fields(Event))
+_VALUES = attrgetter(*_NAMES)  #: all the fields' values at once
 
 
 def parse_ts(value: Any) -> float:
     """POSIX seconds of an ISO 8601 time with an offset, or of a number of seconds."""
     if isinstance(value, bool):
         raise EventError("ts is a time, not true/false", field="ts")
+    if isinstance(value, str):
+        return _text_ts(value)  # a feed's events share their times: read each once
     if isinstance(value, (int, float)):
-        ts = float(value)
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            dt = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-        except ValueError:
-            raise EventError(
-                f"ts {value!r} is not a time; write ISO 8601 with its offset "
-                "(2026-01-12T09:30:05+01:00 or ...Z) or POSIX seconds",
-                field="ts",
-            ) from None
-        if dt.tzinfo is None:
-            raise EventError(
-                f"ts {value!r} has no offset; add one (Z for UTC, or +01:00) so the time "
-                "is not ambiguous",
-                field="ts",
-            )
-        ts = dt.timestamp()
-    else:
-        raise EventError(f"ts must be a time, not {type(value).__name__}", field="ts")
+        return _in_range(float(value), value)
+    raise EventError(f"ts must be a time, not {type(value).__name__}", field="ts")
+
+
+@lru_cache(maxsize=4096)
+def _text_ts(value: str) -> float:
+    text = value.strip()
+    try:
+        dt = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        raise EventError(
+            f"ts {value!r} is not a time; write ISO 8601 with its offset "
+            "(2026-01-12T09:30:05+01:00 or ...Z) or POSIX seconds",
+            field="ts",
+        ) from None
+    if dt.tzinfo is None:
+        raise EventError(
+            f"ts {value!r} has no offset; add one (Z for UTC, or +01:00) so the time "
+            "is not ambiguous",
+            field="ts",
+        )
+    return _in_range(dt.timestamp(), value)
+
+
+def _in_range(ts: float, value: Any) -> float:
     if not (math.isfinite(ts) and TS_MIN <= ts < TS_MAX):
         raise EventError(
             f"ts {value!r} is outside the times callscope stores (1970-01-01 to 2100-01-01)",
@@ -241,9 +251,4 @@ def _error(message: str, field: str) -> EventError:
 def event_dict(e: Event) -> dict[str, Any]:
     """``e`` as a JSON object (fields that are set only): what :func:`parse_event`
     reads back as the same event."""
-    out: dict[str, Any] = {}
-    for name in _NAMES:
-        v = getattr(e, name)
-        if v is not None:
-            out[name] = v
-    return out
+    return {k: v for k, v in zip(_NAMES, _VALUES(e), strict=True) if v is not None}

@@ -32,6 +32,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from callscope.errors import CallscopeError
 
 __all__ = ["Journal"]
@@ -82,7 +84,7 @@ class Journal:
             with open(p, "rb") as f:
                 for raw in f:
                     if raw.endswith(b"\n"):
-                        yield json.loads(raw)
+                        yield orjson.loads(raw)
 
     def positions(self) -> dict[str, Any]:
         """The read positions last saved in ``positions.json`` ({} when none)."""

@@ -70,10 +70,16 @@ class PMap(Generic[K, V]):
         grown = key not in leaf
         new_leaf = dict(leaf)
         new_leaf[key] = value
-        branch = self._top[i] or ((_EMPTY_LEAF,) * _W)
-        new_branch = branch[:j] + (new_leaf,) + branch[j + 1 :]
-        top = self._top[:i] + (new_branch,) + self._top[i + 1 :]
-        return PMap._made(top, self._len + grown)
+        return self._with(i, j, new_leaf, self._len + grown)
+
+    def _with(self, i: int, j: int, leaf: dict[K, V], n: int) -> PMap[K, V]:
+        """This map with leaf ``j`` of branch ``i`` replaced (a list and back is about
+        twice as quick as slicing and joining tuples)."""
+        branch = list(self._top[i] or ((_EMPTY_LEAF,) * _W))
+        branch[j] = leaf
+        top = list(self._top)
+        top[i] = tuple(branch)
+        return PMap._made(tuple(top), n)
 
     def delete(self, key: K) -> PMap[K, V]:
         """A map without ``key`` (the same map when it has none)."""
@@ -82,11 +88,7 @@ class PMap(Generic[K, V]):
             return self
         new_leaf = dict(leaf)
         del new_leaf[key]
-        branch = self._top[i]
-        assert branch is not None
-        new_branch = branch[:j] + (new_leaf,) + branch[j + 1 :]
-        top = self._top[:i] + (new_branch,) + self._top[i + 1 :]
-        return PMap._made(top, self._len - 1)
+        return self._with(i, j, new_leaf, self._len - 1)
 
     def _leaves(self) -> Iterator[dict[K, V]]:
         for branch in self._top:

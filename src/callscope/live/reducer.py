@@ -91,6 +91,24 @@ def _move(t: _Tables, old: Contribution | None, new: Contribution | None, contac
     if old == new:
         return t
     days, minutes, waiting = t
+    if (
+        old is not None
+        and new is not None
+        and (old.day, old.queue, old.minute) == (new.day, new.queue, new.minute)
+    ):
+        k = (new.day, new.queue)
+        days = days.set(k, days.get(k, ZERO).minus(old.counts).plus(new.counts))
+        m = (new.day, new.queue, new.minute)
+        minutes = minutes.set(m, minutes.get(m, ZERO).minus(old.counts).plus(new.counts))
+        if old.waiting_since != new.waiting_since:
+            q = waiting.get(new.queue, PMap())
+            q = (
+                q.delete(contact)
+                if new.waiting_since is None
+                else q.set(contact, new.waiting_since)
+            )
+            waiting = waiting.set(new.queue, q)
+        return days, minutes, waiting
     if old is not None:
         k = (old.day, old.queue)
         days = days.set(k, days.get(k, ZERO).minus(old.counts))

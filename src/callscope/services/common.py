@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from callscope.store import Store
 
 __all__ = [
+    "NoContacts",
     "check_output_dir",
     "check_output_file",
     "open_store",
@@ -26,6 +27,10 @@ __all__ = [
     "store_patience",
     "store_stamp",
 ]
+
+
+class NoContacts(CallscopeError):
+    """The store has no contacts (``open_store(..., need_contacts=True)``)."""
 
 
 @contextmanager
@@ -38,7 +43,7 @@ def open_store(
 ) -> Iterator[Store]:
     """The store of ``settings`` (``settings.db``), closed afterwards. Only ``create``
     (default: ``write``) makes a new store; otherwise it must exist. ``need_contacts``
-    also needs contacts in it."""
+    also needs contacts in it (else :class:`NoContacts`)."""
     from callscope.store import Store
 
     path = Path(settings.db)
@@ -64,7 +69,7 @@ def open_store(
             raise
     try:
         if need_contacts and store.count("contacts") == 0:
-            raise CallscopeError(
+            raise NoContacts(
                 f"the store {path} has no contacts: load some with `callscope ingest` "
                 "(or `callscope demo` for a sample center), or give another store",
                 field="db",

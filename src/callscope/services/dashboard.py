@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from callscope.kpi.engine import IbisSource
+    from callscope.store import Store
 
 __all__ = [
     "OVERVIEW_KPIS",
@@ -58,6 +59,7 @@ __all__ = [
     "agents_view",
     "filter_options",
     "ingest_history",
+    "live_notice",
     "overview",
     "resolve_period",
     "service_view",
@@ -279,31 +281,42 @@ class FilterOptions:
 
 def filter_options(settings: Settings, scope: Scope) -> FilterOptions:
     """The channels, queues and teams a person may filter by (a supervisor: their
-    teams), and the first and last contact of the store."""
-    from callscope.kpi.engine import duckdb_source
-    from callscope.services.common import open_store
+    teams), and the first and last contact of the store (none of them on a live store
+    that has settled no contact yet: :func:`live_notice`)."""
+    from callscope.services.common import NoContacts, open_store
 
-    with open_store(settings, need_contacts=True) as store:
-        src = duckdb_source(store)
-        c = src.table("contacts")
-        cq = src.to_arrow(c.filter(c.queue.notnull()).select("channel", "queue").distinct())
-        pairs = sorted(
-            {(str(r["queue"]), str(r["channel"])) for r in cq.to_pylist()},
-            key=lambda p: (_CHANNEL_ORDER.get(p[1], 9), p[0]),
-        )
-        chans = sorted({ch for _, ch in pairs}, key=lambda ch: (_CHANNEL_ORDER.get(ch, 9), ch))
-        a = src.table("agents")
-        teams = sorted(
-            str(v)
-            for v in src.to_arrow(a.filter(a.team.notnull()).select("team").distinct())[
-                "team"
-            ].to_pylist()
-        )
-        if scope.teams is not None:
-            teams = [t for t in teams if t in scope.teams]
-        elif scope.agents is not None:
-            teams = []
-        span = src.to_arrow(c.aggregate(first=c.arrival_ts.min(), last=c.arrival_ts.max()))
+    try:
+        with open_store(settings, need_contacts=True) as store:
+            return _filter_options(store, scope)
+    except NoContacts:
+        if live_notice(settings) is None:
+            raise
+        return FilterOptions((), (), (), None, None)
+
+
+def _filter_options(store: Store, scope: Scope) -> FilterOptions:
+    from callscope.kpi.engine import duckdb_source
+
+    src = duckdb_source(store)
+    c = src.table("contacts")
+    cq = src.to_arrow(c.filter(c.queue.notnull()).select("channel", "queue").distinct())
+    pairs = sorted(
+        {(str(r["queue"]), str(r["channel"])) for r in cq.to_pylist()},
+        key=lambda p: (_CHANNEL_ORDER.get(p[1], 9), p[0]),
+    )
+    chans = sorted({ch for _, ch in pairs}, key=lambda ch: (_CHANNEL_ORDER.get(ch, 9), ch))
+    a = src.table("agents")
+    teams = sorted(
+        str(v)
+        for v in src.to_arrow(a.filter(a.team.notnull()).select("team").distinct())[
+            "team"
+        ].to_pylist()
+    )
+    if scope.teams is not None:
+        teams = [t for t in teams if t in scope.teams]
+    elif scope.agents is not None:
+        teams = []
+    span = src.to_arrow(c.aggregate(first=c.arrival_ts.min(), last=c.arrival_ts.max()))
     first, last = span["first"][0].as_py(), span["last"][0].as_py()
     return FilterOptions(tuple(chans), tuple(pairs), tuple(teams), first, last)
 
@@ -346,6 +359,9 @@ class Overview:
     queues: tuple[OverviewRow, ...]  #: one per channel and queue
     scope: str  #: whose figures, for people
     caption: str  #: the KPI definitions used
+    #: why there is nothing to show yet, and when there will be (a live store that
+    #: has settled no contact yet: :func:`live_notice`)
+    notice: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -476,17 +492,42 @@ def _overview_rows(
     return by_channel, by_queue
 
 
+def live_notice(settings: Settings) -> str | None:
+    """What a view says when the store has no contacts because it is fed by the live
+    floor (its journal, ``<store>.live/``, is there) and nothing has been settled
+    yet; ``None`` for any other store (an empty store is still the user's mistake)."""
+    from callscope.services.live import SETTLE_EVERY_S, journal_folder
+
+    if not journal_folder(settings).is_dir():
+        return None
+    return (
+        "Nothing settled into the store yet: the live feed is running, and each "
+        f"contact appears here within {SETTLE_EVERY_S:g} s of its end (the wallboard "
+        "shows the floor now)."
+    )
+
+
 def overview(settings: Settings, request: ViewRequest, now: datetime) -> Overview:
     """Headline KPIs per channel and per queue for the period, against the goals, with
-    the change since the previous period of the same length."""
+    the change since the previous period of the same length. A live store that has
+    settled no contact yet gives an empty overview with a :attr:`Overview.notice`."""
     from callscope.kpi.output import describe
+    from callscope.services.common import NoContacts
 
-    with _view(settings, request) as (src, params):
-        period = resolve_period(settings, request, now, _last_contact(src))
-        prev = period.previous()
-        channel_of = _queue_channels(src)
-        ch_now, q_now = _overview_rows(src, params, period, channel_of)
-        ch_before, q_before = _overview_rows(src, params, prev, channel_of)
+    try:
+        with _view(settings, request) as (src, params):
+            period = resolve_period(settings, request, now, _last_contact(src))
+            prev = period.previous()
+            channel_of = _queue_channels(src)
+            ch_now, q_now = _overview_rows(src, params, period, channel_of)
+            ch_before, q_before = _overview_rows(src, params, prev, channel_of)
+    except NoContacts:
+        notice = live_notice(settings)
+        if notice is None:
+            raise
+        period = resolve_period(settings, request, now)
+        scope = request.scope.describe()
+        return Overview(period, period.previous(), (), (), scope, "", notice)
     before_ch = {r.get("channel"): r for r in ch_before}
     before_q = {(r.get("channel"), r.get("queue")): r for r in q_before}
     channels = tuple(

@@ -10,6 +10,7 @@ short-abandon limit, the service-level variant, and ``[alerts]``.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+
+import orjson
 
 from callscope.access.roles import Scope
 from callscope.errors import CallscopeError
@@ -74,6 +77,7 @@ def live_setup(settings: Settings) -> LiveSetup:
     p = kpi_params(settings, KpiRequest())
     tz = zoneinfo.ZoneInfo(settings.timezone)
 
+    @functools.lru_cache(maxsize=1024)  # asked for twice an event
     def threshold(channel: str, queue: str | None) -> float:
         return p.threshold_for(channel, queue)
 
@@ -213,7 +217,7 @@ def parse_events(body: bytes) -> tuple[list[Event], list[dict[str, Any]]]:
         )
     if stripped[0] == "[":
         try:
-            arr = json.loads(text)
+            arr = orjson.loads(text)
         except ValueError as e:
             raise CallscopeError(
                 f"the body is not a JSON array: {e}; send a JSON array of events, or one "
@@ -228,7 +232,7 @@ def parse_events(body: bytes) -> tuple[list[Event], list[dict[str, Any]]]:
             if not line.strip():
                 continue
             try:
-                items.append((i, json.loads(line), None))
+                items.append((i, orjson.loads(line), None))
             except ValueError as e:
                 items.append((i, None, f"line {i + 1} is not JSON: {e}"))
     if len(items) > MAX_EVENTS:

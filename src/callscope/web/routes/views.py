@@ -120,6 +120,7 @@ async def overview_api(request: Request, p: Viewer) -> dict[str, Any]:
             "previous": _period(view.previous),
             "scope": view.scope,
             "caption": view.caption,
+            "notice": view.notice,
             "channels": view.channels,
             "queues": view.queues,
         }
