@@ -59,12 +59,13 @@
     });
   }
 
+  // counts are whole: their axis steps by 1, 2, 5, 10 ... (never 0, 0, 1, 1 for 0.4, 0.8)
+  var WHOLE = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
   function axes(yfmt) {
-    return [
-      { stroke: "#5d6675", grid: { stroke: "#eceff3" }, values: xValues },
-      { stroke: "#5d6675", grid: { stroke: "#eceff3" }, size: 64,
-        values: function (u, vals) { return vals.map(yfmt); } }
-    ];
+    var y = { stroke: "#5d6675", grid: { stroke: "#eceff3" }, size: 64,
+      values: function (u, vals) { return vals.map(yfmt); } };
+    if (yfmt === fmtInt) y.incrs = WHOLE;
+    return [{ stroke: "#5d6675", grid: { stroke: "#eceff3" }, values: xValues }, y];
   }
 
   function build(kind, d, el) {
