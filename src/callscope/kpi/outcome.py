@@ -68,19 +68,23 @@ def _frame(tables: Mapping[str, Any], p: KpiParams, step: int | None, extra: Any
         _l_reason=store.disposition,
     )
     window = ibis.interval(seconds=int(round(p.fcr_window_days * 86400)))
-    preds = [
-        pop.customer_key == later._l_customer,
-        pop.conversation_id != later._l_conversation,
-        later._l_arrival > pop.arrival_ts,
-        later._l_arrival <= pop.arrival_ts + window,
-    ]
+    # an equality join on the customer, then the other conditions as a filter: engines
+    # hash-join on the key (DuckDB 1.5 ran the semi-join with every condition in it as a
+    # nested loop: 27 s instead of 0.1 s on 200,000 contacts)
+    pairs = pop.select("contact_id", "customer_key", "conversation_id", "arrival_ts", "disposition")
+    pairs = pairs.inner_join(later, pairs.customer_key == later._l_customer)
+    cond = (
+        (pairs.conversation_id != pairs._l_conversation)
+        & (pairs._l_arrival > pairs.arrival_ts)
+        & (pairs._l_arrival <= pairs.arrival_ts + window)
+    )
     if p.fcr_same_reason:
-        preds.append(
-            pop.disposition.isnull()
-            | later._l_reason.isnull()
-            | (pop.disposition == later._l_reason)
+        cond &= (
+            pairs.disposition.isnull()
+            | pairs._l_reason.isnull()
+            | (pairs.disposition == pairs._l_reason)
         )
-    repeated = pop.semi_join(later, preds).select(_rep_id=pop.contact_id).distinct()
+    repeated = pairs.filter(cond).select(_rep_id=pairs.contact_id).distinct()
     data_end = store.aggregate(_data_end=store.arrival_ts.max())
     out = h.left_join(repeated, h.contact_id == repeated._rep_id).cross_join(data_end)
     in_pop = out.customer_key.notnull()
