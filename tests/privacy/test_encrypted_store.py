@@ -1,5 +1,5 @@
 """An encrypted store end to end through the CLI (issue 11, privacy): the file's bytes
-hold no caller id and no queue name, the KPIs are the plain store's, a wrong or missing
+hold no caller id, queue or agent name, the KPIs are the plain store's, a wrong or missing
 key is one clear line, and `callscope privacy encrypt` / `decrypt` convert in place."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ QUEUE_LOG = Path(__file__).resolve().parents[1] / "ingest" / "data" / "queue_log
 KEY = bytes(range(32))
 CALLERS = [b"48221234567", b"48225550001", b"48220000013", b"48229999999"]
 QUEUES = [b"support", b"sales"]
+AGENTS = [b"Agent/1001", b"SIP/2001"]
 
 
 def run(
@@ -85,9 +86,9 @@ def test_encrypted_store_holds_no_caller_id_and_gives_the_plain_kpis(tmp_path: P
     enc = _ingest(tmp_path / "enc", ENCRYPTED)
     raw_plain, raw_enc = _bytes(plain), _bytes(enc)
     # the plain store shows what there is to hide ...
-    assert all(c in raw_plain for c in CALLERS) and all(q in raw_plain for q in QUEUES)
+    assert all(c in raw_plain for c in CALLERS + QUEUES + AGENTS)
     # ... and the encrypted one hides it
-    assert not [c for c in CALLERS + QUEUES if c in raw_enc]
+    assert not [c for c in CALLERS + QUEUES + AGENTS if c in raw_enc]
     assert raw_enc[8:12] == b"DUCK"
     got = _kpis(tmp_path / "enc", enc, ENCRYPTED)
     assert got == _kpis(tmp_path / "plain", plain, RAW)
