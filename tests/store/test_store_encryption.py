@@ -113,3 +113,14 @@ def test_a_copy_that_differs_is_never_swapped_in(
         convert(db, key_from=None, key_to=KEY)
     assert db.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.duckdb"]
+
+
+def test_a_store_written_by_duckdb_2_is_one_clear_line(tmp_path: Path) -> None:
+    """DuckDB is pinned at 1.5.5 for its httpfs build; a store made by DuckDB 2.0 (an
+    empty one, 12 KiB, made by duckdb 2.0.1) cannot be read by it, and says what to do."""
+    db = tmp_path / "c.duckdb"
+    db.write_bytes((Path(__file__).parent / "data" / "written_by_duckdb_2.duckdb").read_bytes())
+    with pytest.raises(CallscopeError) as e:
+        Store(db, read_only=True)
+    assert "written by a newer DuckDB (storage version 999)" in str(e.value)
+    assert "EXPORT DATABASE" in str(e.value) and "\n" not in str(e.value)

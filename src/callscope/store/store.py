@@ -203,6 +203,14 @@ class Store:
         except duckdb.IOException as e:
             if "lock" in str(e).lower():
                 raise CallscopeError(_lock_message(self.path, str(e)), field="db") from None
+            if newer := re.search(r"version number (\d+), but we can only read", str(e)):
+                raise CallscopeError(
+                    f"the store {self.path} was written by a newer DuckDB (storage version "
+                    f"{newer[1]}) than callscope's {duckdb.__version__}, which cannot read "
+                    "it: ingest the source files into a new store, or move its tables with "
+                    "DuckDB 2's EXPORT DATABASE and this one's IMPORT DATABASE",
+                    field="db",
+                ) from None
             raise CallscopeError(
                 f"cannot open the store {self.path}: {str(e).splitlines()[0]}", field="db"
             ) from None
