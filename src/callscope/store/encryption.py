@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from callscope.errors import CallscopeError
-from callscope.store.sql import ident, literal, run
+from callscope.store.sql import copy_database, ident, literal, run
 
 __all__ = ["Converted", "connect", "convert", "httpfs_path", "is_encrypted"]
 
@@ -201,8 +201,7 @@ def convert(path: Path, *, key_from: str | None, key_to: str | None) -> Converte
             ) from None
         run(con, "CHECKPOINT old")
         _attach(con, tmp, "new", key_to)
-        # a constant statement, but DuckDB's parser expands it into several (so not run())
-        con.execute("COPY FROM DATABASE old TO new")
+        copy_database(con, "old", "new")
         run(con, "DETACH new")
         _attach(con, tmp, "new", key_to, read_only=True)
         rows, copied = _counts(con, "old"), _counts(con, "new")
