@@ -58,6 +58,7 @@ The file (every key optional; these are the defaults)::
 
     [privacy]
     raw_identifiers = false         # true: keep caller ids as they came (not advised)
+    encrypt = false                 # true: the store is an encrypted DuckDB database
     key_file = ""                   # the pseudonym key; "" = callscope.key beside the store
 
     [retention]                     # how long rows are kept (`callscope privacy apply-retention`)
@@ -232,6 +233,7 @@ class Settings:
     alert_webhook: str = ""
     # [privacy]
     raw_identifiers: bool = False
+    encrypt: bool = False  #: the store is a DuckDB-encrypted database (key: key_path)
     key_file: Path | None = None  #: None: callscope.key beside the store
     # [retention]: table -> (n, unit), None = forever
     retention: Mapping[str, tuple[int, str] | None] = field(
@@ -270,7 +272,8 @@ class Settings:
         return any(a <= second_of_day < b for a, b in self.hours[WEEKDAYS[weekday]])
 
     def key_path(self) -> Path:
-        """Where the pseudonym key lives: ``privacy.key_file``, else beside the store."""
+        """Where the center's key (pseudonyms, store encryption) lives:
+        ``privacy.key_file``, else beside the store."""
         if self.key_file is not None:
             return self.key_file
         return Path(self.db).parent / "callscope.key"
@@ -314,6 +317,7 @@ class Settings:
         for d in WEEKDAYS:
             add(f"hours.{d}", _hours_text(self.hours[d]))
         add("privacy.raw_identifiers", self.raw_identifiers)
+        add("privacy.encrypt", self.encrypt)
         add("privacy.key_file", str(self.key_file) if self.key_file is not None else "")
         for table in _DEFAULT_RETENTION:
             add(f"retention.{table}", format_period(self.retention.get(table)))
@@ -484,7 +488,7 @@ _TOP = (
     "alerts",
     "quality",
 )
-_PRIVACY = ("raw_identifiers", "key_file")
+_PRIVACY = ("raw_identifiers", "encrypt", "key_file")
 _KPI = ("interval", "short_abandon", "fcr_window", "sl_variant", "preset")
 _STAFFING = ("model", "shrinkage", "fte_hours_per_week", "concurrency")
 _QUEUE = ("channel", "goal")
@@ -666,6 +670,10 @@ def settings_from_data(data: Mapping[str, Any], where: str, base: Settings) -> S
                 where, "privacy.raw_identifiers", pv["raw_identifiers"], "write true or false"
             )
         ch["raw_identifiers"] = pv["raw_identifiers"]
+    if "encrypt" in pv:
+        if not isinstance(pv["encrypt"], bool):
+            raise _bad(where, "privacy.encrypt", pv["encrypt"], "write true or false")
+        ch["encrypt"] = pv["encrypt"]
     if "key_file" in pv:
         ch["key_file"] = Path(str(pv["key_file"])) if str(pv["key_file"]) else None
     for k in pv:

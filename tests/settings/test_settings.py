@@ -220,3 +220,11 @@ def test_commands_use_the_settings(tmp_path: Path) -> None:
     assert row["scheduled_agents"] == -(-row["agents"] // 0.8)
     row = staff("--target", "80/20", "--shrinkage", "50%")
     assert row["target"] == "80/20" and row["scheduled_agents"] == 2 * row["agents"]
+
+
+def test_privacy_encrypt_is_true_or_false(tmp_path: Path) -> None:
+    s = load_settings(write(tmp_path, "[privacy]\nencrypt = true\n"), env={})
+    assert s.encrypt and s.source("privacy.encrypt").endswith("callscope.toml")
+    assert not load_settings(write(tmp_path, "", "empty.toml"), env={}).encrypt
+    with pytest.raises(CallscopeError, match="privacy.encrypt = 'yes' cannot be read"):
+        load_settings(write(tmp_path, '[privacy]\nencrypt = "yes"\n', "bad.toml"), env={})

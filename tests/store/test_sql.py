@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from callscope.errors import CallscopeError
 from callscope.store.sql import UnsafeSQL, ident, literal, relation, run
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "callscope"
@@ -32,7 +33,12 @@ def test_literal_and_ident_round_trip_as_plain_data(text):
     con = duckdb.connect()
     run(con, "CREATE TABLE t (x INTEGER)")
     run(con, "INSERT INTO t VALUES (1)")
-    got = run(con, f"SELECT {literal(text)} AS {ident(text or 'empty')}").fetchall()
+    if "\x00" in text:  # DuckDB 1.5 ends SQL text at a NUL: no name can hold one
+        with pytest.raises(CallscopeError, match="holds a NUL character"):
+            ident(text)
+        got = run(con, f"SELECT {literal(text)} AS x").fetchall()
+    else:
+        got = run(con, f"SELECT {literal(text)} AS {ident(text or 'empty')}").fetchall()
     assert got == [(text,)]
     assert run(con, "SELECT count(*) FROM t").fetchall() == [(1,)]
 

@@ -1,10 +1,10 @@
-"""``callscope privacy erase`` and ``callscope privacy apply-retention``."""
+"""``callscope privacy erase``, ``apply-retention``, ``encrypt`` and ``decrypt``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,10 +12,14 @@ from callscope.cli import app as a
 from callscope.cli.app import DbOpt, SettingsOpt, app
 from callscope.cli.render import number, print_rows
 
-__all__ = ["erase_cmd", "retention_cmd"]
+if TYPE_CHECKING:
+    from callscope.services.privacy import Converted
+
+__all__ = ["decrypt_cmd", "encrypt_cmd", "erase_cmd", "retention_cmd"]
 
 privacy_app = typer.Typer(
-    help="Personal data: erase a customer on request, apply the retention periods.",
+    help="Personal data: erase a customer on request, apply the retention periods, "
+    "encrypt the store.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -85,3 +89,54 @@ def retention_cmd(
         title="retention (dry run: nothing deleted)" if r.dry_run else "retention applied",
         left=("table",),
     )
+
+
+def _converted(r: Converted, fmt: Format, title: str, caption: str) -> None:
+    if fmt is Format.json:
+        a.print_json(
+            {
+                "store": str(r.path),
+                "encrypted": r.encrypted,
+                "rows": r.rows,
+                "bytes_before": r.bytes_before,
+                "bytes_after": r.bytes_after,
+            }
+        )
+        return
+    print_rows(
+        [{"table": t, "rows": n} for t, n in r.rows.items() if n],
+        (("table", "table", str), ("rows", "rows (checked)", number)),
+        title=f"{title} {r.path}: {r.bytes_before:,} -> {r.bytes_after:,} bytes",
+        caption=caption,
+        left=("table",),
+    )
+
+
+@privacy_app.command("encrypt")
+def encrypt_cmd(
+    fmt: FormatOpt = Format.table, db: DbOpt = None, settings: SettingsOpt = None
+) -> None:
+    """Encrypt the store (DuckDB encryption, keyed from the center's key file or
+    $CALLSCOPE_KEY): a new file is written, checked and swapped in."""
+    from callscope.services.privacy import encrypt_store
+
+    r = encrypt_store(a.load(settings, db))
+    _converted(
+        r,
+        fmt,
+        "encrypted",
+        "every table's rows checked in the new file before the swap; keep the key file "
+        "safe: without it the store cannot be read. Set privacy.encrypt = true so a plain "
+        "store is never used by mistake",
+    )
+
+
+@privacy_app.command("decrypt")
+def decrypt_cmd(
+    fmt: FormatOpt = Format.table, db: DbOpt = None, settings: SettingsOpt = None
+) -> None:
+    """Turn an encrypted store back into a plain one (privacy.encrypt must be false)."""
+    from callscope.services.privacy import decrypt_store
+
+    r = decrypt_store(a.load(settings, db))
+    _converted(r, fmt, "decrypted", "every table's rows checked in the new file before the swap")

@@ -154,8 +154,11 @@ def load(batch: Batch, source: SourceFile, tz: str | None = None) -> None:
     local_init = _ts("j->>'InitiationTimestamp'", tz)
     off = f"coalesce(try((epoch({local_init}) - epoch({init}))::INTEGER), 0)"
     num = "try_cast(j->'Agent'->>'{0}' AS DOUBLE)"
+    # each ->> in parentheses: DuckDB 1.5 parses "j->>'a' IS NOT NULL OR j->>'b' ..." as
+    # a ->> of "'a' IS NOT NULL OR j" (a cast error)
     xfer = (
-        "(j->>'TransferCompletedTimestamp' IS NOT NULL OR j->>'TransferredToEndpoint' IS NOT NULL "
+        "((j->>'TransferCompletedTimestamp') IS NOT NULL "
+        "OR (j->>'TransferredToEndpoint') IS NOT NULL "
         "OR upper(coalesce(j->>'DisconnectReason', '')) LIKE '%TRANSFER%')"
     )
     run(

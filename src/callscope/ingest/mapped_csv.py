@@ -66,6 +66,8 @@ the key, the count, an example and the fix.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -225,6 +227,20 @@ def _fix(name: str, spec: dict[str, Any], typ: str | None = None) -> str:
 def _sniff(con: duckdb.DuckDBPyConnection, read_as: str, opts: dict[str, Any]) -> list[str]:
     rel = relation(con, f"SELECT * FROM read_csv({quote(read_as)}, {_csv_opts(opts)}) LIMIT 0")
     return list(rel.columns)
+
+
+@contextmanager
+def every_column(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Inside, read_csv reads every column of a file, not only those the query uses.
+    DuckDB 1.5.5's reader with ``store_rejects`` fails on a file with a row of too many
+    fields when it reads only some columns ("INTERNAL Error: Attempted to access index 8
+    within vector of size 7"); with the ``unused_columns`` optimizer off it reads them
+    all and rejects that row as it should."""
+    run(con, "SET disabled_optimizers = 'unused_columns'")
+    try:
+        yield
+    finally:
+        run(con, "RESET disabled_optimizers")
 
 
 def _csv_opts(opts: dict[str, Any], rejects: bool = False) -> str:
@@ -486,11 +502,12 @@ def load(batch: Batch, file: SourceFile, mapping: Mapping) -> None:
     which = "CASE " + " ".join(f"WHEN {c.cond} THEN {i}" for i, c in enumerate(checks)) + " END"
     survey_cols = "".join(f", {_col(spec['column'])}" for spec in mapping.surveys.values())
     drop(con, "_csv_errors", "_csv_scans")
-    run(
-        con,
-        f"""CREATE OR REPLACE TEMP TABLE _csv AS
-        SELECT {typed}, line, {which} AS _chk{survey_cols} FROM ({records(True)})""",
-    )
+    with every_column(con):
+        run(
+            con,
+            f"""CREATE OR REPLACE TEMP TABLE _csv AS
+            SELECT {typed}, line, {which} AS _chk{survey_cols} FROM ({records(True)})""",
+        )
     unread = reader_rejects(con, "_csv_errors", "_csv_unread")
     drop(con, "_csv_errors", "_csv_scans")
     batch.reject("SELECT line, raw, reason FROM _csv_unread")

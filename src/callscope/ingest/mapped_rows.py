@@ -51,6 +51,7 @@ from callscope.ingest.mapped_csv import (
     _sniff,
     _stop_if_most_fail,
     _wide,
+    every_column,
 )
 from callscope.ingest.mapping import SENDERS, Mapping, did_you_mean, key_path
 from callscope.ingest.source import SourceFile, quote, reader_rejects
@@ -150,11 +151,12 @@ def load(batch: Batch, file: SourceFile, mapping: Mapping) -> None:
     )
     which = "CASE " + " ".join(f"WHEN {c.cond} THEN {i}" for i, c in enumerate(checks)) + " END"
     drop(con, "_csv_errors", "_csv_scans")
-    run(
-        con,
-        f"""CREATE OR REPLACE TEMP TABLE _csv AS
-        SELECT {typed}, line, {which} AS _chk FROM ({records(True)})""",
-    )
+    with every_column(con):
+        run(
+            con,
+            f"""CREATE OR REPLACE TEMP TABLE _csv AS
+            SELECT {typed}, line, {which} AS _chk FROM ({records(True)})""",
+        )
     unread = reader_rejects(con, "_csv_errors", "_csv_unread")
     drop(con, "_csv_errors", "_csv_scans")
     batch.reject("SELECT line, raw, reason FROM _csv_unread")

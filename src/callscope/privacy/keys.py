@@ -1,11 +1,12 @@
-"""The secret key behind pseudonyms (and, later, store encryption).
+"""The secret key behind pseudonyms and store encryption.
 
 The key is 32 random bytes, written as 64 hex digits. It comes from the environment
 variable ``CALLSCOPE_KEY`` when set, else from the key file of the settings
 (``privacy.key_file``, default ``callscope.key`` beside the store), which is created
 with owner-only permissions the first time a key is needed. The key never goes into the
 store: whoever holds the store without the key cannot turn a pseudonym back into a
-phone number, nor make new pseudonyms that match.
+phone number, nor make new pseudonyms that match, nor read an encrypted store
+(:func:`store_key` derives the store's key from it).
 
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -18,6 +19,8 @@ phone number, nor make new pseudonyms that match.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from collections.abc import Mapping
@@ -25,7 +28,7 @@ from pathlib import Path
 
 from callscope.errors import CallscopeError
 
-__all__ = ["KEY_ENV", "load_key"]
+__all__ = ["KEY_ENV", "load_key", "store_key"]
 
 KEY_ENV = "CALLSCOPE_KEY"
 
@@ -68,3 +71,14 @@ def load_key(path: Path, *, env: Mapping[str, str] | None = None, create: bool =
     with os.fdopen(fd, "w", encoding="ascii") as f:
         f.write(key.hex() + "\n")
     return key
+
+
+def store_key(key: bytes) -> str:
+    """The key of an encrypted store, from the center's secret ``key``: 64 hex digits of
+    HMAC-SHA256(key, "callscope store encryption v1"), so it is never the pseudonym key
+    itself (DuckDB derives its AES-256 key from this string).
+
+    >>> store_key(bytes(32))[:16], len(store_key(bytes(32)))
+    ('72389059b5dd6c58', 64)
+    """
+    return hmac.new(key, b"callscope store encryption v1", hashlib.sha256).hexdigest()

@@ -1,5 +1,5 @@
-"""What several services share: opening the store, the one patience policy, reading
-an interval table from CSV."""
+"""What several services share: opening the store (encrypted or plain), the one
+patience policy, reading an interval table from CSV."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ __all__ = [
     "open_store",
     "patience_for",
     "read_csv_table",
+    "store_encryption_key",
     "store_patience",
     "store_stamp",
 ]
@@ -55,7 +56,7 @@ def open_store(
             "for a sample center), or give another store",
             field="db",
         )
-    store = Store(path, read_only=not write)
+    store = Store(path, read_only=not write, encryption_key=store_encryption_key(settings))
     if write:
         from callscope.privacy.keys import load_key
         from callscope.store.store import StorePrivacy
@@ -77,6 +78,39 @@ def open_store(
         yield store
     finally:
         store.close()
+
+
+def store_encryption_key(settings: Settings) -> str | None:
+    """The key to open ``settings.db`` with, None for a plain store. An encrypted file
+    is opened with the center's key whatever the settings say; a new store is created
+    encrypted when ``privacy.encrypt`` is true (making the key file on first use); a
+    plain store is refused when the settings say it must be encrypted."""
+    import os
+
+    from callscope.privacy.keys import KEY_ENV, load_key, store_key
+    from callscope.store.encryption import is_encrypted
+
+    path = Path(settings.db)
+    exists = path.is_file() and path.stat().st_size > 0
+    if exists and not is_encrypted(path):
+        if settings.encrypt:
+            raise CallscopeError(
+                f"the store {path} is not encrypted, but privacy.encrypt = true: encrypt it "
+                "with `callscope privacy encrypt` (or set privacy.encrypt = false)",
+                field="db",
+            )
+        return None
+    if not exists and not settings.encrypt:
+        return None
+    key_path = settings.key_path()
+    if exists and not os.environ.get(KEY_ENV) and not key_path.exists():
+        raise CallscopeError(
+            f"the store {path} is encrypted and its key is missing: there is no key file "
+            f"{key_path} and ${KEY_ENV} is not set; restore the center's key file "
+            f"(privacy.key_file) or set ${KEY_ENV}",
+            field="key",
+        )
+    return store_key(load_key(key_path, create=not exists))
 
 
 def store_patience(store: Store, queues: Sequence[str]) -> tuple[dict[str, float], list[str]]:

@@ -199,6 +199,12 @@ def _source(settings: Settings, engine: str) -> Iterator[Any]:
     with open_store(settings, need_contacts=True) as store:
         if engine == "duckdb":
             yield duckdb_source(store)
+        elif store.encrypted:
+            raise CallscopeError(
+                "the Spark engine reads a Parquet copy of the store, which would put an "
+                "encrypted store's rows on disk in the clear; use --engine duckdb",
+                field="engine",
+            )
         else:
             with tempfile.TemporaryDirectory(prefix="callscope-spark-") as tmp:
                 store.export_parquet(Path(tmp))

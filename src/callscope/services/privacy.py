@@ -6,23 +6,30 @@ stored under either form (stores made with ``privacy.raw_identifiers = true`` ho
 raw form). It records a tombstone of the pseudonym, so ingesting the same files again
 never brings the person back, an audit entry, and returns the rows removed per table as
 the proof. Retention deletes what is older than each table's period
-(``[retention]`` in the settings) and says how much.
+(``[retention]`` in the settings) and says how much. Encrypting converts a plain store
+into a DuckDB-encrypted one keyed from the center's key (decrypting, the reverse), by
+writing a new file, checking its rows and swapping it in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from callscope.errors import CallscopeError
 from callscope.settings import Settings
+from callscope.store.encryption import Converted
 
 __all__ = [
+    "Converted",
     "EraseRequest",
     "EraseResult",
     "RetentionRequest",
     "RetentionResult",
     "apply_retention",
+    "decrypt_store",
+    "encrypt_store",
     "erase",
     "key_for",
 ]
@@ -93,3 +100,39 @@ def apply_retention(
     with open_store(settings, write=True, create=False) as store:
         removed = run(store, cutoffs, now, request.actor, dry_run=request.dry_run)
     return RetentionResult(cutoffs, removed, request.dry_run)
+
+
+def _existing_store(settings: Settings) -> Path:
+    path = Path(settings.db)
+    if not path.is_file():
+        raise CallscopeError(f"no store at {path}: give the store to convert with --db", field="db")
+    return path
+
+
+def encrypt_store(settings: Settings) -> Converted:
+    """Make the plain store of ``settings`` an encrypted one, keyed from the center's key
+    (the key file is made if there is none yet)."""
+    from callscope.privacy.keys import store_key
+    from callscope.store.encryption import convert, is_encrypted
+
+    path = _existing_store(settings)
+    if is_encrypted(path):
+        raise CallscopeError(f"the store {path} is already encrypted", field="db")
+    return convert(path, key_from=None, key_to=store_key(key_for(settings, create=True)))
+
+
+def decrypt_store(settings: Settings) -> Converted:
+    """Make the encrypted store of ``settings`` a plain one (refused while the settings
+    say ``privacy.encrypt = true``, which would refuse the plain store afterwards)."""
+    from callscope.services.common import store_encryption_key
+    from callscope.store.encryption import convert, is_encrypted
+
+    path = _existing_store(settings)
+    if not is_encrypted(path):
+        raise CallscopeError(f"the store {path} is not encrypted", field="db")
+    if settings.encrypt:
+        raise CallscopeError(
+            "the settings say privacy.encrypt = true; set it to false first, then decrypt",
+            field="settings",
+        )
+    return convert(path, key_from=store_encryption_key(settings), key_to=None)

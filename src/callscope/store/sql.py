@@ -9,7 +9,8 @@ survey name, a value map, a format, a default, a time zone) goes through this mo
   ``'`` doubled; DuckDB's standard strings have no backslash escapes, so nothing else
   can end them), numbers and booleans by their type, ``None`` as ``NULL``. Non-finite
   floats are typed casts, never the bare words ``inf``/``nan`` (which would read as
-  column names).
+  column names). DuckDB 1.5 ends SQL text at a NUL character: a NUL in text is written
+  ``chr(0)``, and a name holding one is refused.
 * :func:`run` and :func:`relation` execute exactly **one** statement. DuckDB runs every
   statement of a string given to ``execute``; these parse the text first and refuse it,
   before anything runs, when it holds more (or fewer) than one.
@@ -37,7 +38,9 @@ from typing import Any
 
 import duckdb
 
-__all__ = ["UnsafeSQL", "drop", "ident", "literal", "relation", "run"]
+from callscope.errors import CallscopeError
+
+__all__ = ["UnsafeSQL", "copy_database", "drop", "ident", "literal", "relation", "run"]
 
 
 class UnsafeSQL(RuntimeError):
@@ -49,6 +52,8 @@ def ident(name: str) -> str:
     """``name`` as a quoted SQL identifier."""
     if not isinstance(name, str):
         raise TypeError(f"an identifier is text, not {type(name).__name__}")
+    if "\x00" in name:  # DuckDB 1.5's parser ends SQL text at a NUL
+        raise CallscopeError(f"the name {name!r} holds a NUL character; no column or table can")
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -65,7 +70,10 @@ def literal(value: str | int | float | bool | None) -> str:
             return repr(value)
         return f"'{'nan' if math.isnan(value) else ('inf' if value > 0 else '-inf')}'::DOUBLE"
     if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
+        text = "'" + value.replace("'", "''") + "'"
+        if "\x00" in value:  # DuckDB 1.5's parser ends SQL text at a NUL: chr(0) instead
+            return "(" + text.replace("\x00", "' || chr(0) || '") + ")"
+        return text
     raise TypeError(f"no SQL literal for a {type(value).__name__}")
 
 
@@ -95,3 +103,11 @@ def drop(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
     """``DROP TABLE IF EXISTS`` each of ``tables``, one statement each."""
     for t in tables:
         run(con, f"DROP TABLE IF EXISTS {ident(t)}")
+
+
+def copy_database(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None:
+    """``COPY FROM DATABASE source TO target`` (every table, view, sequence and macro of
+    one attached database into another). DuckDB's parser expands this one statement into
+    several, so it cannot pass :func:`run`'s check; it takes nothing but the two names,
+    quoted."""
+    con.execute(f"COPY FROM DATABASE {ident(source)} TO {ident(target)}")

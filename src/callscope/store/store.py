@@ -43,6 +43,7 @@ from callscope.errors import CallscopeError
 from callscope.model import TABLES, Table
 from callscope.model.outcome import NOT_OFFERED
 from callscope.model.tables import OPTIONAL_COLUMNS
+from callscope.store import encryption
 from callscope.store.batch import Batch
 from callscope.store.sql import ident, literal, relation, run
 
@@ -166,7 +167,8 @@ class Store:
     """An embedded DuckDB file with the canonical tables.
 
     ``memory_limit`` caps DuckDB's working memory (it spills to disk beyond it), so large
-    ingests and queries run in bounded memory.
+    ingests and queries run in bounded memory. With ``encryption_key`` the file is a
+    DuckDB-encrypted database (:mod:`callscope.store.encryption`), created so when new.
 
     >>> s = Store(":memory:")
     >>> s.count("contacts")
@@ -179,8 +181,11 @@ class Store:
         *,
         read_only: bool = False,
         memory_limit: str | None = "1500MB",
+        encryption_key: str | None = None,
     ) -> None:
         self.path = str(path if path is not None else default_db_path())
+        #: whether the store is a DuckDB-encrypted database (opened with a key)
+        self.encrypted = encryption_key is not None
         #: set by whoever opens the store for ingest (services.common.open_store)
         self.privacy: StorePrivacy | None = None
         if self.path != ":memory:":
@@ -192,13 +197,27 @@ class Store:
                     f"({e.strerror}); pass --db with a path in a writable folder"
                 ) from None
         try:
-            self.con = duckdb.connect(self.path, read_only=read_only)
+            if encryption_key is None:
+                self.con = duckdb.connect(self.path, read_only=read_only)
+            else:
+                self.con = encryption.connect(self.path, encryption_key, read_only=read_only)
         except duckdb.IOException as e:
             if "lock" in str(e).lower():
                 raise CallscopeError(_lock_message(self.path, str(e)), field="db") from None
+            if newer := re.search(r"version number (\d+), but we can only read", str(e)):
+                raise CallscopeError(
+                    f"the store {self.path} was written by a newer DuckDB (storage version "
+                    f"{newer[1]}) than callscope's {duckdb.__version__}, which cannot read "
+                    "it: ingest the source files into a new store, or move its tables with "
+                    "DuckDB 2's EXPORT DATABASE and this one's IMPORT DATABASE",
+                    field="db",
+                ) from None
             raise CallscopeError(
                 f"cannot open the store {self.path}: {str(e).splitlines()[0]}", field="db"
             ) from None
+        except duckdb.Error as e:
+            encryption.raise_open_error(self.path, e)
+            raise
         if memory_limit:
             # Bounded memory: DuckDB spills to temp files beyond this (default 1.5 GB).
             run(self.con, f"SET memory_limit={literal(memory_limit)}")

@@ -133,6 +133,10 @@ def create_app(
                     request,
                     Refused(413, f"the request is larger than {limit:,.0f} MiB", "file"),
                 )
+        if "%00" in request.url.query:  # no name or filter holds one (nor can DuckDB 1.5's SQL)
+            return _refuse(
+                request, Refused(400, "a query parameter holds a NUL character (%00); remove it")
+            )
         before = st.codec.loads(request.cookies.get(COOKIE))
         request.state.session = before or Session.new()
         response = await call_next(request)
