@@ -241,7 +241,7 @@ def complete_days(
     }
     missing: list[tuple[tuple[Any, ...], datetime, int | None]] = []
     for combo, midnight in midnights:
-        if zone is not None and with_offset:
+        if with_offset and zone is not None:
             day: Any = zone.day_intervals(midnight.date(), interval_minutes)
         else:
             day = ((midnight + j * step, None) for j in range(1440 // interval_minutes))

@@ -92,9 +92,8 @@ class ZoneRules:
 
     def local(self, ts: Any, offset: Any | None) -> tuple[Any, Any]:
         """``(local time, its offset)`` of stored times ``ts`` written at ``offset``."""
-        off = offset.coalesce(self.offset_at_wall(ts)) if offset is not None else None
-        if off is None:
-            off = self.offset_at_wall(ts)
+        wall = self.offset_at_wall(ts)
+        off = wall if offset is None else offset.coalesce(wall)
         instant = ts - off.cast("int64").as_interval("s")
         at = self.offset_at_utc(instant)
         return instant + at.cast("int64").as_interval("s"), at

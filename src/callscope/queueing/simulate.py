@@ -34,7 +34,7 @@ import numpy as np
 import pyarrow as pa
 
 from callscope.errors import CallscopeError
-from callscope.model import AGENT_STATES, CONTACTS
+from callscope.model import AGENT_STATES, CONTACTS, Table
 from callscope.model.outcome import OUTCOME_BY_CODE
 from callscope.queueing import sim_kernel
 from callscope.queueing.distributions import Distribution
@@ -285,7 +285,7 @@ class SimulationResult:
             "source_file": np.full(n, self.source, dtype=object),
             "source_line": np.arange(1, n + 1, dtype=np.int64),
         }
-        return _table(CONTACTS.schema, cols)
+        return _table(CONTACTS, cols)
 
     def stored_agent_names(self) -> tuple[str, ...]:
         """Agent names as stored: ``sim-<run_id>-<group>-<nnn>`` (unique across runs)."""
@@ -316,17 +316,17 @@ class SimulationResult:
             "source_file": np.full(n, self.source, dtype=object),
             "source_line": np.arange(1, n + 1, dtype=np.int64),
         }
-        return _table(AGENT_STATES.schema, cols)
+        return _table(AGENT_STATES, cols)
 
 
-def _table(schema: pa.Schema, cols: dict[str, object]) -> pa.Table:
-    arrays = []
-    for f in schema:
-        v = cols.get(f.name)
-        if v is None:  # an optional column the simulator has no value for (utc_offset_s)
-            v = pa.nulls(len(next(iter(cols.values()))), f.type)  # type: ignore[arg-type]
-        arrays.append(v if isinstance(v, pa.Array) else pa.array(v, f.type))
-    return pa.Table.from_arrays(arrays, schema=schema)
+def _table(spec: Table, cols: dict[str, object]) -> pa.Table:
+    """``cols`` as ``spec``'s canonical table (its optional columns, absent here, null)."""
+    arrays = {
+        f.name: v if isinstance(v, pa.Array) else pa.array(v, f.type)
+        for f in spec.schema
+        if (v := cols.get(f.name)) is not None
+    }
+    return spec.conform(pa.table(arrays))
 
 
 def _ratio_ci(num: np.ndarray, den: np.ndarray, level: float = 0.95) -> np.ndarray:

@@ -537,22 +537,25 @@ def settle_into_store(settings: Settings, batch: Settlement, now: datetime) -> d
                 "utc_offset_s": off,
             }
         )
-    spans = [
-        {
-            "agent": sp.agent,
-            "state": sp.state,
-            "reason": sp.reason,
-            "queue": None,
-            "start_ts": _wall(sp.start, _offset(sp.start, tz)),
-            "end_ts": _wall(sp.end, _offset(sp.start, tz)),
-            "duration_s": sp.end - sp.start,
-            "source_file": sp.source or "live:api",
-            "source_line": sp.line or 0,
-            "utc_offset_s": _offset(sp.start, tz),
-        }
-        for sp in batch.spans
-        if sp.end >= sp.start
-    ]
+    spans = []
+    for sp in batch.spans:
+        if sp.end < sp.start:
+            continue
+        off = _offset(sp.start, tz)
+        spans.append(
+            {
+                "agent": sp.agent,
+                "state": sp.state,
+                "reason": sp.reason,
+                "queue": None,
+                "start_ts": _wall(sp.start, off),
+                "end_ts": _wall(sp.end, off),
+                "duration_s": sp.end - sp.start,
+                "source_file": sp.source or "live:api",
+                "source_line": sp.line or 0,
+                "utc_offset_s": off,
+            }
+        )
     rejects = [
         {
             "batch_id": batch_id(r.feed, r.gen),

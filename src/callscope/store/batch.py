@@ -20,13 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from callscope.model import TABLES, Table
 from callscope.model.tables import OPTIONAL_COLUMNS
 from callscope.privacy.pseudonym import pseudonym_sql, redact
 from callscope.store.domain import checks_sql
-from callscope.store.sql import ident, literal, relation, run
+from callscope.store.sql import DUCK_TYPES, ident, literal, relation, run
 
 if TYPE_CHECKING:
     from callscope.store.store import Store
@@ -36,9 +35,6 @@ __all__ = ["CONFLICTS", "Batch"]
 #: What :meth:`Batch.append` does with a key already stored.
 CONFLICTS = ("keep", "newer", "reject")
 _GENERATED = ("source_file", "source_line")
-
-
-_DUCK_TYPES = {pa.int16(): "SMALLINT", pa.int32(): "INTEGER", pa.int64(): "BIGINT"}
 
 
 @dataclass
@@ -151,7 +147,7 @@ class Batch:
         missing = [c for c in spec.columns if c.name in OPTIONAL_COLUMNS and c.name not in have]
         if not missing:
             return view
-        nulls = ", ".join(f"NULL::{_DUCK_TYPES[c.type]} AS {c.name}" for c in missing)
+        nulls = ", ".join(f"NULL::{DUCK_TYPES[c.type]} AS {c.name}" for c in missing)
         return f"(SELECT *, {nulls} FROM {view})"
 
     def _out_of_domain(self, spec: Table, view: str) -> str:

@@ -37,10 +37,32 @@ from collections.abc import Sequence
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from callscope.errors import CallscopeError
 
-__all__ = ["UnsafeSQL", "copy_database", "drop", "ident", "literal", "relation", "run"]
+__all__ = [
+    "DUCK_TYPES",
+    "UnsafeSQL",
+    "copy_database",
+    "drop",
+    "ident",
+    "literal",
+    "relation",
+    "run",
+]
+
+
+#: The DuckDB type of each Arrow type of the canonical tables.
+DUCK_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.int16(): "SMALLINT",
+    pa.int32(): "INTEGER",
+    pa.int64(): "BIGINT",
+    pa.float64(): "DOUBLE",
+    pa.bool_(): "BOOLEAN",
+    pa.timestamp("us"): "TIMESTAMP",
+}
 
 
 class UnsafeSQL(RuntimeError):

@@ -45,7 +45,7 @@ from callscope.model.outcome import NOT_OFFERED
 from callscope.model.tables import OPTIONAL_COLUMNS
 from callscope.store import encryption
 from callscope.store.batch import Batch
-from callscope.store.sql import ident, literal, relation, run
+from callscope.store.sql import DUCK_TYPES, ident, literal, relation, run
 
 __all__ = [
     "OFFERED_SQL",
@@ -57,15 +57,6 @@ __all__ = [
     "file_sha256",
 ]
 
-_DUCK_TYPES = {
-    pa.string(): "VARCHAR",
-    pa.int16(): "SMALLINT",
-    pa.int32(): "INTEGER",
-    pa.int64(): "BIGINT",
-    pa.float64(): "DOUBLE",
-    pa.bool_(): "BOOLEAN",
-    pa.timestamp("us"): "TIMESTAMP",
-}
 
 _META_DDL = """
 CREATE TABLE IF NOT EXISTS ingests (
@@ -134,7 +125,7 @@ def file_sha256(path: Path, chunk: int = 1 << 22) -> str:
 def ddl(table: Table) -> str:
     """``CREATE TABLE`` statement for a canonical table."""
     cols = ",\n    ".join(
-        f"{c.name} {_DUCK_TYPES[c.type]}{'' if c.nullable else ' NOT NULL'}" for c in table.columns
+        f"{c.name} {DUCK_TYPES[c.type]}{'' if c.nullable else ' NOT NULL'}" for c in table.columns
     )
     return f"CREATE TABLE IF NOT EXISTS {table.name} (\n    {cols}\n)"
 
@@ -243,7 +234,7 @@ class Store:
         for t in TABLES.values():
             for c in t.columns:
                 if c.name in OPTIONAL_COLUMNS and (t.name, c.name) not in have:
-                    run(self.con, f"ALTER TABLE {t.name} ADD COLUMN {c.name} {_DUCK_TYPES[c.type]}")
+                    run(self.con, f"ALTER TABLE {t.name} ADD COLUMN {c.name} {DUCK_TYPES[c.type]}")
         for statement in _META_DDL.split(";"):
             if statement.strip():
                 run(self.con, statement)

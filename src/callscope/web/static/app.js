@@ -34,6 +34,26 @@
     });
   });
 
+  // -- a job running in the background (Data uploads, Workforce runs) ---------------
+  // Asks `url` for the job's status every `every` ms while it runs: `onState(job)` with
+  // each answer, `onRefused(body)` when the server refuses (not 2xx); a network error
+  // tries again in 2 s.
+  window.callscopePoll = function (url, every, onState, onRefused) {
+    var timer = null;
+    var poll = function () {
+      fetch(url, { credentials: "same-origin" })
+        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+        .then(function (res) {
+          if (!res.ok) { onRefused(res.j); return; }
+          onState(res.j);
+          if (res.j.state === "running") timer = setTimeout(poll, every);
+        })
+        .catch(function () { timer = setTimeout(poll, 2000); });
+    };
+    poll();
+    window.addEventListener("beforeunload", function () { if (timer) clearTimeout(timer); });
+  };
+
   // -- charts -------------------------------------------------------------------------
   var holder = document.getElementById("series");
   if (!holder || typeof uPlot === "undefined") return;

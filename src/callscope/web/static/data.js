@@ -7,7 +7,6 @@
   var id = box.getAttribute("data-job");
   var step = box.querySelector(".up-step");
   var fmt = function (n) { return (n || 0).toLocaleString("en-US"); };
-  var timer = null;
   var show = function (counts) {
     if (!counts) return;
     ["rows_read", "rows_loaded", "rows_rejected"].forEach(function (k) {
@@ -15,27 +14,16 @@
       if (el) el.textContent = fmt(counts[k]);
     });
   };
-  var poll = function () {
-    fetch("/api/v1/ingest/jobs/" + encodeURIComponent(id), { credentials: "same-origin" })
-      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
-      .then(function (res) {
-        var j = res.j;
-        if (!res.ok) {
-          step.textContent = "failed: " + (j.error || "the server did not answer");
-          box.className = "upload-progress failed";
-          return;
-        }
-        show(j.counts);
-        if (j.state === "running") {
-          step.textContent = j.step + "… (" + Math.round(j.seconds) + " s)";
-          timer = setTimeout(poll, 500);
-        } else {
-          /* done or failed: the page again, with the files loaded and the result */
-          window.location.assign("/data?job=" + encodeURIComponent(id));
-        }
-      })
-      .catch(function () { timer = setTimeout(poll, 2000); });
-  };
-  poll();
-  window.addEventListener("beforeunload", function () { if (timer) clearTimeout(timer); });
+  window.callscopePoll("/api/v1/ingest/jobs/" + encodeURIComponent(id), 500, function (j) {
+    show(j.counts);
+    if (j.state === "running") {
+      step.textContent = j.step + "… (" + Math.round(j.seconds) + " s)";
+    } else {
+      /* done or failed: the page again, with the files loaded and the result */
+      window.location.assign("/data?job=" + encodeURIComponent(id));
+    }
+  }, function (j) {
+    step.textContent = "failed: " + (j.error || "the server did not answer");
+    box.className = "upload-progress failed";
+  });
 })();

@@ -8,32 +8,21 @@
   if (line && line.getAttribute("data-poll")) {
     var id = line.getAttribute("data-job");
     var step = line.querySelector(".wf-step");
-    var timer = null;
-    var poll = function () {
-      fetch("/api/v1/workforce/jobs/" + encodeURIComponent(id), { credentials: "same-origin" })
-        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
-        .then(function (res) {
-          var j = res.j;
-          if (!res.ok) {
-            step.textContent = "failed: " + (j.error || "the server did not answer");
-            line.className = "wf-progress failed";
-            return;
-          }
-          line.className = "wf-progress " + j.state;
-          if (j.state === "running") {
-            step.textContent = j.step + "… (" + Math.round(j.seconds) + " s)";
-            timer = setTimeout(poll, 700);
-          } else if (j.state === "done") {
-            step.textContent = "done: " + j.message + " (" + j.seconds.toFixed(1) + " s)";
-            if (j.url) setTimeout(function () { window.location.assign(j.url); }, 900);
-          } else {
-            step.textContent = "failed: " + j.error;
-          }
-        })
-        .catch(function () { timer = setTimeout(poll, 2000); });
-    };
-    poll();  // a job already done when the page came opens its result too
-    window.addEventListener("beforeunload", function () { if (timer) clearTimeout(timer); });
+    // a job already done when the page came opens its result too
+    window.callscopePoll("/api/v1/workforce/jobs/" + encodeURIComponent(id), 700, function (j) {
+      line.className = "wf-progress " + j.state;
+      if (j.state === "running") {
+        step.textContent = j.step + "… (" + Math.round(j.seconds) + " s)";
+      } else if (j.state === "done") {
+        step.textContent = "done: " + j.message + " (" + j.seconds.toFixed(1) + " s)";
+        if (j.url) setTimeout(function () { window.location.assign(j.url); }, 900);
+      } else {
+        step.textContent = "failed: " + j.error;
+      }
+    }, function (j) {
+      step.textContent = "failed: " + (j.error || "the server did not answer");
+      line.className = "wf-progress failed";
+    });
   }
 
   // -- charts -------------------------------------------------------------------------
